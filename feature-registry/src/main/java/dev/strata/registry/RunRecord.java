@@ -1,0 +1,58 @@
+package dev.strata.registry;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * A job that ran: an apply, a backfill, a materialization, a training run. Its inputs and outputs
+ * are lineage node ids; {@link OpenLineageExporter} turns it into OpenLineage events.
+ */
+public record RunRecord(
+    String id,
+    String job,
+    Status status,
+    Instant startedAt,
+    Instant endedAt,
+    List<String> inputs,
+    List<String> outputs,
+    Map<String, String> properties) {
+
+  /** Where a run stands. */
+  public enum Status {
+    RUNNING,
+    COMPLETED,
+    FAILED
+  }
+
+  public RunRecord {
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+    properties = Collections.unmodifiableMap(new TreeMap<>(properties));
+  }
+
+  public static RunRecord started(String job, List<String> inputs, Map<String, String> props) {
+    return new RunRecord(
+        UUID.randomUUID().toString(), job, Status.RUNNING, Instant.now(), null, inputs, List.of(),
+        props);
+  }
+
+  public RunRecord completed(List<String> outputs) {
+    return new RunRecord(
+        id, job, Status.COMPLETED, startedAt, Instant.now(), inputs, outputs, properties);
+  }
+
+  public RunRecord failed(String reason) {
+    Map<String, String> p = new TreeMap<>(properties);
+    p.put("error", reason);
+    return new RunRecord(id, job, Status.FAILED, startedAt, Instant.now(), inputs, outputs, p);
+  }
+
+  public Optional<Instant> ended() {
+    return Optional.ofNullable(endedAt);
+  }
+}

@@ -1,0 +1,444 @@
+package dev.strata.registry;
+
+import static dev.strata.dsl.Features.col;
+import static dev.strata.dsl.Features.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.Entity;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Source;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry's behaviour; runs on every database the registry supports. */
+abstract class RegistryStoreContract {
+  protected JdbcRegistryStore registry;
+  protected String url;
+
+  /** A fresh, empty database for one test. */
+  protected abstract String newDatabaseUrl() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    url = newDatabaseUrl();
+    registry = JdbcRegistryStore.open(url);
+  }
+
+  @AfterEach
+  void closeRegistry() {
+    registry.close();
+  }
+
+  private ApplyResult apply(Definitions defs) {
+    return registry.apply(defs, ApplyOptions.defaults());
+  }
+
+  /** Every stored row of the definition tables, to prove that nothing changed. */
+  private List<String> dump() throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      for (String sql :
+          List.of(
+              "SELECT revision FROM registry_state",
+              "SELECT kind, name, current_version, removed FROM registry_objects",
+              "SELECT kind, name, version, content_hash FROM registry_versions",
+              "SELECT revision, summary FROM registry_revisions",
+              "SELECT id FROM lineage_nodes",
+              "SELECT from_id, to_id FROM lineage_edges",
+              "SELECT id, job FROM runs")) {
+        try (ResultSet rs = st.executeQuery(sql)) {
+          int n = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            StringBuilder sb = new StringBuilder(sql.substring(sql.lastIndexOf(' ') + 1));
+            for (int i = 1; i <= n; i++) {
+              sb.append('|').append(rs.getString(i));
+            }
+            rows.add(sb.toString());
+          }
+        }
+      }
+    }
+    Collections.sort(rows);
+    return rows;
+  }
+
+  @Test
+  void applyRegistersEveryObjectAtVersionOne() {
+    ApplyResult r = apply(Fixtures.repository());
+
+    assertThat(r.revision()).isEqualTo(1);
+    assertThat(r.plan().count(ChangeType.ADD)).isEqualTo(6);
+    for (ObjectKind kind : ObjectKind.values()) {
+      for (Registered<Object> reg : registry.list(kind)) {
+        assertThat(reg.version()).isEqualTo(1);
+        assertThat(reg.contentHash()).isEqualTo(DefinitionCodec.contentHash(reg.definition()));
+      }
+    }
+    assertThat(registry.current().featureViews()).hasSize(2);
+    assertThat(registry.featureView("user_spend"))
+        .contains(Fixtures.repository().featureView("user_spend").orElseThrow());
+  }
+
+  @Test
+  void applyingTheSameRepositoryTwiceChangesNothing() throws Exception {
+    apply(Fixtures.repository());
+    List<String> before = dump();
+
+    Plan plan = registry.plan(Fixtures.repository(), ApplyOptions.defaults());
+    ApplyResult again = apply(Fixtures.repository());
+
+    assertThat(plan.isEmpty()).isTrue();
+    assertThat(plan.unchanged()).isEqualTo(6);
+    assertThat(again.changed()).isFalse();
+    assertThat(again.revision()).isEqualTo(1);
+    assertThat(dump()).isEqualTo(before);
+  }
+
+  @Test
+  void changingOneFeatureVersionsThatViewOnlyAndLineageShowsIt() {
+    apply(Fixtures.repository());
+    Map<String, String> hashesBefore = hashes();
+
+    Definitions changed =
+        Fixtures.repository(Fixtures.SPEND_7D.description("Money spent in the last week"), true);
+    Plan plan = registry.plan(changed, ApplyOptions.defaults());
+    apply(changed);
+
+    assertThat(plan.changes()).singleElement().satisfies(c -> {
+      assertThat(c.kind()).isEqualTo(ObjectKind.FEATURE_VIEW);
+      assertThat(c.name()).isEqualTo("user_spend");
+      assertThat(c.type()).isEqualTo(ChangeType.UPDATE);
+      assertThat(c.breaking()).isFalse();
+      assertThat(c.details()).anyMatch(d -> d.contains("spend_7d") && d.contains("description"));
+    });
+    Map<String, String> hashesAfter = hashes();
+    hashesBefore.forEach(
+        (key, hash) -> {
+          if (key.equals("FEATURE_VIEW/user_spend")) {
+            assertThat(hashesAfter.get(key)).isNotEqualTo(hash);
+          } else {
+            assertThat(hashesAfter.get(key)).as(key).isEqualTo(hash);
+          }
+        });
+    assertThat(registry.get(ObjectKind.FEATURE_VIEW, "user_spend").orElseThrow().version())
+        .isEqualTo(2);
+    assertThat(registry.get(ObjectKind.FEATURE_VIEW, "merchant_stats").orElseThrow().version())
+        .isEqualTo(1);
+    assertThat(registry.history(ObjectKind.FEATURE_VIEW, "user_spend"))
+        .extracting(Registered::version)
+        .containsExactly(1, 2);
+    FeatureView v1 =
+        (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, "user_spend", 1).orElseThrow().definition();
+    assertThat(v1.feature("spend_7d").orElseThrow().metadata().description()).isEmpty();
+
+    LineageGraph up = registry.upstream("feature_service:fraud_model@v1");
+    assertThat(up.contains("feature_view:user_spend@v1")).isTrue();
+    assertThat(up.contains("feature_view:user_spend@v2")).isTrue();
+    assertThat(up.contains("source:orders@v1")).isTrue();
+    assertThat(up.contains("table:delta:/lake/orders")).isTrue();
+    LineageGraph down = registry.downstream("table:delta:/lake/orders");
+    assertThat(down.contains("feature_view:user_spend@v2")).isTrue();
+    assertThat(down.contains("feature_service:fraud_model@v1")).isTrue();
+    assertThat(registry.findLineageNode("feature_view:user_spend").orElseThrow().id())
+        .isEqualTo("feature_view:user_spend@v2");
+    assertThat(up.render()).contains("<- feature_view:user_spend@v2");
+  }
+
+  private Map<String, String> hashes() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (ObjectKind kind : ObjectKind.values()) {
+      for (Registered<Object> r : registry.list(kind)) {
+        out.put(kind + "/" + r.name(), r.contentHash());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void unknownReferencesAreRefusedByPlanAndApplyAndChangeNothing() throws Exception {
+    apply(Fixtures.repository());
+    List<String> before = dump();
+    Entity account = Entity.builder("account").joinKey("user_id", dev.strata.dsl.ValueType.INT64).build();
+    FeatureView orphan =
+        FeatureView.builder("account_orders")
+            .entity(account)
+            .source(Fixtures.orders())
+            .aggregate(count().over(Duration.ofDays(1)).as("orders_1d"))
+            .build();
+    Definitions bad = Definitions.builder().add(orphan).build();
+
+    assertThatThrownBy(() -> registry.plan(bad, ApplyOptions.defaults()))
+        .isInstanceOf(InvalidDefinitionsException.class)
+        .hasMessageContaining("feature view 'account_orders': entity 'account' is not defined");
+    assertThatThrownBy(() -> apply(bad))
+        .isInstanceOf(InvalidDefinitionsException.class)
+        .hasMessageContaining("entity 'account' is not defined");
+    assertThat(dump()).isEqualTo(before);
+  }
+
+  @Test
+  void aServiceThatNamesAMissingFeatureIsRefused() throws Exception {
+    List<String> before = dump();
+    Definitions repo = Fixtures.repository();
+    // a service stored earlier that selects a feature the view does not have
+    Definitions bad =
+        Definitions.builder()
+            .addAll(
+                Fixtures.USER,
+                Fixtures.MERCHANT,
+                repo.source("orders").orElseThrow(),
+                repo.featureView("user_spend").orElseThrow(),
+                repo.featureView("merchant_stats").orElseThrow(),
+                dev.strata.dsl.FeatureService.builder("fraud_model")
+                    .include(new dev.strata.dsl.Projection("user_spend", List.of("spend_30d")))
+                    .build())
+            .build();
+
+    assertThatThrownBy(() -> apply(bad))
+        .isInstanceOf(InvalidDefinitionsException.class)
+        .hasMessageContaining(
+            "feature service 'fraud_model': feature 'spend_30d' does not exist in feature view"
+                + " 'user_spend'");
+    assertThat(dump()).isEqualTo(before);
+  }
+
+  @Test
+  void aChangedSourceColumnTypeThatBreaksAViewIsRefused() throws Exception {
+    apply(Fixtures.repository());
+    List<String> before = dump();
+    Source.Builder b = Source.builder("orders").delta("/lake/orders").eventTimestamp("ordered_at");
+    Fixtures.orders().columns().forEach((name, type) -> b.column(name, name.equals("amount")
+        ? dev.strata.dsl.ValueType.STRING : type));
+    Source changed = b.build();
+
+    assertThatThrownBy(() -> apply(Definitions.builder().add(changed).build()))
+        .isInstanceOf(InvalidDefinitionsException.class)
+        .hasMessageContaining("feature view 'user_spend'")
+        .hasMessageContaining("sum needs a number, found STRING");
+    assertThat(dump()).isEqualTo(before);
+  }
+
+  @Test
+  void breakingChangesAreMarkedAndNeedPermission() throws Exception {
+    apply(Fixtures.repository());
+    List<String> before = dump();
+    // spend_7d becomes a count: FLOAT64 -> INT64; orders_1d, used by the service, disappears
+    Definitions breaking =
+        Fixtures.repository(count(col("amount")).over(Duration.ofDays(7)).as("spend_7d"), false);
+
+    Plan plan = registry.plan(breaking, ApplyOptions.defaults());
+    Change view =
+        plan.changes().stream().filter(c -> c.name().equals("user_spend")).findFirst().orElseThrow();
+    assertThat(view.breakingReasons())
+        .anyMatch(r -> r.contains("'spend_7d' changes type from FLOAT64 to INT64"))
+        .anyMatch(r -> r.contains("'orders_1d' is removed but feature service 'fraud_model'"));
+    assertThatThrownBy(() -> apply(breaking))
+        .isInstanceOf(BreakingChangeException.class)
+        .hasMessageContaining("spend_7d");
+    assertThat(dump()).isEqualTo(before);
+
+    ApplyResult forced = registry.apply(breaking, ApplyOptions.defaults().withAllowBreaking(true));
+    assertThat(forced.revision()).isEqualTo(2);
+    assertThat(registry.featureView("user_spend").orElseThrow().feature("orders_1d")).isEmpty();
+  }
+
+  @Test
+  void pruneRemovesWhatTheRepositoryDropsAndKeepsHistory() {
+    apply(Fixtures.repository());
+    Definitions smaller =
+        Definitions.builder()
+            .addAll(Fixtures.USER, Fixtures.orders(), Fixtures.repository().featureView("user_spend").orElseThrow())
+            .build();
+
+    Plan withoutPrune = registry.plan(smaller, ApplyOptions.defaults());
+    assertThat(withoutPrune.isEmpty()).isTrue();
+
+    ApplyOptions prune = ApplyOptions.defaults().withPrune(true).withAllowBreaking(true);
+    Plan plan = registry.plan(smaller, prune);
+    assertThat(plan.changes())
+        .extracting(c -> c.type() + " " + c.name())
+        .containsExactlyInAnyOrder("REMOVE merchant", "REMOVE merchant_stats", "REMOVE fraud_model");
+    registry.apply(smaller, prune);
+
+    assertThat(registry.featureView("merchant_stats")).isEmpty();
+    assertThat(registry.history(ObjectKind.FEATURE_VIEW, "merchant_stats")).hasSize(1);
+    // re-adding continues the history
+    apply(Fixtures.repository());
+    assertThat(registry.get(ObjectKind.FEATURE_VIEW, "merchant_stats").orElseThrow().version())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void concurrentAppliesOfDifferentViewsLoseNoUpdate() throws Exception {
+    apply(Fixtures.repository());
+    int threads = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<ApplyResult>> results = new ArrayList<>();
+    Source orders = Fixtures.orders();
+    for (int i = 0; i < threads; i++) {
+      int n = i;
+      results.add(
+          pool.submit(
+              () -> {
+                FeatureView v =
+                    FeatureView.builder("view_" + n)
+                        .entity(Fixtures.USER)
+                        .source(orders)
+                        .aggregate(count().over(Duration.ofHours(n + 1)).as("orders"))
+                        .build();
+                start.await();
+                return apply(Definitions.builder().add(v).build());
+              }));
+    }
+    start.countDown();
+    List<Long> revisions = new ArrayList<>();
+    for (Future<ApplyResult> f : results) {
+      revisions.add(f.get().revision());
+    }
+    pool.shutdown();
+
+    assertThat(revisions).doesNotHaveDuplicates();
+    assertThat(registry.revision()).isEqualTo(1 + threads);
+    for (int i = 0; i < threads; i++) {
+      assertThat(registry.featureView("view_" + i)).as("view_" + i).isPresent();
+    }
+  }
+
+  @Test
+  void concurrentAppliesOfTheSameViewKeepEveryVersion() throws Exception {
+    apply(Fixtures.repository());
+    int threads = 5;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<ApplyResult>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      String description = "edit " + i;
+      results.add(
+          pool.submit(
+              () -> {
+                Definitions d = Fixtures.repository(Fixtures.SPEND_7D.description(description), true);
+                start.await();
+                return apply(d);
+              }));
+    }
+    start.countDown();
+    for (Future<ApplyResult> f : results) {
+      assertThat(f.get().changed()).isTrue();
+    }
+    pool.shutdown();
+
+    List<Registered<Object>> history = registry.history(ObjectKind.FEATURE_VIEW, "user_spend");
+    assertThat(history).extracting(Registered::version).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(history.stream().skip(1).map(r -> ((FeatureView) r.definition())
+            .feature("spend_7d").orElseThrow().metadata().description()).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder("edit 0", "edit 1", "edit 2", "edit 3", "edit 4");
+    assertThat(registry.revision()).isEqualTo(1 + threads);
+  }
+
+  @Test
+  void aFailureInTheMiddleOfAnApplyLeavesNothingBehind() throws Exception {
+    apply(Fixtures.repository());
+    List<String> before = dump();
+    // the apply writes versions first and the revision log after: break the log
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE registry_revisions RENAME TO registry_revisions_gone");
+    }
+    try {
+      assertThatThrownBy(
+              () -> apply(Fixtures.repository(Fixtures.SPEND_7D.description("x"), true)))
+          .isInstanceOf(RegistryException.class)
+          .hasMessageContaining("nothing applied");
+    } finally {
+      try (Connection c = DriverManager.getConnection(url);
+          Statement st = c.createStatement()) {
+        st.execute("ALTER TABLE registry_revisions_gone RENAME TO registry_revisions");
+      }
+    }
+    assertThat(dump()).isEqualTo(before);
+  }
+
+  @Test
+  void runsAreRecordedAndExportedAsOpenLineageEvents(@TempDir Path dir) throws Exception {
+    apply(Fixtures.repository());
+    RunRecord run =
+        RunRecord.started("strata.backfill", List.of("table:delta:/lake/orders"), Map.of("view", "user_spend"));
+    registry.recordRun(run);
+    registry.recordRun(run.completed(List.of("offline_table:delta:/warehouse/user_spend@3")));
+
+    List<RunRecord> runs = registry.runs();
+    assertThat(runs).extracting(RunRecord::job).containsExactly("strata.apply", "strata.backfill");
+    assertThat(runs.get(1).status()).isEqualTo(RunRecord.Status.COMPLETED);
+    assertThat(runs.get(0).outputs()).contains("feature_view:user_spend@v1");
+
+    Path file = dir.resolve("events.jsonl");
+    try (OpenLineageExporter exporter = OpenLineageExporter.toFile(file)) {
+      assertThat(exporter.export(runs)).isEqualTo(4);
+    }
+    List<JsonNode> events = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (String line : Files.readAllLines(file)) {
+      events.add(json.readTree(line));
+    }
+    assertThat(events).extracting(e -> e.get("eventType").asText())
+        .containsExactly("START", "COMPLETE", "START", "COMPLETE");
+    JsonNode done = events.get(3);
+    assertThat(done.at("/job/name").asText()).isEqualTo("strata.backfill");
+    assertThat(done.at("/run/runId").asText()).isEqualTo(run.id());
+    assertThat(done.at("/inputs/0/name").asText()).isEqualTo("table:delta:/lake/orders");
+    assertThat(done.at("/outputs/0/name").asText())
+        .isEqualTo("offline_table:delta:/warehouse/user_spend@3");
+
+    // the same events over HTTP to a real (loopback) endpoint
+    List<String> bodies = Collections.synchronizedList(new ArrayList<>());
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/api/v1/lineage",
+        exchange -> {
+          try (InputStream in = exchange.getRequestBody()) {
+            bodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          }
+          exchange.sendResponseHeaders(201, -1);
+          exchange.close();
+        });
+    server.start();
+    try (OpenLineageExporter exporter =
+        OpenLineageExporter.toHttp(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))) {
+      exporter.export(List.of(runs.get(1)));
+    } finally {
+      server.stop(0);
+    }
+    assertThat(bodies).hasSize(2);
+    assertThat(json.readTree(bodies.get(1)).at("/job/name").asText()).isEqualTo("strata.backfill");
+  }
+}
