@@ -1,0 +1,78 @@
+package dev.strata.jobs.cli;
+
+import dev.strata.dsl.FeatureRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Option;
+
+/**
+ * Which feature repository a command reads: implementations of {@link FeatureRepository} found
+ * with {@link ServiceLoader} on the classpath and on {@code --repository-jar} jars.
+ */
+final class RepositoryOptions {
+  @Option(
+      names = {"-r", "--repository"},
+      paramLabel = "NAME",
+      description = "The feature repository to use, when more than one is on the classpath.")
+  String name;
+
+  @Option(
+      names = "--repository-jar",
+      paramLabel = "PATH",
+      description = "A jar or class directory that holds feature repositories (repeatable).")
+  List<Path> jars = new ArrayList<>();
+
+  FeatureRepository load() {
+    List<FeatureRepository> found = discover();
+    if (found.isEmpty()) {
+      throw new StrataCli.UsageException(
+          "No feature repository found: put a jar that lists its class in "
+              + "META-INF/services/dev.strata.dsl.FeatureRepository on --repository-jar");
+    }
+    String names =
+        found.stream().map(FeatureRepository::name).sorted().collect(Collectors.joining(", "));
+    if (name == null) {
+      if (found.size() > 1) {
+        throw new StrataCli.UsageException(
+            "More than one feature repository found (" + names + "): pick one with --repository");
+      }
+      return found.get(0);
+    }
+    return found.stream()
+        .filter(r -> r.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new StrataCli.UsageException(
+                    "No feature repository named '" + name + "' (found: " + names + ")"));
+  }
+
+  private List<FeatureRepository> discover() {
+    List<URL> urls = new ArrayList<>();
+    for (Path jar : jars) {
+      if (!Files.exists(jar)) {
+        throw new StrataCli.UsageException("--repository-jar " + jar + ": no such file");
+      }
+      try {
+        urls.add(jar.toUri().toURL());
+      } catch (MalformedURLException e) {
+        throw new UncheckedIOException(new IOException(e));
+      }
+    }
+    ClassLoader parent = Thread.currentThread().getContextClassLoader();
+    ClassLoader loader =
+        urls.isEmpty() ? parent : new URLClassLoader(urls.toArray(URL[]::new), parent);
+    List<FeatureRepository> found = new ArrayList<>();
+    ServiceLoader.load(FeatureRepository.class, loader).forEach(found::add);
+    return found;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.strata.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.registry.RegistryUrls;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The CLI end to end on an embedded registry: outputs, exit codes, and that refused commands leave
+ * the registry as it was. Five repositories are on the test classpath (flights and the variants in
+ * {@link TestRepositories}), so every command names one with {@code -r}.
+ */
+class StrataCliTest {
+  @TempDir Path dir;
+  private String registry;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeEach
+  void setUp() {
+    registry = RegistryUrls.embedded(dir.resolve("registry"));
+  }
+
+  private Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = StrataCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Runs a registry command against the test's registry. */
+  private Result strata(String verb, String... rest) {
+    List<String> args = new ArrayList<>(List.of(verb, "--registry", registry));
+    args.addAll(List.of(rest));
+    return run(args.toArray(String[]::new));
+  }
+
+  private Result ok(String verb, String... rest) {
+    Result r = strata(verb, rest);
+    assertThat(r.code()).as("exit code of %s; stderr: %s", verb, r.err()).isZero();
+    return r;
+  }
+
+  @Test
+  void applyingTheExampleTwiceChangesNothingTheSecondTime() {
+    Result plan = ok("plan", "-r", "flights");
+    assertThat(plan.out())
+        .contains("+ feature view origin_delays (new, v1)")
+        .contains("6 to add, 0 to update, 0 to remove, 0 unchanged");
+    assertThat(ok("ls").out()).as("plan writes nothing").doesNotContain("origin_delays");
+
+    assertThat(ok("apply", "-r", "flights").out()).contains("registry at revision 1");
+    String listed = ok("ls").out();
+
+    Result again = ok("apply", "-r", "flights");
+    assertThat(again.out())
+        .contains("No changes. 0 to add, 0 to update, 0 to remove, 6 unchanged")
+        .contains("already registered (revision 1)");
+    assertThat(ok("ls").out()).isEqualTo(listed);
+    assertThat(listed.lines().skip(1))
+        .hasSize(6)
+        .allSatisfy(line -> assertThat(line).contains(" v1 "));
+  }
+
+  @Test
+  void changingOneFeatureVersionsThatViewOnlyAndLineageShowsIt() {
+    ok("apply", "-r", "flights");
+
+    Result plan = ok("plan", "-r", "flights-changed");
+    assertThat(plan.out())
+        .contains("~ feature view route_stats (v1 -> v2)")
+        .contains("feature 'route_late_share_30d'")
+        .contains("0 to add, 1 to update, 0 to remove, 5 unchanged")
+        .doesNotContain("BREAKING");
+
+    ok("apply", "-r", "flights-changed");
+    String listed = ok("ls").out();
+    assertThat(listed.lines().filter(l -> l.contains(" v2 "))).singleElement()
+        .satisfies(l -> assertThat(l).contains("route_stats"));
+    assertThat(listed.lines().filter(l -> l.contains(" v1 "))).hasSize(5);
+
+    assertThat(ok("describe", "feature-view", "route_stats").out())
+        .contains("route_stats v2")
+        .contains("\"value\" : 30")
+        .contains("  v1  ")
+        .contains("  v2  ");
+    assertThat(ok("describe", "view", "route_stats@v1").out())
+        .contains("route_stats v1")
+        .contains("\"value\" : 15");
+
+    String downstream = ok("lineage", "source:flights", "--downstream").out();
+    assertThat(downstream)
+        .contains("feature_view:route_stats@v1")
+        .contains("feature_view:route_stats@v2")
+        .contains("feature_view:origin_delays@v1")
+        .doesNotContain("origin_delays@v2");
+    String upstream = ok("lineage", "feature_service:delay_model@v1").out();
+    assertThat(upstream)
+        .contains("<- feature_view:route_stats@v2")
+        .contains("<- feature_view:route_stats@v1")
+        .contains("<- table:parquet:data/flights-sample.parquet");
+    assertThat(ok("lineage", "route_stats").out())
+        .startsWith("upstream of feature_view:route_stats@v2");
+  }
+
+  @Test
+  void aBreakingChangeIsRefusedUnlessAllowedAndRefusalChangesNothing() {
+    ok("apply", "-r", "flights");
+    String before = ok("ls").out();
+
+    Result plan = ok("plan", "-r", "flights-breaking");
+    assertThat(plan.out()).contains("route_stats (v1 -> v2)  BREAKING")
+        .contains("feature 'route_distance': type INT64 -> FLOAT64");
+
+    Result refused = strata("apply", "-r", "flights-breaking");
+    assertThat(refused.code()).isEqualTo(StrataCli.BREAKING);
+    assertThat(refused.err())
+        .contains("feature view 'route_stats'")
+        .contains("feature 'route_distance' changes type from INT64 to FLOAT64")
+        .contains("--allow-breaking")
+        .doesNotContain("Exception");
+    assertThat(ok("ls").out()).isEqualTo(before);
+
+    ok("apply", "-r", "flights-breaking", "--allow-breaking");
+    assertThat(ok("ls", "views").out()).contains("route_stats").contains(" v2 ");
+  }
+
+  @Test
+  void invalidDefinitionsAreRefusedByPlanAndApplyNamingObjectFieldAndValue() {
+    ok("apply", "-r", "flights");
+    String before = ok("ls").out();
+
+    for (String verb : List.of("plan", "apply")) {
+      Result r = strata(verb, "-r", "flights-invalid");
+      assertThat(r.code()).as(verb).isEqualTo(StrataCli.INVALID);
+      assertThat(r.err())
+          .isEqualTo(
+              "error: Cannot build feature view 'route_stats': ttl PT-24H must not be negative"
+                  + " (zero means no expiry)\n");
+      assertThat(r.out()).isEmpty();
+
+      Result dangling = strata(verb, "-r", "flights-dangling");
+      assertThat(dangling.code()).as(verb).isEqualTo(StrataCli.INVALID);
+      assertThat(dangling.err())
+          .contains("delay_model")
+          .contains("route_speed")
+          .contains("route_stats");
+    }
+    assertThat(ok("ls").out()).isEqualTo(before);
+  }
+
+  @Test
+  void usageErrorsAndMissingObjectsGetMessagesAndExitCodes() {
+    Result ambiguous = strata("plan");
+    assertThat(ambiguous.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(ambiguous.err())
+        .contains("More than one feature repository found (flights, flights-breaking,")
+        .contains("--repository");
+
+    Result unknown = strata("apply", "-r", "nope");
+    assertThat(unknown.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(unknown.err()).contains("No feature repository named 'nope' (found: flights,");
+
+    Result badKind = strata("ls", "tables");
+    assertThat(badKind.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(badKind.err()).contains("Unknown kind 'tables'");
+
+    Result badOption = run("apply", "--no-such-option");
+    assertThat(badOption.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(badOption.err()).contains("Unknown option: '--no-such-option'");
+
+    Result noVerb = run();
+    assertThat(noVerb.code()).isEqualTo(StrataCli.USAGE);
+
+    ok("apply", "-r", "flights");
+    Result missing = strata("describe", "feature-view", "nope");
+    assertThat(missing.code()).isEqualTo(StrataCli.NOT_FOUND);
+    assertThat(missing.err()).contains("No feature view named 'nope' is registered");
+
+    Result noVersion = strata("describe", "feature-view", "origin_delays@v7");
+    assertThat(noVersion.code()).isEqualTo(StrataCli.NOT_FOUND);
+    assertThat(noVersion.err()).contains("'origin_delays' has no version 7 (versions 1..1)");
+
+    Result noNode = strata("lineage", "model:nope");
+    assertThat(noNode.code()).isEqualTo(StrataCli.NOT_FOUND);
+    assertThat(noNode.err()).contains("No lineage node 'model:nope'");
+
+    Result unreachable =
+        run("ls", "--registry", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+    assertThat(unreachable.code()).isEqualTo(StrataCli.FAILURE);
+    assertThat(unreachable.err()).startsWith("error: ").doesNotContain("\tat ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "quickstart"})
+  void everyVerbHasHelp(String verb) {
+    Result r = run(verb, "--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("Usage: strata " + verb).contains("--help");
+  }
+
+  @Test
+  void lineageExportsTheApplyRunsAsOpenLineageEvents() throws Exception {
+    ok("apply", "-r", "flights");
+    ok("apply", "-r", "flights-changed");
+    Path file = dir.resolve("lineage.jsonl");
+
+    Result r = ok("lineage", "route_stats", "--export-openlineage", file.toString());
+    assertThat(r.out()).contains("Exported 4 OpenLineage events of 2 runs");
+
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      events.add(json.readTree(line));
+    }
+    assertThat(events).extracting(e -> e.get("eventType").asText())
+        .containsExactly("START", "COMPLETE", "START", "COMPLETE");
+    assertThat(events).allSatisfy(e -> {
+      assertThat(e.at("/job/namespace").asText()).isEqualTo("strata");
+      assertThat(e.at("/job/name").asText()).isEqualTo("strata.apply");
+    });
+    assertThat(events.get(3).get("outputs").toString()).contains("feature_view:route_stats@v2");
+  }
+
+  @Test
+  void quickstartAppliesTheExampleAndShowsListAndLineage() {
+    Result first = ok("quickstart");
+    assertThat(first.out())
+        .contains("6 to add")
+        .contains("Applied: registry at revision 1")
+        .contains("upstream of feature_service:delay_model@v1")
+        .contains("downstream of table:parquet:data/flights-sample.parquet");
+    assertThat(ok("quickstart").out()).contains("Nothing to apply: already registered");
+  }
+}
