@@ -1,0 +1,390 @@
+package dev.strata.offline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.unix_micros;
+
+import dev.strata.dsl.AggregationFunction;
+import dev.strata.dsl.Feature;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.JoinKey;
+import dev.strata.dsl.Source;
+import dev.strata.dsl.ValueType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Point-in-time joins and exact sliding windows by a per-key sorted sweep ({@link Sweep}): the
+ * entity rows and the view's events are unioned, partitioned by key and sorted once, and each
+ * partition is swept in order. Cost: one shuffle and one sort of both sides (n log n); memory:
+ * the events inside the longest window of one key (Spark's sort spills to disk).
+ *
+ * <pre>{@code
+ * Dataset<Row> events = SourceFrames.read(spark, source, null, "feature view 'origin_delays'");
+ * Dataset<Row> training =
+ *     PointInTime.join(labels, "departure", List.of(PointInTime.request(view, source, events)), false);
+ * }</pre>
+ */
+public final class PointInTime {
+  /** The offline tables' column that holds the cadence point of a row. */
+  public static final String FEATURE_TIMESTAMP = "feature_timestamp";
+
+  private static final String TS = "__ts";
+  private static final String KIND = "__kind";
+  private static final String CREATED = "__created";
+
+  private PointInTime() {}
+
+  /**
+   * Features of one view for a join.
+   *
+   * @param events the view's source, read by {@link SourceFrames} (at any snapshot)
+   * @param features the features to join, in order
+   */
+  public record Request(FeatureView view, Source source, Dataset<Row> events, List<String> features) {
+    public Request {
+      features = List.copyOf(features);
+    }
+  }
+
+  public static Request request(FeatureView view, Source source, Dataset<Row> events) {
+    return new Request(view, source, events, view.features().stream().map(Feature::name).toList());
+  }
+
+  /**
+   * The point-in-time join of DESIGN.md: one row per entity row (duplicates stay duplicates), the
+   * entity columns unchanged, then each request's features as of the row's timestamp: the latest
+   * event at or before it within the view's TTL for row-level features, aggregations over
+   * {@code [t - w, t)} from the raw events.
+   *
+   * @param qualified name feature columns {@code view__feature} instead of {@code feature}
+   * @throws EntityFrameException when the entity rows lack a key or timestamp column, have a
+   *     wrong type or null timestamps, or when output names collide
+   */
+  public static Dataset<Row> join(
+      Dataset<Row> entities, String timestampColumn, List<Request> requests, boolean qualified) {
+    checkEntities(entities, timestampColumn, requests, qualified);
+    Dataset<Row> out = entities;
+    for (Request r : requests) {
+      out = joinOne(out, timestampColumn, r, qualified);
+    }
+    return out;
+  }
+
+  /**
+   * A view's values at its cadence points in {@code [start, end]}: per key, every point at which a
+   * window (or, for row-level features, the latest event within the TTL) holds something. Rows:
+   * the join keys, {@value #FEATURE_TIMESTAMP}, the features.
+   */
+  public static Dataset<Row> atCadence(
+      FeatureView view, Source source, Dataset<Row> events, Instant start, Instant end) {
+    Prepared p = prepare(view, source, view.features().stream().map(Feature::name).toList());
+    long lookback = Math.max(p.maxWindow, view.ttl().isZero() ? 0 : micros(view.ttl()));
+    Column inRange = col(source.eventTimestamp()).leq(lit(java.sql.Timestamp.from(end)));
+    if (lookback > 0 && !(p.rowFeatures > 0 && view.ttl().isZero())) {
+      inRange = inRange.and(
+          col(source.eventTimestamp()).geq(lit(java.sql.Timestamp.from(start.minusNanos(lookback * 1000)))));
+    }
+    Dataset<Row> ev = eventRows(p, source, events.filter(inRange), 0);
+    Sweep sweep =
+        new Sweep(
+            p.keys.size(), p.rowFeatures, p.valueColumns.size(), 0, micros(view.ttl()), p.windows,
+            new Sweep.Cadence(micros(start), micros(end), micros(view.cadence())));
+    StructType schema = new StructType();
+    for (JoinKey k : p.keys) {
+      schema = schema.add(k.name(), SparkTypes.of(k.type()), true);
+    }
+    schema = schema.add(FEATURE_TIMESTAMP, DataTypes.LongType, false);
+    schema = addFeatureFields(schema, p, p.featureNames);
+    Dataset<Row> swept = sorted(ev, p).mapPartitions(sweep, Encoders.row(schema));
+    List<Column> cols = new ArrayList<>();
+    for (JoinKey k : p.keys) {
+      cols.add(col(k.name()));
+    }
+    cols.add(timestamp_micros(col(FEATURE_TIMESTAMP)).as(FEATURE_TIMESTAMP));
+    cols.addAll(featureColumns(p, p.featureNames));
+    return swept.select(cols.toArray(Column[]::new));
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  /** The columns a view's sweep works on. */
+  private static final class Prepared {
+    final FeatureView view;
+    final List<JoinKey> keys;
+    final List<Feature> features = new ArrayList<>(); // row features first, then aggregations
+    final List<String> featureNames = new ArrayList<>();
+    final Map<String, Column> valueColumns = new LinkedHashMap<>();
+    final List<WindowState.Spec> windows = new ArrayList<>();
+    final List<DataType> windowInputTypes = new ArrayList<>();
+    int rowFeatures;
+    long maxWindow;
+
+    Prepared(FeatureView view) {
+      this.view = view;
+      this.keys = view.joinKeys();
+    }
+  }
+
+  private static Prepared prepare(FeatureView view, Source source, List<String> names) {
+    Prepared p = new Prepared(view);
+    List<Feature> chosen = new ArrayList<>();
+    for (String n : names) {
+      chosen.add(
+          view.feature(n)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "feature view '" + view.name() + "' has no feature '" + n + "'")));
+    }
+    for (Feature f : chosen) {
+      if (!f.isAggregate()) {
+        p.features.add(f);
+        p.valueColumns.put(
+            "__v" + p.valueColumns.size(), ExprColumns.typed(f.expr().orElseThrow(), f.type()));
+        p.rowFeatures++;
+      }
+    }
+    Map<String, Integer> inputs = new HashMap<>();
+    for (Feature f : chosen) {
+      if (f.isAggregate()) {
+        p.features.add(f);
+        int input = -1;
+        boolean integral = false;
+        DataType inputType = null;
+        if (f.expr().isPresent()) {
+          ValueType t = f.expr().get().typeIn(source.columns());
+          integral = t.isIntegral();
+          inputType = SparkTypes.of(t);
+          String sig = f.expr().get() + ":" + t;
+          Integer at = inputs.get(sig);
+          if (at == null) {
+            at = p.valueColumns.size();
+            p.valueColumns.put("__v" + at, ExprColumns.typed(f.expr().get(), t));
+            inputs.put(sig, at);
+          }
+          input = at;
+        }
+        long w = micros(f.window().orElseThrow());
+        p.windows.add(new WindowState.Spec(f.function().orElseThrow(), w, input, integral));
+        p.windowInputTypes.add(inputType);
+        p.maxWindow = Math.max(p.maxWindow, w);
+      }
+    }
+    for (Feature f : p.features) {
+      p.featureNames.add(f.name());
+    }
+    return p;
+  }
+
+  /** The union layout of {@link Sweep}, for event rows. */
+  private static Dataset<Row> eventRows(
+      Prepared p, Source source, Dataset<Row> events, int entityColumns) {
+    List<Column> cols = new ArrayList<>();
+    Column keyNotNull = lit(true);
+    for (JoinKey k : p.keys) {
+      cols.add(col(k.name()).cast(SparkTypes.of(k.type())).as(k.name()));
+      keyNotNull = keyNotNull.and(col(k.name()).isNotNull());
+    }
+    cols.add(unix_micros(col(source.eventTimestamp())).as(TS));
+    cols.add(lit(Sweep.EVENT).as(KIND));
+    cols.add(
+        source.createdTimestamp().isPresent()
+            ? unix_micros(col(source.createdTimestamp().get())).as(CREATED)
+            : lit(null).cast(DataTypes.LongType).as(CREATED));
+    p.valueColumns.forEach((name, c) -> cols.add(c.as(name)));
+    for (int i = 0; i < entityColumns; i++) {
+      cols.add(lit(null).as("__e" + i));
+    }
+    return events
+        .filter(keyNotNull.and(col(source.eventTimestamp()).isNotNull()))
+        .select(cols.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> sorted(Dataset<Row> union, Prepared p) {
+    List<Column> keyCols = new ArrayList<>();
+    for (JoinKey k : p.keys) {
+      keyCols.add(col(k.name()));
+    }
+    List<Column> order = new ArrayList<>(keyCols);
+    order.add(col(TS));
+    order.add(col(KIND));
+    order.add(col(CREATED).asc_nulls_first());
+    for (String v : p.valueColumns.keySet()) {
+      order.add(col(v).asc_nulls_first());
+    }
+    return union
+        .repartition(keyCols.toArray(Column[]::new))
+        .sortWithinPartitions(order.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> joinOne(
+      Dataset<Row> entities, String timestampColumn, Request r, boolean qualified) {
+    Prepared p = prepare(r.view(), r.source(), r.features());
+    StructField[] entityFields = entities.schema().fields();
+    int e = entityFields.length;
+
+    Dataset<Row> ev = eventRows(p, r.source(), r.events(), 0);
+    // typed nulls for the entity columns of event rows
+    List<Column> evCols = new ArrayList<>();
+    for (String c : ev.columns()) {
+      evCols.add(col(c));
+    }
+    for (int i = 0; i < e; i++) {
+      evCols.add(lit(null).cast(entityFields[i].dataType()).as("__e" + i));
+    }
+    ev = ev.select(evCols.toArray(Column[]::new));
+
+    List<Column> q = new ArrayList<>();
+    for (JoinKey k : p.keys) {
+      q.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())).as(k.name()));
+    }
+    q.add(unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType)).as(TS));
+    q.add(lit(Sweep.QUERY).as(KIND));
+    q.add(lit(null).cast(DataTypes.LongType).as(CREATED));
+    int i = 0;
+    for (Map.Entry<String, Column> v : p.valueColumns.entrySet()) {
+      DataType t = ev.schema().fields()[p.keys.size() + 3 + i].dataType();
+      q.add(lit(null).cast(t).as(v.getKey()));
+      i++;
+    }
+    for (int j = 0; j < e; j++) {
+      q.add(col("`" + entityFields[j].name() + "`").as("__e" + j));
+    }
+    Dataset<Row> queries = entities.select(q.toArray(Column[]::new));
+
+    Sweep sweep =
+        new Sweep(
+            p.keys.size(), p.rowFeatures, p.valueColumns.size(), e, micros(r.view().ttl()),
+            p.windows, null);
+    List<String> outNames = new ArrayList<>();
+    for (String f : p.featureNames) {
+      outNames.add(qualified ? r.view().name() + "__" + f : f);
+    }
+    StructType schema = new StructType(entityFields);
+    schema = addFeatureFields(schema, p, outNames);
+    Dataset<Row> swept = sorted(ev.unionByName(queries), p).mapPartitions(sweep, Encoders.row(schema));
+
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : entityFields) {
+      cols.add(col("`" + f.name() + "`"));
+    }
+    cols.addAll(featureColumns(p, outNames));
+    return swept.select(cols.toArray(Column[]::new));
+  }
+
+  /** The sweep's output fields: row features as computed, aggregations as accumulated. */
+  private static StructType addFeatureFields(StructType schema, Prepared p, List<String> names) {
+    for (int i = 0; i < p.features.size(); i++) {
+      Feature f = p.features.get(i);
+      DataType t;
+      if (i < p.rowFeatures) {
+        t = SparkTypes.of(f.type());
+      } else {
+        int w = i - p.rowFeatures;
+        AggregationFunction fn = p.windows.get(w).function();
+        t = switch (fn) {
+          case COUNT -> DataTypes.LongType;
+          case SUM -> p.windows.get(w).integral() ? DataTypes.LongType : DataTypes.DoubleType;
+          case AVG, STDDEV -> DataTypes.DoubleType;
+          case MIN, MAX, LAST -> p.windowInputTypes.get(w);
+        };
+      }
+      schema = schema.add(names.get(i), t, true);
+    }
+    return schema;
+  }
+
+  /** Casts the sweep's feature columns to the features' declared types. */
+  private static List<Column> featureColumns(Prepared p, List<String> names) {
+    List<Column> cols = new ArrayList<>();
+    for (int i = 0; i < p.features.size(); i++) {
+      cols.add(
+          col("`" + names.get(i) + "`").cast(SparkTypes.of(p.features.get(i).type())).as(names.get(i)));
+    }
+    return cols;
+  }
+
+  private static void checkEntities(
+      Dataset<Row> entities, String timestampColumn, List<Request> requests, boolean qualified) {
+    StructType schema = entities.schema();
+    List<String> problems = new ArrayList<>();
+    StructField ts = field(schema, timestampColumn);
+    if (ts == null) {
+      problems.add("no timestamp column '" + timestampColumn + "' (columns: "
+          + String.join(", ", schema.fieldNames()) + ")");
+    } else if (!ts.dataType().equals(DataTypes.TimestampType)
+        && !ts.dataType().equals(DataTypes.TimestampNTZType)) {
+      problems.add("timestamp column '" + timestampColumn + "' has type "
+          + ts.dataType().simpleString() + ", expected timestamp");
+    }
+    Map<String, String> outputs = new HashMap<>();
+    for (String c : schema.fieldNames()) {
+      outputs.put(c, "the entity rows");
+    }
+    for (Request r : requests) {
+      for (JoinKey k : r.view().joinKeys()) {
+        StructField f = field(schema, k.name());
+        if (f == null) {
+          problems.add("no column '" + k.name() + "', the join key of feature view '"
+              + r.view().name() + "' (" + k.type() + ")");
+        } else if (!SparkTypes.readableAs(f.dataType(), k.type())) {
+          problems.add("column '" + k.name() + "' has type " + f.dataType().simpleString()
+              + ", but feature view '" + r.view().name() + "' joins on it as " + k.type());
+        }
+      }
+      for (String feature : r.features()) {
+        if (r.view().feature(feature).isEmpty()) {
+          problems.add("feature view '" + r.view().name() + "' has no feature '" + feature + "'");
+          continue;
+        }
+        String out = qualified ? r.view().name() + "__" + feature : feature;
+        String owner = "feature view '" + r.view().name() + "'";
+        String before = outputs.putIfAbsent(out, owner);
+        if (before != null) {
+          problems.add("output column '" + out + "' comes from both " + before + " and " + owner
+              + (qualified ? "" : " (ask for view__feature names)"));
+        }
+      }
+    }
+    if (problems.isEmpty() && ts != null
+        && !entities.filter(col("`" + timestampColumn + "`").isNull()).limit(1).isEmpty()) {
+      problems.add("timestamp column '" + timestampColumn + "' has null values");
+    }
+    if (!problems.isEmpty()) {
+      throw new EntityFrameException(
+          "Cannot join features to the entity rows:\n  - " + String.join("\n  - ", problems));
+    }
+  }
+
+  private static StructField field(StructType schema, String name) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  static long micros(Duration d) {
+    return d.getSeconds() * 1_000_000L + d.getNano() / 1_000;
+  }
+
+  static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+  }
+}

@@ -1,0 +1,362 @@
+package dev.strata.offline;
+
+import static dev.strata.dsl.AggregationFunction.AVG;
+import static dev.strata.dsl.AggregationFunction.COUNT;
+import static dev.strata.dsl.AggregationFunction.LAST;
+import static dev.strata.dsl.AggregationFunction.MAX;
+import static dev.strata.dsl.AggregationFunction.MIN;
+import static dev.strata.dsl.AggregationFunction.STDDEV;
+import static dev.strata.dsl.AggregationFunction.SUM;
+import static dev.strata.dsl.Features.FLOAT64;
+import static dev.strata.dsl.Features.INT64;
+import static dev.strata.dsl.Features.STRING;
+import static dev.strata.dsl.Features.TIMESTAMP;
+import static dev.strata.dsl.Features.col;
+import static dev.strata.dsl.Features.lit;
+import static org.apache.spark.sql.functions.to_timestamp;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.AggregationFunction;
+import dev.strata.dsl.Entity;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.Features;
+import dev.strata.dsl.Source;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The point-in-time join and the windows against {@link BruteForce} on randomized data with fixed
+ * seeds: equal timestamps, TTL exactly at the bound, ties on event and created time, null created
+ * times, exact-duplicate events, null keys, two-column keys whose concatenations collide
+ * ((1,"12") vs (11,"2")), two views in one request, duplicate entity rows, entity times written in
+ * different time zones.
+ */
+@ExtendWith(SharedSparkSession.class)
+class PointInTimeTest {
+  static final Instant BASE = Instant.parse("2024-03-01T00:00:00Z");
+  static final Duration TTL = Duration.ofMinutes(10);
+  static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+
+  static final Entity PAIR =
+      Entity.builder("pair").joinKey("a", INT64).joinKey("b", STRING).build();
+  static final Entity SINGLE = Entity.builder("single").joinKey("a", INT64).build();
+
+  static final Source EVENTS =
+      Source.builder("events")
+          .parquet("unused")
+          .eventTimestamp("ts")
+          .createdTimestamp("created")
+          .column("a", INT64)
+          .column("b", STRING)
+          .column("ts", TIMESTAMP)
+          .column("created", TIMESTAMP)
+          .column("x", INT64)
+          .column("y", FLOAT64)
+          .build();
+
+  /** name, function, window minutes, input column (null: rows). */
+  record Agg(String name, AggregationFunction fn, int minutes, String input) {}
+
+  static final List<Agg> AGGS =
+      List.of(
+          new Agg("cnt10", COUNT, 10, null),
+          new Agg("sx30", SUM, 30, "x"),
+          new Agg("ay10", AVG, 10, "y"),
+          new Agg("mnx20", MIN, 20, "x"),
+          new Agg("mxy20", MAX, 20, "y"),
+          new Agg("lx15", LAST, 15, "x"),
+          new Agg("sdy30", STDDEV, 30, "y"),
+          new Agg("cx20", COUNT, 20, "x"),
+          new Agg("sy10", SUM, 10, "y"));
+
+  static final FeatureView PAIR_VIEW = pairView();
+  static final FeatureView SINGLE_VIEW =
+      FeatureView.builder("single_view")
+          .entity(SINGLE)
+          .source(EVENTS)
+          .ttl(Duration.ZERO)
+          .every(Duration.ofMinutes(10))
+          .feature(col("x").times(lit(2)).as("xb"))
+          .aggregate(Features.count().over(Duration.ofHours(1)).as("cb"))
+          .build();
+
+  static FeatureView pairView() {
+    FeatureView.Builder b =
+        FeatureView.builder("pair_view")
+            .entity(PAIR)
+            .source(EVENTS)
+            .ttl(TTL)
+            .every(Duration.ofMinutes(10))
+            .feature(col("x").plus(lit(1L)).as("x1"))
+            .feature(col("y").as("yy"));
+    for (Agg a : AGGS) {
+      Duration w = Duration.ofMinutes(a.minutes());
+      var agg =
+          switch (a.fn()) {
+            case COUNT -> a.input() == null ? Features.count() : Features.count(col(a.input()));
+            case SUM -> Features.sum(col(a.input()));
+            case AVG -> Features.avg(col(a.input()));
+            case MIN -> Features.min(col(a.input()));
+            case MAX -> Features.max(col(a.input()));
+            case LAST -> Features.last(col(a.input()));
+            case STDDEV -> Features.stddev(col(a.input()));
+          };
+      b.aggregate(agg.over(w).as(a.name()));
+    }
+    return b.build();
+  }
+
+  static final StructType EVENT_SCHEMA =
+      new StructType()
+          .add("a", DataTypes.LongType)
+          .add("b", DataTypes.StringType)
+          .add("ts", DataTypes.TimestampType)
+          .add("created", DataTypes.TimestampType)
+          .add("x", DataTypes.LongType)
+          .add("y", DataTypes.DoubleType);
+
+  /** A source row as the brute force sees it. */
+  record Raw(Long a, String b, Instant ts, Instant created, Long x, Double y) {
+    Row row() {
+      return RowFactory.create(a, b, Timestamp.from(ts), created == null ? null : Timestamp.from(created), x, y);
+    }
+  }
+
+  static final Long[] AS = {1L, 11L, 2L};
+  static final String[] BS = {"12", "2", "x"};
+
+  static List<Raw> randomEvents(Random rnd, int n) {
+    List<Raw> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Long a = rnd.nextInt(20) == 0 ? null : AS[rnd.nextInt(AS.length)];
+      String b = rnd.nextInt(20) == 0 ? null : BS[rnd.nextInt(BS.length)];
+      Instant ts = BASE.plus(Duration.ofMinutes(rnd.nextInt(120)));
+      Instant created = rnd.nextInt(4) == 0 ? null : BASE.plus(Duration.ofMinutes(rnd.nextInt(3)));
+      Long x = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(21);
+      Double y = rnd.nextInt(10) == 0 ? null : rnd.nextInt(41) / 4.0;
+      Raw r = new Raw(a, b, ts, created, x, y);
+      out.add(r);
+      if (rnd.nextInt(10) == 0) {
+        out.add(r); // an exact duplicate
+      }
+    }
+    return out;
+  }
+
+  /** Events for the pair view: values are the sweep's value columns (x+1, y, x, y). */
+  static List<BruteForce.Event> pairEvents(List<Raw> raws) {
+    List<BruteForce.Event> out = new ArrayList<>();
+    for (Raw r : raws) {
+      if (r.a() == null || r.b() == null) {
+        continue;
+      }
+      out.add(new BruteForce.Event(Arrays.asList(r.a(), r.b()), r.ts(), r.created(),
+          Arrays.asList(r.x() == null ? null : r.x() + 1, r.y(), r.x(), r.y())));
+    }
+    return out;
+  }
+
+  static List<BruteForce.Event> singleEvents(List<Raw> raws) {
+    List<BruteForce.Event> out = new ArrayList<>();
+    for (Raw r : raws) {
+      if (r.a() == null) {
+        continue;
+      }
+      out.add(new BruteForce.Event(Arrays.asList((Object) r.a()), r.ts(), r.created(),
+          Arrays.asList(r.x() == null ? null : r.x() * 2)));
+    }
+    return out;
+  }
+
+  static Function<BruteForce.Event, Object> input(String column) {
+    if (column == null) {
+      return null;
+    }
+    return "x".equals(column) ? e -> e.values().get(2) : e -> e.values().get(3);
+  }
+
+  /** The pair view's features for keys at t: x1, yy, then the aggregations. */
+  static List<Object> pairFeatures(List<BruteForce.Event> events, List<Object> keys, Instant t) {
+    List<Object> f = new ArrayList<>();
+    BruteForce.Event last = BruteForce.latest(events, keys, t, TTL);
+    f.add(last == null ? null : last.values().get(0));
+    f.add(last == null ? null : last.values().get(1));
+    for (Agg a : AGGS) {
+      f.add(BruteForce.aggregate(events, keys, t, a.fn(), Duration.ofMinutes(a.minutes()), input(a.input())));
+    }
+    return f;
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {7, 42, 2024})
+  void joinEqualsTheBruteForce(long seed, SparkSession spark) {
+    Random rnd = new Random(seed);
+    List<Raw> raws = randomEvents(rnd, 400);
+    Dataset<Row> events =
+        spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+
+    StructType entitySchema =
+        new StructType()
+            .add("id", DataTypes.LongType)
+            .add("a", DataTypes.LongType)
+            .add("b", DataTypes.StringType)
+            .add("when", DataTypes.StringType)
+            .add("label", DataTypes.DoubleType);
+    ZoneOffset[] zones = {ZoneOffset.UTC, ZoneOffset.ofHours(2), ZoneOffset.ofHoursMinutes(-5, -30)};
+    List<Row> entityRows = new ArrayList<>();
+    List<Instant> times = new ArrayList<>();
+    for (long id = 0; id < 250; id++) {
+      Long a = rnd.nextInt(15) == 0 ? null : AS[rnd.nextInt(AS.length)];
+      String b = rnd.nextInt(15) == 0 ? null : BS[rnd.nextInt(BS.length)];
+      Instant t = BASE.plus(Duration.ofMinutes(rnd.nextInt(140) - 5));
+      String when = WHEN.format(t.atOffset(zones[rnd.nextInt(zones.length)]));
+      Row r = RowFactory.create(id, a, b, when, rnd.nextInt(2) * 1.0);
+      entityRows.add(r);
+      times.add(t);
+      if (rnd.nextInt(8) == 0) {
+        entityRows.add(r); // a duplicate entity row stays a duplicate
+        times.add(t);
+      }
+    }
+    Dataset<Row> entities =
+        spark.createDataFrame(entityRows, entitySchema).withColumn("ts", to_timestamp(org.apache.spark.sql.functions.col("when")));
+
+    Dataset<Row> actual =
+        PointInTime.join(
+            entities, "ts",
+            List.of(
+                PointInTime.request(PAIR_VIEW, EVENTS, events),
+                PointInTime.request(SINGLE_VIEW, EVENTS, events)),
+            false);
+
+    List<String> expectedColumns = new ArrayList<>(List.of("id", "a", "b", "when", "label", "ts", "x1", "yy"));
+    AGGS.forEach(a -> expectedColumns.add(a.name()));
+    expectedColumns.addAll(List.of("xb", "cb"));
+    assertThat(actual.columns()).containsExactlyElementsOf(expectedColumns);
+    assertThat(actual.schema().apply("cnt10").dataType()).isEqualTo(DataTypes.LongType);
+    assertThat(actual.schema().apply("sx30").dataType()).isEqualTo(DataTypes.LongType);
+    assertThat(actual.schema().apply("ay10").dataType()).isEqualTo(DataTypes.DoubleType);
+    assertThat(actual.schema().apply("lx15").dataType()).isEqualTo(DataTypes.LongType);
+
+    List<BruteForce.Event> pair = pairEvents(raws);
+    List<BruteForce.Event> single = singleEvents(raws);
+    List<Row> expected = new ArrayList<>();
+    for (int i = 0; i < entityRows.size(); i++) {
+      Row e = entityRows.get(i);
+      Instant t = times.get(i);
+      List<Object> o = new ArrayList<>();
+      for (int c = 0; c < e.size(); c++) {
+        o.add(e.get(c));
+      }
+      o.add(Timestamp.from(t));
+      o.addAll(pairFeatures(pair, Arrays.asList(e.get(1), e.get(2)), t));
+      BruteForce.Event last = BruteForce.latest(single, Arrays.asList(e.get(1)), t, Duration.ZERO);
+      o.add(last == null ? null : last.values().get(0));
+      o.add(BruteForce.aggregate(single, Arrays.asList(e.get(1)), t, COUNT, Duration.ofHours(1), null));
+      expected.add(RowFactory.create(o.toArray()));
+    }
+    Dataset<Row> expectedDf = spark.createDataFrame(expected, actual.schema());
+    assertThat(actual.count()).isEqualTo(entityRows.size());
+    DataFrames.assertEquals(sorted(expectedDf), sorted(actual), 1e-9);
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {3, 99})
+  void cadencePointsEqualTheBruteForce(long seed, SparkSession spark) {
+    List<Raw> raws = randomEvents(new Random(seed), 300);
+    Dataset<Row> events =
+        spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+    Instant start = BASE.plus(Duration.ofMinutes(5));
+    Instant end = BASE.plus(Duration.ofMinutes(150));
+
+    Dataset<Row> actual = PointInTime.atCadence(PAIR_VIEW, EVENTS, events, start, end);
+
+    List<BruteForce.Event> pair = pairEvents(raws);
+    List<Row> expected = new ArrayList<>();
+    for (Long a : AS) {
+      for (String b : BS) {
+        List<Object> keys = Arrays.asList(a, b);
+        for (Instant p = BASE.plus(Duration.ofMinutes(10)); !p.isAfter(end); p = p.plus(Duration.ofMinutes(10))) {
+          List<Object> f = pairFeatures(pair, keys, p);
+          boolean rowValid = BruteForce.latest(pair, keys, p, TTL) != null;
+          boolean anyWindow = false;
+          for (Agg ag : AGGS) {
+            anyWindow |= ag.fn() == COUNT
+                ? BruteForce.aggregate(pair, keys, p, COUNT, Duration.ofMinutes(ag.minutes()), input(ag.input())).equals(0L) == false
+                : BruteForce.aggregate(pair, keys, p, ag.fn(), Duration.ofMinutes(ag.minutes()), input(ag.input())) != null;
+          }
+          if (rowValid || anyWindow) {
+            List<Object> o = new ArrayList<>(keys);
+            o.add(Timestamp.from(p));
+            o.addAll(f);
+            expected.add(RowFactory.create(o.toArray()));
+          }
+        }
+      }
+    }
+    assertThat(expected).hasSizeGreaterThan(50);
+    Dataset<Row> expectedDf = spark.createDataFrame(expected, actual.schema());
+    DataFrames.assertEquals(sorted(expectedDf), sorted(actual), 1e-9);
+  }
+
+  @Test
+  void badEntityRowsAreRefusedBeforeAnyWork(SparkSession spark) {
+    Dataset<Row> events = spark.createDataFrame(List.<Row>of(), EVENT_SCHEMA);
+    StructType schema =
+        new StructType().add("a", DataTypes.StringType).add("ts", DataTypes.TimestampType);
+    Dataset<Row> wrongKeyType =
+        spark.createDataFrame(List.of(RowFactory.create("1", Timestamp.from(BASE))), schema);
+    assertThatThrownBy(
+            () -> PointInTime.join(wrongKeyType, "ts", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+        .isInstanceOf(EntityFrameException.class)
+        .hasMessageContaining("column 'a' has type string, but feature view 'single_view' joins on it as INT64");
+    assertThatThrownBy(
+            () -> PointInTime.join(wrongKeyType, "ts", List.of(PointInTime.request(PAIR_VIEW, EVENTS, events)), false))
+        .hasMessageContaining("no column 'b', the join key of feature view 'pair_view' (STRING)");
+    assertThatThrownBy(
+            () -> PointInTime.join(wrongKeyType, "when", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+        .hasMessageContaining("no timestamp column 'when'");
+
+    StructType s2 = new StructType().add("a", DataTypes.LongType).add("ts", DataTypes.TimestampType);
+    Dataset<Row> nullTime = spark.createDataFrame(List.of(RowFactory.create(1L, null)), s2);
+    assertThatThrownBy(
+            () -> PointInTime.join(nullTime, "ts", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+        .hasMessageContaining("timestamp column 'ts' has null values");
+
+    Dataset<Row> ok = spark.createDataFrame(List.of(RowFactory.create(1L, Timestamp.from(BASE))), s2);
+    FeatureView clash =
+        FeatureView.builder("clash").entity(SINGLE).source(EVENTS).feature(col("x").as("xb")).build();
+    assertThatThrownBy(
+            () -> PointInTime.join(ok, "ts", List.of(
+                PointInTime.request(SINGLE_VIEW, EVENTS, events), PointInTime.request(clash, EVENTS, events)), false))
+        .hasMessageContaining("output column 'xb' comes from both feature view 'single_view' and feature view 'clash'");
+    assertThat(PointInTime.join(ok, "ts", List.of(
+                PointInTime.request(SINGLE_VIEW, EVENTS, events), PointInTime.request(clash, EVENTS, events)), true)
+            .columns())
+        .containsExactly("a", "ts", "single_view__xb", "single_view__cb", "clash__xb");
+  }
+
+  static Dataset<Row> sorted(Dataset<Row> d) {
+    return d.orderBy(Arrays.stream(d.columns()).map(c -> org.apache.spark.sql.functions.col("`" + c + "`").asc_nulls_first()).toArray(Column[]::new));
+  }
+}
