@@ -1,0 +1,278 @@
+package dev.strata.offline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+
+import dev.strata.dsl.Feature;
+import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.JoinKey;
+import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Projection;
+import dev.strata.dsl.Source;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The offline store: backfills feature views from their sources into date-partitioned Delta,
+ * Iceberg or Hudi tables, and answers historical (point-in-time) retrievals. Definitions come
+ * from the registry; every write and every retrieval is recorded there, with the snapshot ids of
+ * the tables it read and wrote.
+ *
+ * <pre>{@code
+ * OfflineStore store = new OfflineStore(spark, registry, Path.of(".strata/warehouse"));
+ * store.backfill("origin_delays", LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-31"),
+ *     TableFormat.DELTA);
+ * }</pre>
+ */
+public final class OfflineStore {
+  /** The date partition column of every offline table. */
+  public static final String DATE_COLUMN = "feature_date";
+  /** The event-time column of the offline table of a view without aggregations. */
+  public static final String EVENT_TIMESTAMP = "event_timestamp";
+  public static final String CREATED_TIMESTAMP = "created_timestamp";
+
+  private final SparkSession spark;
+  private final RegistryStore registry;
+  private final Path warehouse;
+
+  public OfflineStore(SparkSession spark, RegistryStore registry, Path warehouse) {
+    this.spark = spark;
+    this.registry = registry;
+    this.warehouse = warehouse.toAbsolutePath();
+  }
+
+  /** What a backfill wrote. */
+  public record BackfillResult(
+      String view, int viewVersion, TableFormat format, String location, String snapshot,
+      String sourceSnapshot, long rows, RunRecord run) {}
+
+  /** What a historical retrieval read: the rows, and the snapshot of every source it read. */
+  public record Historical(Dataset<Row> rows, Map<String, String> sourceSnapshots,
+      List<String> inputs) {}
+
+  /** Where a view version's offline table lives in this store's warehouse. */
+  public String location(String view, int version, TableFormat format) {
+    String table = view + "_v" + version;
+    return switch (format) {
+      case ICEBERG -> "offline." + table;
+      default -> warehouse.resolve("offline").resolve(format.name().toLowerCase()).resolve(table).toString();
+    };
+  }
+
+  /**
+   * Computes the view over the UTC days {@code [from, to]} into its offline table, replacing what
+   * the table held for those days in one commit. Aggregations are evaluated at the view's cadence
+   * points; a view of row-level features only keeps the source rows.
+   *
+   * @throws SourceSchemaException when the source does not match its definition (nothing written)
+   */
+  public BackfillResult backfill(String viewName, LocalDate from, LocalDate to, TableFormat format) {
+    if (to.isBefore(from)) {
+      throw new IllegalArgumentException("backfill of '" + viewName + "': end " + to + " is before start " + from);
+    }
+    Registered<Object> reg =
+        registry.get(ObjectKind.FEATURE_VIEW, viewName)
+            .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + viewName + "' is registered"));
+    FeatureView view = (FeatureView) reg.definition();
+    Registered<Object> sourceReg = registry.get(ObjectKind.SOURCE, view.source()).orElseThrow();
+    Source source = (Source) sourceReg.definition();
+    TableFormat sourceFormat = TableFormat.of(source.format());
+    String sourceSnapshot = sourceFormat.currentSnapshot(spark, source.location());
+    Dataset<Row> events =
+        SourceFrames.read(spark, source, sourceSnapshot, "feature view '" + view.name() + "'");
+
+    Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant endExclusive = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Dataset<Row> rows;
+    List<String> recordKey = new ArrayList<>();
+    view.joinKeys().forEach(k -> recordKey.add(k.name()));
+    String ordering;
+    if (view.hasAggregations()) {
+      rows = PointInTime.atCadence(view, source, events, start, endExclusive.minusNanos(1000));
+      ordering = PointInTime.FEATURE_TIMESTAMP;
+    } else {
+      rows = rowFeatures(view, source, events, start, endExclusive);
+      ordering = EVENT_TIMESTAMP;
+    }
+    recordKey.add(ordering);
+    rows = rows.withColumn(DATE_COLUMN, to_date(col(ordering)));
+
+    String location = location(view.name(), reg.version(), format);
+    String sourceNode = tableSnapshotId(source, sourceSnapshot);
+    RunRecord run =
+        RunRecord.started(
+            "strata.backfill",
+            List.of(sourceNode, reg.nodeId()),
+            Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
+                "format", format.name().toLowerCase(), "location", location));
+    registry.recordRun(run);
+    String snapshot;
+    long count;
+    try {
+      rows = rows.persist();
+      count = rows.count();
+      snapshot =
+          format.replaceRange(spark, rows, location,
+              new TableFormat.TableLayout(recordKey, ordering, DATE_COLUMN), from, to);
+      rows.unpersist();
+    } catch (RuntimeException e) {
+      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
+      throw e;
+    }
+    String tableNode = LineageNode.OFFLINE_TABLE + ":" + format.name().toLowerCase() + ":" + location + "@" + snapshot;
+    registry.recordLineage(
+        List.of(
+            new LineageNode(sourceNode, LineageNode.TABLE, source.tableName(),
+                sourceSnapshot == null ? "" : sourceSnapshot, Map.of("format", source.format().name()), Instant.now()),
+            new LineageNode(tableNode, LineageNode.OFFLINE_TABLE, format.name().toLowerCase() + ":" + location,
+                snapshot, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
+                    "rows", Long.toString(count)), Instant.now())),
+        edges(sourceNode, source, reg, tableNode));
+    RunRecord done = run.completed(List.of(tableNode));
+    registry.recordRun(done);
+    return new BackfillResult(view.name(), reg.version(), format, location, snapshot, sourceSnapshot, count, done);
+  }
+
+  private static List<LineageEdge> edges(String sourceNode, Source source, Registered<Object> view, String table) {
+    List<LineageEdge> e = new ArrayList<>();
+    String base = LineageNode.tableId(source.tableName());
+    if (!base.equals(sourceNode)) {
+      e.add(new LineageEdge(base, sourceNode));
+    }
+    e.add(new LineageEdge(sourceNode, table));
+    e.add(new LineageEdge(view.nodeId(), table));
+    return e;
+  }
+
+  /** The lineage id of a source table at a snapshot ({@code table:delta:/x@3}), or without one. */
+  static String tableSnapshotId(Source source, String snapshot) {
+    String base = LineageNode.tableId(source.tableName());
+    return snapshot == null ? base : base + "@" + snapshot;
+  }
+
+  /** A row-level view's offline rows: keys, event and created time, the features. */
+  private static Dataset<Row> rowFeatures(
+      FeatureView view, Source source, Dataset<Row> events, Instant start, Instant endExclusive) {
+    List<Column> cols = new ArrayList<>();
+    Column keysPresent = lit(true);
+    for (JoinKey k : view.joinKeys()) {
+      cols.add(col(k.name()).cast(SparkTypes.of(k.type())).as(k.name()));
+      keysPresent = keysPresent.and(col(k.name()).isNotNull());
+    }
+    cols.add(col(source.eventTimestamp()).as(EVENT_TIMESTAMP));
+    cols.add(
+        source.createdTimestamp().isPresent()
+            ? col(source.createdTimestamp().get()).as(CREATED_TIMESTAMP)
+            : lit(null).cast("timestamp").as(CREATED_TIMESTAMP));
+    for (Feature f : view.features()) {
+      cols.add(ExprColumns.typed(f.expr().orElseThrow(), f.type()).as(f.name()));
+    }
+    Column ts = col(source.eventTimestamp());
+    Dataset<Row> rows = events
+        .filter(keysPresent
+            .and(ts.geq(lit(java.sql.Timestamp.from(start))))
+            .and(ts.lt(lit(java.sql.Timestamp.from(endExclusive)))))
+        .select(cols.toArray(Column[]::new));
+    // one row per key and event time: the point-in-time winner (greatest created time, nulls
+    // lowest, then the greatest feature values), as a join would pick it
+    List<Column> partition = new ArrayList<>();
+    view.joinKeys().forEach(k -> partition.add(col(k.name())));
+    partition.add(col(EVENT_TIMESTAMP));
+    List<Column> order = new ArrayList<>();
+    order.add(col(CREATED_TIMESTAMP).desc_nulls_last());
+    view.features().forEach(f -> order.add(col(f.name()).desc_nulls_last()));
+    return rows
+        .withColumn("__rank", org.apache.spark.sql.functions.row_number().over(
+            org.apache.spark.sql.expressions.Window.partitionBy(partition.toArray(Column[]::new))
+                .orderBy(order.toArray(Column[]::new))))
+        .filter(col("__rank").equalTo(1))
+        .drop("__rank");
+  }
+
+  /**
+   * The features to retrieve: every projection of a service, or {@code view:feature} references.
+   */
+  public List<PointInTime.Request> requests(List<Projection> projections, Map<String, String> snapshots,
+      List<String> inputs) {
+    Map<String, List<String>> byView = new LinkedHashMap<>();
+    for (Projection p : projections) {
+      byView.computeIfAbsent(p.view(), v -> new ArrayList<>()).addAll(p.features());
+    }
+    List<PointInTime.Request> out = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : byView.entrySet()) {
+      Registered<Object> reg =
+          registry.get(ObjectKind.FEATURE_VIEW, e.getKey())
+              .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + e.getKey() + "' is registered"));
+      FeatureView view = (FeatureView) reg.definition();
+      for (String f : e.getValue()) {
+        if (view.feature(f).isEmpty()) {
+          throw new IllegalArgumentException("feature view '" + view.name() + "' has no feature '" + f
+              + "' (features: " + String.join(", ", view.features().stream().map(Feature::name).toList()) + ")");
+        }
+      }
+      Source source = (Source) registry.get(ObjectKind.SOURCE, view.source()).orElseThrow().definition();
+      String snapshot = snapshots.computeIfAbsent(source.name(),
+          s -> TableFormat.of(source.format()).currentSnapshot(spark, source.location()));
+      Dataset<Row> events = SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
+      inputs.add(tableSnapshotId(source, snapshot));
+      inputs.add(reg.nodeId());
+      out.add(new PointInTime.Request(view, source, events, e.getValue()));
+    }
+    return out;
+  }
+
+  /** Parses {@code view:feature} references (a bare {@code view} means all its features). */
+  public List<Projection> projections(List<String> references) {
+    Map<String, List<String>> byView = new LinkedHashMap<>();
+    for (String ref : references) {
+      int colon = ref.indexOf(':');
+      String view = colon < 0 ? ref : ref.substring(0, colon);
+      FeatureView v = (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, view)
+          .orElseThrow(() -> new IllegalArgumentException(
+              "'" + ref + "': no feature view named '" + view + "' is registered")).definition();
+      List<String> names = byView.computeIfAbsent(view, k -> new ArrayList<>());
+      if (colon < 0) {
+        v.features().forEach(f -> names.add(f.name()));
+      } else {
+        names.add(ref.substring(colon + 1));
+      }
+    }
+    List<Projection> out = new ArrayList<>();
+    byView.forEach((v, f) -> out.add(new Projection(v, f)));
+    return out;
+  }
+
+  /** Historical retrieval of a registered feature service. */
+  public Historical historical(Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
+    FeatureService s = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, service)
+        .orElseThrow(() -> new IllegalArgumentException("No feature service named '" + service + "' is registered"))
+        .definition();
+    return historical(entities, timestampColumn, s.projections(), qualified);
+  }
+
+  /** Historical retrieval of the given projections, sources read at their current snapshots. */
+  public Historical historical(
+      Dataset<Row> entities, String timestampColumn, List<Projection> projections, boolean qualified) {
+    Map<String, String> snapshots = new LinkedHashMap<>();
+    List<String> inputs = new ArrayList<>();
+    List<PointInTime.Request> requests = requests(projections, snapshots, inputs);
+    return new Historical(PointInTime.join(entities, timestampColumn, requests, qualified), snapshots, inputs);
+  }
+}
