@@ -228,8 +228,11 @@ public final class OfflineStore {
         }
       }
       Source source = (Source) registry.get(ObjectKind.SOURCE, view.source()).orElseThrow().definition();
-      String snapshot = snapshots.computeIfAbsent(source.name(),
-          s -> TableFormat.of(source.format()).currentSnapshot(spark, source.location()));
+      if (!snapshots.containsKey(source.name())) {
+        // null for Parquet sources, which have no snapshots
+        snapshots.put(source.name(), TableFormat.of(source.format()).currentSnapshot(spark, source.location()));
+      }
+      String snapshot = snapshots.get(source.name());
       Dataset<Row> events = SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
       inputs.add(tableSnapshotId(source, snapshot));
       inputs.add(reg.nodeId());

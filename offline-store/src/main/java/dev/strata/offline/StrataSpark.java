@@ -34,6 +34,7 @@ public final class StrataSpark {
         .config("spark.sql.warehouse.dir", root.resolve("spark").toString())
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.spark.HoodieSparkKryoRegistrar")
-        .config("spark.sql.session.timeZone", "UTC");
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.debug.maxToStringFields", "1000");
   }
 }

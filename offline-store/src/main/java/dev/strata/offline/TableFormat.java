@@ -209,6 +209,41 @@ public enum TableFormat {
   abstract void write(SparkSession spark, Dataset<Row> rows, String location, TableLayout layout,
       LocalDate from, LocalDate to);
 
+  /**
+   * Writes {@code rows} as the whole table (replacing it when {@code overwrite}), for outputs such
+   * as historical retrievals; returns the snapshot the write created.
+   */
+  public String writeTable(SparkSession spark, Dataset<Row> rows, String location, boolean overwrite) {
+    if (exists(spark, location) && !overwrite) {
+      throw new IllegalArgumentException(
+          name().toLowerCase(Locale.ROOT) + " table " + location + " exists (overwrite it explicitly)");
+    }
+    SaveMode mode = overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists;
+    switch (this) {
+      case DELTA -> rows.write().format("delta").mode(mode).option("overwriteSchema", "true").save(location);
+      case PARQUET -> rows.write().mode(mode).parquet(location);
+      case ICEBERG -> {
+        String table = location.startsWith(StrataSpark.ICEBERG_CATALOG + ".")
+            ? location : StrataSpark.ICEBERG_CATALOG + "." + location;
+        try {
+          rows.writeTo(table).createOrReplace();
+        } catch (Exception e) {
+          throw new IllegalStateException("Cannot write Iceberg table " + table + ": " + e.getMessage(), e);
+        }
+      }
+      case HUDI -> {
+        Map<String, String> o = new TreeMap<>();
+        o.put("hoodie.table.name", Path.of(location).getFileName().toString().replaceAll("[^A-Za-z0-9_]", "_"));
+        o.put("hoodie.datasource.write.table.type", "COPY_ON_WRITE");
+        // rows have no natural key: Hudi generates record keys for bulk inserts
+        o.put("hoodie.datasource.write.operation", "bulk_insert");
+        o.put("hoodie.metadata.enable", "false");
+        rows.write().format("hudi").options(o).mode(SaveMode.Overwrite).save(location);
+      }
+    }
+    return currentSnapshot(spark, location);
+  }
+
   /** Writes and returns the snapshot the write created. */
   public String replaceRange(SparkSession spark, Dataset<Row> rows, String location,
       TableLayout layout, LocalDate from, LocalDate to) {

@@ -139,6 +139,14 @@ public final class FlightsRepository implements FeatureRepository {
         .build();
   }
 
+  /**
+   * Where the flights source is: the system property {@code strata.flights.path}, else the
+   * shipped sample (relative to the working directory, the repository root for the CLI).
+   */
+  public static String path() {
+    return System.getProperty("strata.flights.path", SAMPLE_PATH);
+  }
+
   /** The repository's definitions with the flights source at {@code path}. */
   public static Definitions definitions(String path) {
     Source flights = flights(path);
@@ -156,6 +164,6 @@ public final class FlightsRepository implements FeatureRepository {
 
   @Override
   public Definitions definitions() {
-    return definitions(System.getProperty("strata.flights.path", SAMPLE_PATH));
+    return definitions(path());
   }
 }

@@ -1,17 +1,28 @@
 package dev.strata.jobs.cli;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import dev.strata.dsl.FeatureRepository;
+import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.TableFormat;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RegistryUrls;
 import java.io.PrintWriter;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,21 +30,28 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code strata quickstart}: the README's main job. Registers the example flights repository in
- * the embedded registry and shows the plan, the registered objects and the lineage.
+ * the embedded registry, backfills its views into Delta tables, builds a point-in-time training
+ * set, and shows what the registry now knows.
  */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description = {
       "Run the example end to end on embedded defaults.",
-      "Plans and applies the flights repository into the registry (.strata/registry unless --registry), list it and show its lineage."
+      "Plans and applies the flights repository into the registry (.strata/registry unless",
+      "--registry), backfills its views for 2001-01-08..14 into Delta tables, joins the flights",
+      "of 2001-01-15 with the delay_model service point in time, and shows list and lineage."
     })
 final class QuickstartCommand implements Callable<Integer> {
   static final String EXAMPLE_REPOSITORY = "flights";
+  static final LocalDate FROM = LocalDate.parse("2001-01-08");
+  static final LocalDate TO = LocalDate.parse("2001-01-14");
+  static final LocalDate LABEL_DAY = LocalDate.parse("2001-01-15");
 
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
   @Mixin RepositoryOptions repository = new RepositoryOptions();
+  @Mixin SparkOptions sparkOptions = new SparkOptions();
 
   @Override
   public Integer call() {
@@ -43,7 +61,8 @@ final class QuickstartCommand implements Callable<Integer> {
     FeatureRepository repo = repository.load();
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
-      out.println("== 1. plan: repository '" + repo.name() + "' against " + redacted());
+      out.println("== 1. plan: repository '" + repo.name() + "' against "
+          + RegistryUrls.redact(registry.resolvedUrl()));
       Plan plan = store.plan(repo.definitions(), ApplyOptions.defaults());
       out.print(Render.plan(plan));
 
@@ -62,9 +81,42 @@ final class QuickstartCommand implements Callable<Integer> {
         rows.addAll(store.list(k));
       }
       out.print(Render.table(rows));
+      out.flush();
+
+      SparkSession spark = sparkOptions.session("quickstart");
+      OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
+      out.println();
+      out.println("== 4. backfill " + FROM + ".." + TO + " into Delta tables");
+      for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
+        OfflineStore.BackfillResult r =
+            offline.backfill(((FeatureView) v.definition()).name(), FROM, TO, TableFormat.DELTA);
+        out.println(r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, "
+            + r.location() + " at version " + r.snapshot());
+        out.flush();
+      }
 
       out.println();
-      out.println("== 4. lineage");
+      out.println("== 5. training set: the flights of " + LABEL_DAY + ", delay_model features as of"
+          + " each departure");
+      Dataset<Row> labels =
+          spark.read().parquet(sourcePath(store))
+              .withColumnRenamed("date", "departure")
+              .filter(col("departure").cast("date").equalTo(lit(java.sql.Date.valueOf(LABEL_DAY))))
+              .withColumn("delayed", col("delay").gt(15))
+              .select("origin", "destination", "departure", "delayed");
+      OfflineStore.Historical h = offline.historical(labels, "departure", "delay_model", false);
+      String output = sparkOptions.warehouse.resolve("quickstart-training").toString();
+      TableFormat.PARQUET.writeTable(spark, h.rows(), output, true);
+      Dataset<Row> written = spark.read().parquet(output);
+      out.println(written.count() + " rows with " + (written.columns().length - 4)
+          + " features written to " + output);
+      out.println(written
+          .select("origin", "destination", "departure", "delayed", "avg_delay_1h", "flights_1d",
+              "late_share_1d", "route_avg_delay_7d")
+          .orderBy("departure", "origin", "destination")
+          .showString(5, 0, false));
+
+      out.println("== 6. lineage");
       for (Registered<Object> service : store.list(ObjectKind.FEATURE_SERVICE)) {
         out.print(store.upstream(service.nodeId()).render());
       }
@@ -80,12 +132,12 @@ final class QuickstartCommand implements Callable<Integer> {
       out.println();
       out.println(
           "Next: './strata describe feature-view origin_delays', './strata lineage "
-              + "origin_delays --downstream'");
+              + "origin_delays --downstream', './strata --help'");
       return StrataCli.OK;
     }
   }
 
-  private String redacted() {
-    return dev.strata.registry.RegistryUrls.redact(registry.resolvedUrl());
+  private static String sourcePath(RegistryStore store) {
+    return store.source("flights").orElseThrow().location();
   }
 }

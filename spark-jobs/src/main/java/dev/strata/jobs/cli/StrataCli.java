@@ -1,6 +1,8 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.DefinitionException;
+import dev.strata.offline.EntityFrameException;
+import dev.strata.offline.SourceSchemaException;
 import dev.strata.registry.BreakingChangeException;
 import dev.strata.registry.ConcurrentApplyException;
 import dev.strata.registry.RegistryException;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@value #OK} success, {@value #FAILURE} a failure (registry unreachable, I/O),
  * {@value #USAGE} bad usage, {@value #INVALID} invalid definitions, {@value #BREAKING} breaking
- * changes refused, {@value #NOT_FOUND} an object or node that does not exist.
+ * changes refused or bad data (a source or entity rows that do not match), {@value #NOT_FOUND}
+ * an object or node that does not exist.
  */
 @Command(
     name = "strata",
@@ -26,6 +29,8 @@ import picocli.CommandLine.Command;
       ListCommand.class,
       DescribeCommand.class,
       LineageCommand.class,
+      BackfillCommand.class,
+      HistoricalCommand.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -63,6 +68,14 @@ public final class StrataCli implements Runnable {
     if (e instanceof BreakingChangeException) {
       err.println("error: " + e.getMessage());
       return BREAKING;
+    }
+    if (e instanceof SourceSchemaException || e instanceof EntityFrameException) {
+      err.println("error: " + e.getMessage());
+      return INVALID;
+    }
+    if (e instanceof IllegalArgumentException) {
+      err.println("error: " + e.getMessage());
+      return USAGE;
     }
     if (e instanceof DefinitionException) {
       err.println("error: " + e.getMessage());

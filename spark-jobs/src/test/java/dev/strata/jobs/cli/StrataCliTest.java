@@ -114,7 +114,7 @@ class StrataCliTest {
     assertThat(upstream)
         .contains("<- feature_view:route_stats@v2")
         .contains("<- feature_view:route_stats@v1")
-        .contains("<- table:parquet:data/flights-sample.parquet");
+        .contains("<- table:parquet:" + TestRepositories.PATH);
     assertThat(ok("lineage", "route_stats").out())
         .startsWith("upstream of feature_view:route_stats@v2");
   }
@@ -208,7 +208,7 @@ class StrataCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "quickstart"})
+  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "quickstart"})
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");
     assertThat(r.code()).isZero();
@@ -239,13 +239,63 @@ class StrataCliTest {
   }
 
   @Test
-  void quickstartAppliesTheExampleAndShowsListAndLineage() {
-    Result first = ok("quickstart");
+  void quickstartRunsTheExampleEndToEnd() {
+    String warehouse = dir.resolve("warehouse").toString();
+    Result first = ok("quickstart", "--warehouse", warehouse);
     assertThat(first.out())
         .contains("6 to add")
         .contains("Applied: registry at revision 1")
+        .contains("origin_delays v1: 37464 rows")
+        .contains("route_stats v1: 22902 rows")
+        // the sample holds 16,784 departures on 2001-01-15: one training row each
+        .contains("16784 rows with 12 features written to")
         .contains("upstream of feature_service:delay_model@v1")
-        .contains("downstream of table:parquet:data/flights-sample.parquet");
-    assertThat(ok("quickstart").out()).contains("Nothing to apply: already registered");
+        .contains("-> offline_table:delta:" + warehouse + "/offline/delta/origin_delays_v1@0");
+  }
+
+  @Test
+  void jobsRefuseBadInputWithMessagesAndExitCodes() throws Exception {
+    ok("apply", "-r", "flights");
+    String warehouse = dir.resolve("warehouse").toString();
+
+    Result noView = strata("backfill", "nope", "--start", "2001-01-01", "--end", "2001-01-02", "--warehouse", warehouse);
+    assertThat(noView.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noView.err()).isEqualTo("error: No feature view named 'nope' is registered\n");
+
+    Result backwards = strata("backfill", "origin_delays", "--start", "2001-01-05", "--end", "2001-01-02", "--warehouse", warehouse);
+    assertThat(backwards.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(backwards.err()).contains("end 2001-01-02 is before start 2001-01-05");
+
+    Result badFormat = strata("backfill", "origin_delays", "--start", "2001-01-01", "--end", "2001-01-02", "--format", "csv");
+    assertThat(badFormat.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(badFormat.err()).contains("Unknown table format 'csv': expected delta, iceberg or hudi");
+
+    // entity rows without the route's destination column
+    SparkOptions sparkOptions = new SparkOptions();
+    sparkOptions.warehouse = Path.of(warehouse);
+    String entities = dir.resolve("entities").toString();
+    sparkOptions.session("test").read().parquet(TestRepositories.PATH).limit(10)
+        .select("origin", "date").write().parquet(entities);
+    Result missingKey = strata("historical", "--entities", entities, "--timestamp-column", "date",
+        "--service", "delay_model", "--output", dir.resolve("o1").toString(), "--warehouse", warehouse);
+    assertThat(missingKey.code()).isEqualTo(StrataCli.INVALID);
+    assertThat(missingKey.err())
+        .contains("no column 'destination', the join key of feature view 'route_stats' (STRING)");
+    Result ok = strata("historical", "--entities", entities, "--timestamp-column", "date",
+        "--features", "origin_delays:avg_delay_1h,origin_delays:flights_1d", "--output", dir.resolve("o1").toString(),
+        "--warehouse", warehouse);
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("Wrote 10 rows to parquet");
+
+    Result noTs = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "departure",
+        "--service", "delay_model", "--output", dir.resolve("o2").toString(), "--warehouse", warehouse);
+    assertThat(noTs.code()).isEqualTo(StrataCli.INVALID);
+    assertThat(noTs.err()).contains("no timestamp column 'departure' (columns: date, delay, distance, origin, destination)");
+    assertThat(Files.exists(dir.resolve("o2"))).isFalse();
+
+    Result unknownFeature = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "date",
+        "--features", "origin_delays:nope", "--output", dir.resolve("o3").toString(), "--warehouse", warehouse);
+    assertThat(unknownFeature.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(unknownFeature.err()).contains("feature view 'origin_delays' has no feature 'nope'");
   }
 }

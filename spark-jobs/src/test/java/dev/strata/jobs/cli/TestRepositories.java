@@ -26,7 +26,7 @@ import java.util.List;
 final class TestRepositories {
   private TestRepositories() {}
 
-  static final String PATH = FlightsRepository.SAMPLE_PATH;
+  static final String PATH = FlightsRepository.path();
 
   /**
    * route_stats with one feature changed: {@code route_late_share_30d} counts delays over 30

@@ -1,0 +1,115 @@
+package dev.strata.jobs.cli;
+
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.TableFormat;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code strata historical}: a point-in-time join of entity rows with features. */
+@Command(
+    name = "historical",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Join features to entity rows as of each row's timestamp (point in time).",
+      "One output row per entity row, entity columns unchanged. Exit code 3 for entity rows",
+      "that lack a key or timestamp column, have a wrong type or null timestamps."
+    })
+final class HistoricalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin RegistryOptions registry = new RegistryOptions();
+  @Mixin SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--entities", required = true, paramLabel = "LOCATION",
+      description = "The entity rows: a Parquet path, a Delta or Hudi path, or an Iceberg table.")
+  String entities;
+
+  @Option(names = "--entities-format", paramLabel = "FORMAT", description = "parquet (default), delta, iceberg or hudi.")
+  String entitiesFormat = "parquet";
+
+  @Option(names = "--timestamp-column", required = true, paramLabel = "COLUMN",
+      description = "The entity rows' timestamp column.")
+  String timestampColumn;
+
+  static final class What {
+    @Option(names = "--service", paramLabel = "NAME", description = "A registered feature service.")
+    String service;
+
+    @Option(names = "--features", split = ",", paramLabel = "VIEW:FEATURE",
+        description = "Features as view:feature (or a whole view), comma-separated.")
+    List<String> features;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  What what;
+
+  @Option(names = "--full-names", description = "Name feature columns view__feature.")
+  boolean fullNames;
+
+  @Option(names = "--output", required = true, paramLabel = "LOCATION", description = "Where to write the rows.")
+  String output;
+
+  @Option(names = "--output-format", paramLabel = "FORMAT", description = "parquet (default), delta, iceberg or hudi.")
+  String outputFormat = "parquet";
+
+  @Option(names = "--overwrite", description = "Replace the output if it exists.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() {
+    TableFormat in = Jobs.format(entitiesFormat);
+    TableFormat outFormat = Jobs.format(outputFormat);
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryStore store = registry.open()) {
+      SparkSession spark = sparkOptions.session("historical");
+      OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
+      Dataset<Row> rows = in.read(spark, entities, null);
+      OfflineStore.Historical h =
+          what.service != null
+              ? offline.historical(rows, timestampColumn, what.service, fullNames)
+              : offline.historical(rows, timestampColumn, offline.projections(what.features), fullNames);
+      List<String> inputs = new ArrayList<>(h.inputs());
+      inputs.add(LineageNode.tableId(in.name().toLowerCase() + ":" + entities));
+      RunRecord run = RunRecord.started("strata.historical", inputs,
+          Map.of("output", output, "service", what.service == null ? "" : what.service));
+      store.recordRun(run);
+      String snapshot;
+      try {
+        snapshot = outFormat.writeTable(spark, h.rows(), output, overwrite);
+      } catch (RuntimeException e) {
+        store.recordRun(run.failed(String.valueOf(e.getMessage())));
+        throw e;
+      }
+      String node = LineageNode.tableId(outFormat.name().toLowerCase() + ":" + output)
+          + (snapshot == null ? "" : "@" + snapshot);
+      List<LineageEdge> edges = new ArrayList<>();
+      inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
+      store.recordLineage(
+          List.of(new LineageNode(node, LineageNode.TABLE, outFormat.name().toLowerCase() + ":" + output,
+              snapshot == null ? "" : snapshot, Map.of(), Instant.now())),
+          edges);
+      store.recordRun(run.completed(List.of(node)));
+      long count = spark.read().format(outFormat == TableFormat.PARQUET ? "parquet" : outFormat.name().toLowerCase())
+          .load(output).count();
+      out.println("Wrote " + count + " rows to " + outFormat.name().toLowerCase() + " " + output
+          + "; sources read at snapshots " + h.sourceSnapshots());
+      return StrataCli.OK;
+    }
+  }
+}
