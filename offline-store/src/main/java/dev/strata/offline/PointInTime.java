@@ -223,9 +223,14 @@ public final class PointInTime {
     List<Column> order = new ArrayList<>(keyCols);
     order.add(col(TS));
     order.add(col(KIND));
-    order.add(col(CREATED).asc_nulls_first());
-    for (String v : p.valueColumns.keySet()) {
-      order.add(col(v).asc_nulls_first());
+    // ties on event time matter only where one event wins: row-level features and last()
+    boolean tiesMatter = p.rowFeatures > 0
+        || p.windows.stream().anyMatch(w -> w.function() == AggregationFunction.LAST);
+    if (tiesMatter) {
+      order.add(col(CREATED).asc_nulls_first());
+      for (String v : p.valueColumns.keySet()) {
+        order.add(col(v).asc_nulls_first());
+      }
     }
     return union
         .repartition(keyCols.toArray(Column[]::new))

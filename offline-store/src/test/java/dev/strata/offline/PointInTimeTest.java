@@ -100,6 +100,16 @@ class PointInTimeTest {
           .aggregate(Features.count().over(Duration.ofHours(1)).as("cb"))
           .build();
 
+  /** Aggregations only, none of them last(): the sweep sorts without tie-breaks here. */
+  static final FeatureView WINDOWS_VIEW =
+      FeatureView.builder("windows_view")
+          .entity(SINGLE)
+          .source(EVENTS)
+          .aggregate(Features.avg(col("y")).over(Duration.ofMinutes(25)).as("wy25"))
+          .aggregate(Features.sum(col("x")).over(Duration.ofMinutes(5)).as("wx5"))
+          .aggregate(Features.count().over(Duration.ofMinutes(1)).as("wc1"))
+          .build();
+
   static FeatureView pairView() {
     FeatureView.Builder b =
         FeatureView.builder("pair_view")
@@ -188,6 +198,17 @@ class PointInTimeTest {
     return out;
   }
 
+  /** Events keyed by a alone, values (x, y). */
+  static List<BruteForce.Event> rawSingleEvents(List<Raw> raws) {
+    List<BruteForce.Event> out = new ArrayList<>();
+    for (Raw r : raws) {
+      if (r.a() != null) {
+        out.add(new BruteForce.Event(Arrays.asList((Object) r.a()), r.ts(), r.created(), Arrays.asList(r.x(), r.y())));
+      }
+    }
+    return out;
+  }
+
   static Function<BruteForce.Event, Object> input(String column) {
     if (column == null) {
       return null;
@@ -246,12 +267,13 @@ class PointInTimeTest {
             entities, "ts",
             List.of(
                 PointInTime.request(PAIR_VIEW, EVENTS, events),
-                PointInTime.request(SINGLE_VIEW, EVENTS, events)),
+                PointInTime.request(SINGLE_VIEW, EVENTS, events),
+                PointInTime.request(WINDOWS_VIEW, EVENTS, events)),
             false);
 
     List<String> expectedColumns = new ArrayList<>(List.of("id", "a", "b", "when", "label", "ts", "x1", "yy"));
     AGGS.forEach(a -> expectedColumns.add(a.name()));
-    expectedColumns.addAll(List.of("xb", "cb"));
+    expectedColumns.addAll(List.of("xb", "cb", "wy25", "wx5", "wc1"));
     assertThat(actual.columns()).containsExactlyElementsOf(expectedColumns);
     assertThat(actual.schema().apply("cnt10").dataType()).isEqualTo(DataTypes.LongType);
     assertThat(actual.schema().apply("sx30").dataType()).isEqualTo(DataTypes.LongType);
@@ -273,6 +295,11 @@ class PointInTimeTest {
       BruteForce.Event last = BruteForce.latest(single, Arrays.asList(e.get(1)), t, Duration.ZERO);
       o.add(last == null ? null : last.values().get(0));
       o.add(BruteForce.aggregate(single, Arrays.asList(e.get(1)), t, COUNT, Duration.ofHours(1), null));
+      List<BruteForce.Event> raw = rawSingleEvents(raws);
+      List<Object> k = Arrays.asList(e.get(1));
+      o.add(BruteForce.aggregate(raw, k, t, AVG, Duration.ofMinutes(25), ev -> ev.values().get(1)));
+      o.add(BruteForce.aggregate(raw, k, t, SUM, Duration.ofMinutes(5), ev -> ev.values().get(0)));
+      o.add(BruteForce.aggregate(raw, k, t, COUNT, Duration.ofMinutes(1), null));
       expected.add(RowFactory.create(o.toArray()));
     }
     Dataset<Row> expectedDf = spark.createDataFrame(expected, actual.schema());

@@ -1,0 +1,179 @@
+package dev.strata.jobs.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.examples.flights.FlightsRepository;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.StrataSpark;
+import dev.strata.offline.TableFormat;
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.JdbcRegistryStore;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.RunRecord;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jobs on a real standalone cluster: a master and two workers started from the Spark jars of
+ * the build (a SPARK_HOME whose {@code jars/} links them), and the {@code strata backfill} job
+ * submitted with spark-submit in client mode. Its offline table must equal a local-mode backfill
+ * of the same view, and its run must be in the registry.
+ */
+class StandaloneClusterTest {
+  @TempDir static Path dir;
+  static Path sparkHome;
+  static String classpath;
+  static String jvmOptions;
+  static String masterUrl;
+  static final List<Process> processes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    Path target = Path.of("target").toAbsolutePath();
+    jvmOptions = Files.readString(target.resolve("classes/strata-jvm.options")).trim();
+    classpath = Files.readString(target.resolve("classpath.txt")).trim();
+    sparkHome = dir.resolve("spark-home");
+    Path jars = Files.createDirectories(sparkHome.resolve("jars"));
+    for (String entry : classpath.split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+        Path link = jars.resolve(p.getFileName());
+        if (!Files.exists(link)) {
+          Files.createSymbolicLink(link, p);
+        }
+      }
+    }
+    int port = freePort();
+    masterUrl = "spark://127.0.0.1:" + port;
+    processes.add(start("master", List.of("org.apache.spark.deploy.master.Master",
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()))));
+    for (int w = 1; w <= 2; w++) {
+      processes.add(start("worker" + w, List.of("org.apache.spark.deploy.worker.Worker", masterUrl,
+          "--host", "127.0.0.1", "--cores", "1", "--memory", "1536m",
+          "--webui-port", Integer.toString(freePort()),
+          "--work-dir", Files.createDirectories(dir.resolve("work" + w)).toString())));
+    }
+    waitFor(dir.resolve("master.log"), "I have been elected leader", Duration.ofSeconds(60));
+    for (int w = 1; w <= 2; w++) {
+      waitFor(dir.resolve("worker" + w + ".log"), "Successfully registered with master", Duration.ofSeconds(60));
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    for (Process p : processes) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void backfillSubmittedToTheClusterEqualsALocalBackfill() throws Exception {
+    String registryUrl = RegistryUrls.embedded(dir.resolve("registry"));
+    String flights = FlightsRepository.path();
+    try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
+      registry.apply(FlightsRepository.definitions(flights), ApplyOptions.defaults());
+    }
+    Path warehouse = dir.resolve("cluster-warehouse");
+    Path appJar = emptyJar(dir.resolve("strata-app.jar"));
+    List<String> submit = new ArrayList<>(List.of(
+        "org.apache.spark.deploy.SparkSubmit",
+        "--master", masterUrl,
+        "--deploy-mode", "client",
+        "--class", "dev.strata.jobs.cli.StrataCli",
+        "--conf", "spark.executor.memory=1g",
+        "--conf", "spark.executor.cores=1",
+        "--conf", "spark.cores.max=2",
+        "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.executor.extraJavaOptions=" + jvmOptions.replaceAll("-Xmx\\S+", ""),
+        appJar.toString(),
+        "backfill", "origin_delays", "--start", "2001-01-08", "--end", "2001-01-09",
+        "--registry", registryUrl, "--warehouse", warehouse.toString()));
+    Process p = start("submit", submit);
+    assertThat(p.waitFor()).as(Files.readString(dir.resolve("submit.log"))).isZero();
+    String log = Files.readString(dir.resolve("submit.log"));
+    assertThat(log).contains("Backfilled origin_delays v1 for 2001-01-08..2001-01-09");
+    // the executors ran on the workers, not in the driver
+    assertThat(log).containsPattern("Granted executor ID app-\\S+ on hostPort 127.0.0.1");
+
+    SparkSession spark =
+        StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
+            .master("local[2]").config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
+    try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
+      RunRecord run = registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).findFirst().orElseThrow();
+      assertThat(run.status()).isEqualTo(RunRecord.Status.COMPLETED);
+      Dataset<Row> onCluster = TableFormat.DELTA.read(spark, run.properties().get("location"), null);
+      OfflineStore local = new OfflineStore(spark, registry, dir.resolve("local-warehouse"));
+      OfflineStore.BackfillResult r = local.backfill("origin_delays",
+          LocalDate.parse("2001-01-08"), LocalDate.parse("2001-01-09"), TableFormat.DELTA);
+      Dataset<Row> here = TableFormat.DELTA.read(spark, r.location(), null);
+      assertThat(onCluster.count()).isEqualTo(r.rows()).isGreaterThan(10_000);
+      assertThat(onCluster.exceptAll(here).count()).isZero();
+      assertThat(here.exceptAll(onCluster).count()).isZero();
+    }
+  }
+
+  private static Process start(String name, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(jvmOptions.replaceAll("-Xmx\\S+", "-Xmx1g").split("\\s+")));
+    cmd.add("-cp");
+    cmd.add(Path.of("target/classes").toAbsolutePath() + File.pathSeparator
+        + Path.of("../examples/target/classes").toAbsolutePath() + File.pathSeparator + classpath);
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return pb.start();
+  }
+
+  private static void waitFor(Path log, String line, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(line)) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no '" + line + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** spark-submit needs a primary jar; the classes themselves are on the driver's classpath. */
+  private static Path emptyJar(Path path) throws IOException {
+    Manifest m = new Manifest();
+    m.getMainAttributes().putValue("Manifest-Version", "1.0");
+    try (OutputStream o = Files.newOutputStream(path); JarOutputStream j = new JarOutputStream(o, m)) {
+      j.flush();
+    }
+    return path;
+  }
+
+}
