@@ -61,6 +61,14 @@ class StandaloneClusterTest {
         }
       }
     }
+    // the cluster's processes log at INFO, so that the test sees registrations and grants
+    Files.writeString(dir.resolve("log4j2-cluster.properties"), String.join("\n",
+        "rootLogger.level = info",
+        "rootLogger.appenderRef.out.ref = out",
+        "appender.out.type = Console",
+        "appender.out.name = out",
+        "appender.out.layout.type = PatternLayout",
+        "appender.out.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n") + "\n");
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
     processes.add(start("master", List.of("org.apache.spark.deploy.master.Master",
@@ -137,6 +145,7 @@ class StandaloneClusterTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of(jvmOptions.replaceAll("-Xmx\\S+", "-Xmx1g").split("\\s+")));
+    cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-cluster.properties"));
     cmd.add("-cp");
     cmd.add(Path.of("target/classes").toAbsolutePath() + File.pathSeparator
         + Path.of("../examples/target/classes").toAbsolutePath() + File.pathSeparator + classpath);
@@ -175,5 +184,4 @@ class StandaloneClusterTest {
     }
     return path;
   }
-
 }
