@@ -244,6 +244,33 @@ public enum TableFormat {
     return currentSnapshot(spark, location);
   }
 
+  /** Appends {@code rows} to an existing table in one commit; returns the new snapshot. */
+  public String append(SparkSession spark, Dataset<Row> rows, String location) {
+    if (!exists(spark, location)) {
+      throw new IllegalArgumentException(name().toLowerCase(Locale.ROOT) + " table " + location + " does not exist");
+    }
+    switch (this) {
+      case DELTA -> rows.write().format("delta").mode(SaveMode.Append).save(location);
+      case PARQUET -> rows.write().mode(SaveMode.Append).parquet(location);
+      case ICEBERG -> {
+        try {
+          rows.writeTo(location.startsWith(StrataSpark.ICEBERG_CATALOG + ".")
+              ? location : StrataSpark.ICEBERG_CATALOG + "." + location).append();
+        } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+          throw new IllegalArgumentException("Iceberg table " + location + " does not exist", e);
+        }
+      }
+      case HUDI -> {
+        Map<String, String> o = new TreeMap<>();
+        o.put("hoodie.table.name", Path.of(location).getFileName().toString().replaceAll("[^A-Za-z0-9_]", "_"));
+        o.put("hoodie.datasource.write.operation", "bulk_insert");
+        o.put("hoodie.metadata.enable", "false");
+        rows.write().format("hudi").options(o).mode(SaveMode.Append).save(location);
+      }
+    }
+    return currentSnapshot(spark, location);
+  }
+
   /** Writes and returns the snapshot the write created. */
   public String replaceRange(SparkSession spark, Dataset<Row> rows, String location,
       TableLayout layout, LocalDate from, LocalDate to) {

@@ -169,6 +169,27 @@ class OfflineStoreTest {
     return d.sparkSession().createDataFrame(d.collectAsList(), OUT_SCHEMA);
   }
 
+  @ParameterizedTest
+  @EnumSource(value = TableFormat.class, names = {"DELTA", "ICEBERG", "HUDI", "PARQUET"})
+  void writeAppendAndReadAtSnapshot(TableFormat format, SparkSession spark, @TempDir Path dir) {
+    String location = format == TableFormat.ICEBERG
+        ? "outputs.t" + UUID.randomUUID().toString().replace("-", "")
+        : dir.resolve("t").toString();
+    Dataset<Row> first = spark.createDataFrame(
+        List.of(event("A", "2024-03-01T01:00:00Z", 1), event("B", "2024-03-01T02:00:00Z", 2)), SOURCE_SCHEMA);
+    Dataset<Row> second = spark.createDataFrame(List.of(event("C", "2024-03-02T01:00:00Z", 3)), SOURCE_SCHEMA);
+
+    String s1 = format.writeTable(spark, first, location, false);
+    assertThatThrownBy(() -> format.writeTable(spark, first, location, false))
+        .hasMessageContaining("exists (overwrite it explicitly)");
+    String s2 = format.append(spark, second, location);
+    DataFrames.assertEqualsIgnoringOrder(first.union(second), format.read(spark, location, null).select("airport", "at", "x"));
+    if (format != TableFormat.PARQUET) {
+      assertThat(s2).isNotEqualTo(s1);
+      DataFrames.assertEqualsIgnoringOrder(first, format.read(spark, location, s1).select("airport", "at", "x"));
+    }
+  }
+
   @Test
   void aSourceThatDoesNotMatchItsDefinitionWritesNothing(SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
