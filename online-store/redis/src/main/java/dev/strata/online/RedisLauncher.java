@@ -1,0 +1,187 @@
+package dev.strata.online;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Starts real Redis servers for tests and the quickstart, on free loopback ports: one server, or
+ * a cluster of three masters. The binary is the redis-server that the embedded-redis artifact
+ * ships (Linux x86-64), else the system's {@code redis-server}; nothing is installed by hand.
+ *
+ * <pre>{@code
+ * try (RedisLauncher redis = RedisLauncher.single()) {
+ *   RedisOnlineStore store = RedisOnlineStore.connect(redis.url());
+ * }
+ * }</pre>
+ */
+public final class RedisLauncher implements AutoCloseable {
+  private static final String BUNDLED = "redis-server-6.2.6-v5-linux-amd64";
+
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
+  private final Path dir;
+  private final boolean cluster;
+
+  private RedisLauncher(boolean cluster) throws IOException {
+    this.cluster = cluster;
+    this.dir = Files.createTempDirectory("strata-redis");
+  }
+
+  public static RedisLauncher single() {
+    return start(false);
+  }
+
+  public static RedisLauncher cluster() {
+    return start(true);
+  }
+
+  private static RedisLauncher start(boolean cluster) {
+    try {
+      RedisLauncher l = new RedisLauncher(cluster);
+      Path binary = l.binary();
+      for (int i = 0; i < (cluster ? 3 : 1); i++) {
+        l.startNode(binary);
+      }
+      if (cluster) {
+        l.formCluster();
+      }
+      return l;
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot start redis-server: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code redis://127.0.0.1:port}, or {@code redis-cluster://127.0.0.1:p1,...}. */
+  public String url() {
+    if (!cluster) {
+      return "redis://127.0.0.1:" + ports.get(0);
+    }
+    List<String> nodes = new ArrayList<>();
+    ports.forEach(p -> nodes.add("127.0.0.1:" + p));
+    return "redis-cluster://" + String.join(",", nodes);
+  }
+
+  public List<Integer> ports() {
+    return List.copyOf(ports);
+  }
+
+  /** Stops the server(s) abruptly, e.g. to test what clients do while Redis is away. */
+  public void kill() {
+    processes.forEach(Process::destroyForcibly);
+    for (Process p : processes) {
+      try {
+        p.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Path binary() throws IOException {
+    String os = System.getProperty("os.name", "").toLowerCase();
+    String arch = System.getProperty("os.arch", "");
+    if (os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+      try (InputStream in = RedisLauncher.class.getClassLoader().getResourceAsStream(BUNDLED)) {
+        if (in != null) {
+          Path bin = dir.resolve("redis-server");
+          Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
+          bin.toFile().setExecutable(true);
+          return bin;
+        }
+      }
+    }
+    for (String p : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(p, "redis-server");
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IOException("no redis-server: neither the bundled one (Linux x86-64) nor one on PATH");
+  }
+
+  private void startNode(Path binary) throws IOException {
+    int port = freePort();
+    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+    if (cluster) {
+      cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+    }
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+    processes.add(p);
+    ports.add(port);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try (Jedis j = new Jedis("127.0.0.1", port)) {
+        if ("PONG".equals(j.ping())) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        if (System.currentTimeMillis() > deadline || !p.isAlive()) {
+          throw new IOException("redis-server on port " + port + " did not start: "
+              + Files.readString(dir.resolve("redis-" + port + ".log")), e);
+        }
+      }
+      sleep(50);
+    }
+  }
+
+  private void formCluster() throws IOException {
+    int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
+    for (int i = 0; i < 3; i++) {
+      try (Jedis j = new Jedis("127.0.0.1", ports.get(i))) {
+        // ADDSLOTS, not ADDSLOTSRANGE: the bundled Redis is 6.2
+        j.clusterAddSlots(java.util.stream.IntStream.rangeClosed(ranges[i][0], ranges[i][1]).toArray());
+        if (i > 0) {
+          j.clusterMeet("127.0.0.1", ports.get(0));
+        }
+      }
+    }
+    long deadline = System.currentTimeMillis() + 20_000;
+    for (int port : ports) {
+      while (true) {
+        try (Jedis j = new Jedis("127.0.0.1", port)) {
+          String info = j.clusterInfo();
+          if (info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")) {
+            break;
+          }
+        }
+        if (System.currentTimeMillis() > deadline) {
+          throw new IOException("the Redis cluster did not form");
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() {
+    kill();
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package dev.strata.online;
+
+import dev.strata.dsl.Feature;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.ValueType;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The online store on Redis or Redis Cluster, through Jedis; free of Spark and Spring.
+ *
+ * <p>Layout: one hash per view version and entity, key {@code st:{<entity key>}:<view>:v<n>}
+ * ({@link EntityKey}; the braces are a hash tag, so that all views of one entity live in one
+ * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the
+ * view's feature values, {@link ValueCodec}). A write goes through a Lua script that leaves a
+ * stored value alone when it has a newer event time, so reruns and overlapping runs are
+ * idempotent. A value counts as expired once its event time is older than the view's TTL; Redis
+ * drops it one more TTL later (so readers can tell expired from never written).
+ *
+ * <pre>{@code
+ * try (RedisOnlineStore store = RedisOnlineStore.connect("redis://127.0.0.1:6379")) {
+ *   store.write(view, 3, rows);
+ *   List<OnlineValue> values = store.read(view, 3, List.of(List.of("ATL")), Instant.now());
+ * }
+ * }</pre>
+ */
+public final class RedisOnlineStore implements AutoCloseable {
+  static final String WRITE_SCRIPT =
+      "local cur = redis.call('HGET', KEYS[1], 't')\n"
+          + "if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end\n"
+          + "redis.call('HSET', KEYS[1], 't', ARGV[1], 'v', ARGV[2])\n"
+          + "if ARGV[3] == '0' then redis.call('PERSIST', KEYS[1])"
+          + " else redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end\n"
+          + "return 1";
+  private static final byte[] SCRIPT = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] T = {'t'};
+  private static final byte[] V = {'v'};
+
+  private final UnifiedJedis jedis;
+  private final String url;
+
+  private RedisOnlineStore(UnifiedJedis jedis, String url) {
+    this.jedis = jedis;
+    this.url = url;
+  }
+
+  /**
+   * Connects to {@code redis://host:port} (a single server) or {@code
+   * redis-cluster://host:port,host:port} (a cluster, any of its nodes).
+   */
+  public static RedisOnlineStore connect(String url) {
+    if (url.startsWith("redis-cluster://")) {
+      Set<HostAndPort> nodes = new HashSet<>();
+      for (String hp : url.substring("redis-cluster://".length()).split(",")) {
+        nodes.add(HostAndPort.from(hp));
+      }
+      return new RedisOnlineStore(new JedisCluster(nodes, 2_000, 2_000, 5, null, null), url);
+    }
+    URI uri = URI.create(url);
+    if (!"redis".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("not a Redis URL: " + url + " (redis://host:port or redis-cluster://host:port,...)");
+    }
+    return new RedisOnlineStore(new JedisPooled(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), url);
+  }
+
+  public String url() {
+    return url;
+  }
+
+  public static String key(FeatureView view, int version, String entityKey) {
+    return "st:{" + entityKey + "}:" + view.name() + ":v" + version;
+  }
+
+  static List<ValueType> types(FeatureView view) {
+    List<ValueType> types = new ArrayList<>();
+    for (Feature f : view.features()) {
+      types.add(f.type());
+    }
+    return types;
+  }
+
+  /** One entity's latest values of a view, as materialized. */
+  public record OnlineRow(List<?> key, long eventMicros, Object[] values) {}
+
+  /** What a read found for one entity. */
+  public record OnlineValue(Status status, Long eventMicros, Object[] values) {}
+
+  public enum Status {
+    PRESENT,
+    NOT_FOUND,
+    EXPIRED
+  }
+
+  /**
+   * Writes the rows in one pipeline; a row older than what Redis holds for its key is skipped.
+   * Values are in the view's feature order.
+   *
+   * @return how many rows were written (the rest were older than the stored values)
+   */
+  public long write(FeatureView view, int version, List<OnlineRow> rows) {
+    List<ValueType> types = types(view);
+    long ttlMicros = view.ttl().toNanos() / 1000;
+    List<Response<Object>> responses = new ArrayList<>(rows.size());
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (OnlineRow r : rows) {
+        byte[] key = key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8);
+        long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(1, (r.eventMicros() + 2 * ttlMicros) / 1000);
+        responses.add(p.eval(SCRIPT, List.of(key), List.of(
+            Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII),
+            ValueCodec.encode(types, r.values()),
+            Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII))));
+      }
+      p.sync();
+    }
+    long written = 0;
+    for (Response<Object> r : responses) {
+      if (Long.valueOf(1).equals(r.get())) {
+        written++;
+      }
+    }
+    return written;
+  }
+
+  /** A read of one view for several entities: one pipeline. */
+  public record ReadRequest(FeatureView view, int version, List<? extends List<?>> keys) {}
+
+  /** Reads several views' values for their entities in one pipeline, as of {@code now}. */
+  public List<List<OnlineValue>> read(List<ReadRequest> requests, Instant now) {
+    long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    List<List<Response<List<byte[]>>>> responses = new ArrayList<>();
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (ReadRequest q : requests) {
+        List<Response<List<byte[]>>> r = new ArrayList<>();
+        for (List<?> k : q.keys()) {
+          byte[] key = key(q.view(), q.version(), EntityKey.encode(q.view().joinKeys(), k)).getBytes(StandardCharsets.UTF_8);
+          r.add(p.hmget(key, T, V));
+        }
+        responses.add(r);
+      }
+      p.sync();
+    }
+    List<List<OnlineValue>> out = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      FeatureView view = requests.get(i).view();
+      List<ValueType> types = types(view);
+      long ttlMicros = view.ttl().toNanos() / 1000;
+      List<OnlineValue> values = new ArrayList<>();
+      for (Response<List<byte[]>> r : responses.get(i)) {
+        List<byte[]> fields = r.get();
+        if (fields == null || fields.get(0) == null || fields.get(1) == null) {
+          values.add(new OnlineValue(Status.NOT_FOUND, null, new Object[types.size()]));
+          continue;
+        }
+        long ts = Long.parseLong(new String(fields.get(0), StandardCharsets.US_ASCII));
+        if (ttlMicros > 0 && ts < nowMicros - ttlMicros) {
+          values.add(new OnlineValue(Status.EXPIRED, ts, new Object[types.size()]));
+        } else {
+          values.add(new OnlineValue(Status.PRESENT, ts, ValueCodec.decode(types, fields.get(1))));
+        }
+      }
+      out.add(values);
+    }
+    return out;
+  }
+
+  public List<OnlineValue> read(FeatureView view, int version, List<? extends List<?>> keys, Instant now) {
+    return read(List.of(new ReadRequest(view, version, keys)), now).get(0);
+  }
+
+  /** Whether Redis answers. */
+  public boolean ping() {
+    try {
+      if (jedis instanceof JedisCluster c) {
+        return !c.getClusterNodes().isEmpty() && "PONG".equals(c.ping());
+      }
+      return "PONG".equals(jedis.ping());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+
+  @Override
+  public void close() {
+    jedis.close();
+  }
+}

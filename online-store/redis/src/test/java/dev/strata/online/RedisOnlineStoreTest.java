@@ -1,0 +1,177 @@
+package dev.strata.online;
+
+import static dev.strata.dsl.Features.BOOL;
+import static dev.strata.dsl.Features.DATE;
+import static dev.strata.dsl.Features.FLOAT32;
+import static dev.strata.dsl.Features.FLOAT64;
+import static dev.strata.dsl.Features.INT32;
+import static dev.strata.dsl.Features.INT64;
+import static dev.strata.dsl.Features.STRING;
+import static dev.strata.dsl.Features.TIMESTAMP;
+import static dev.strata.dsl.Features.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.Entity;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.Source;
+import dev.strata.online.RedisOnlineStore.OnlineRow;
+import dev.strata.online.RedisOnlineStore.OnlineValue;
+import dev.strata.online.RedisOnlineStore.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** The online store against real Redis servers: one server and a cluster of three masters. */
+class RedisOnlineStoreTest {
+  static RedisLauncher single;
+  static RedisLauncher cluster;
+
+  @BeforeAll
+  static void start() {
+    single = RedisLauncher.single();
+    cluster = RedisLauncher.cluster();
+  }
+
+  @AfterAll
+  static void stop() {
+    single.close();
+    cluster.close();
+  }
+
+  static Stream<String> redis() {
+    return Stream.of(single.url(), cluster.url());
+  }
+
+  static final Entity PAIR = Entity.builder("pair").joinKey("a", INT64).joinKey("b", STRING).build();
+  static final Source SOURCE =
+      Source.builder("s").parquet("unused").eventTimestamp("ts")
+          .column("a", INT64).column("b", STRING).column("ts", TIMESTAMP)
+          .column("f_bool", BOOL).column("f_int", INT32).column("f_long", INT64).column("f_float", FLOAT32)
+          .column("f_double", FLOAT64).column("f_string", STRING).column("f_date", DATE)
+          .build();
+
+  static FeatureView view(String name, Duration ttl) {
+    return FeatureView.builder(name).entity(PAIR).source(SOURCE).ttl(ttl)
+        .feature(col("f_bool").as("f_bool")).feature(col("f_int").as("f_int"))
+        .feature(col("f_long").as("f_long")).feature(col("f_float").as("f_float"))
+        .feature(col("f_double").as("f_double")).feature(col("f_string").as("f_string"))
+        .feature(col("ts").as("f_ts")).feature(col("f_date").as("f_date"))
+        .build();
+  }
+
+  static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+  }
+
+  static Object[] values(long n) {
+    return new Object[] {n % 2 == 0, (int) n, n * 1_000_000_007L, n / 4.0f, n / 3.0, "é-" + n, n * 1000L, (int) n};
+  }
+
+  String unique() {
+    return "v" + System.nanoTime();
+  }
+
+  @ParameterizedTest
+  @MethodSource("redis")
+  void writesAndReadsEveryTypeAndKeepsCollidingKeysApart(String url) {
+    FeatureView v = view(unique(), Duration.ofDays(1));
+    long now = micros(Instant.now());
+    try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+      Object[] nulls = new Object[8];
+      long written = store.write(v, 1, List.of(
+          new OnlineRow(List.of(1L, "12"), now, values(1)),
+          new OnlineRow(List.of(11L, "2"), now, values(2)),
+          new OnlineRow(List.of(3, "x"), now - 5, nulls)));
+      assertThat(written).isEqualTo(3);
+      List<OnlineValue> got = store.read(v, 1, List.of(List.of(1L, "12"), List.of(11L, "2"), List.of(3L, "x"), List.of(4L, "y")), Instant.now());
+      assertThat(got).extracting(OnlineValue::status)
+          .containsExactly(Status.PRESENT, Status.PRESENT, Status.PRESENT, Status.NOT_FOUND);
+      assertThat(got.get(0).values()).containsExactly(values(1));
+      assertThat(got.get(1).values()).containsExactly(values(2));
+      assertThat(got.get(2).values()).containsExactly(nulls);
+      assertThat(got.get(2).eventMicros()).isEqualTo(now - 5);
+      // another version of the view is another key: nothing there
+      assertThat(store.read(v, 2, List.of(List.of(1L, "12")), Instant.now()).get(0).status()).isEqualTo(Status.NOT_FOUND);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("redis")
+  void anOlderEventNeverReplacesANewerOne(String url) throws Exception {
+    FeatureView v = view(unique(), Duration.ZERO);
+    List<Object> key = List.of(7L, "k");
+    try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+      assertThat(store.write(v, 1, List.of(new OnlineRow(key, 2_000, values(2))))).isEqualTo(1);
+      assertThat(store.write(v, 1, List.of(new OnlineRow(key, 1_000, values(1))))).isZero();
+      assertThat(store.read(v, 1, List.of(key), Instant.now()).get(0).values()).containsExactly(values(2));
+      assertThat(store.write(v, 1, List.of(new OnlineRow(key, 2_000, values(2))))).as("a rerun").isEqualTo(1);
+
+      // writers racing with event times 0..399 in random order: the newest wins, always
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<?>> done = new ArrayList<>();
+      List<Long> times = new ArrayList<>();
+      for (long t = 0; t < 400; t++) {
+        times.add(10_000 + t);
+      }
+      java.util.Collections.shuffle(times, new java.util.Random(5));
+      for (int w = 0; w < 4; w++) {
+        List<Long> mine = times.subList(w * 100, (w + 1) * 100);
+        done.add(pool.submit(() -> {
+          for (long t : mine) {
+            store.write(v, 1, List.of(new OnlineRow(key, t, values(t))));
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      OnlineValue last = store.read(v, 1, List.of(key), Instant.now()).get(0);
+      assertThat(last.eventMicros()).isEqualTo(10_399);
+      assertThat(last.values()).containsExactly(values(10_399));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("redis")
+  void valuesExpireAfterTheTtlCountedFromTheirEventTime(String url) {
+    FeatureView v = view(unique(), Duration.ofHours(1));
+    Instant now = Instant.now();
+    try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+      store.write(v, 1, List.of(
+          new OnlineRow(List.of(1L, "fresh"), micros(now.minus(Duration.ofMinutes(59))), values(1)),
+          new OnlineRow(List.of(1L, "stale"), micros(now.minus(Duration.ofMinutes(61))), values(2)),
+          new OnlineRow(List.of(1L, "gone"), micros(now.minus(Duration.ofHours(3))), values(3))));
+      List<OnlineValue> got = store.read(v, 1, List.of(List.of(1L, "fresh"), List.of(1L, "stale"), List.of(1L, "gone")), now);
+      assertThat(got).extracting(OnlineValue::status).containsExactly(Status.PRESENT, Status.EXPIRED, Status.NOT_FOUND);
+      assertThat(got.get(1).values()).containsOnlyNulls();
+    }
+  }
+
+  @Test
+  void oneEntityKeepsAllItsViewsInOneClusterSlot() {
+    String entity = EntityKey.encode(PAIR.joinKeys(), List.of(1L, "12"));
+    assertThat(entity).isEqualTo("l1:1s2:12");
+    assertThat(EntityKey.encode(PAIR.joinKeys(), List.of(11L, "2"))).isEqualTo("l2:11s1:2");
+    int a = JedisClusterCRC16.getSlot(RedisOnlineStore.key(view("one", Duration.ZERO), 1, entity));
+    int b = JedisClusterCRC16.getSlot(RedisOnlineStore.key(view("two", Duration.ZERO), 4, entity));
+    assertThat(a).isEqualTo(b);
+    assertThatThrownBy(() -> EntityKey.encode(PAIR.joinKeys(), Arrays.asList("1", "x")))
+        .hasMessage("key 'a' must be INT64, got String 1");
+    assertThatThrownBy(() -> EntityKey.encode(PAIR.joinKeys(), Arrays.asList(1L, null)))
+        .hasMessage("key 'b' is null");
+  }
+}
