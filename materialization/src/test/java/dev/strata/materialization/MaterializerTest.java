@@ -1,0 +1,182 @@
+package dev.strata.materialization;
+
+import static dev.strata.dsl.Features.INT64;
+import static dev.strata.dsl.Features.STRING;
+import static dev.strata.dsl.Features.TIMESTAMP;
+import static dev.strata.dsl.Features.col;
+import static dev.strata.dsl.Features.count;
+import static dev.strata.dsl.Features.sum;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.Entity;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.Source;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.SharedSparkSession;
+import dev.strata.offline.TableFormat;
+import dev.strata.online.RedisLauncher;
+import dev.strata.online.RedisOnlineStore;
+import dev.strata.online.RedisOnlineStore.OnlineValue;
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.JdbcRegistryStore;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RegistryUrls;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Materialization into a real Redis: what Redis serves equals, for every key, the latest offline
+ * row as of the interval's end (computed here by a plain loop over the offline table); older
+ * intervals never overwrite newer values; incremental runs move the watermark.
+ */
+@ExtendWith(SharedSparkSession.class)
+class MaterializerTest {
+  static RedisLauncher redis;
+
+  @BeforeAll
+  static void start() {
+    redis = RedisLauncher.single();
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+  }
+
+  static final StructType SCHEMA = new StructType()
+      .add("airport", DataTypes.StringType).add("at", DataTypes.TimestampType).add("x", DataTypes.LongType);
+  static final Entity AIRPORT = Entity.builder("airport").joinKey("airport", STRING).build();
+  /** A week ago: Redis drops values one TTL after they expire, so the data must be recent. */
+  static final Instant BASE = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7));
+
+  static FeatureView view(Source s) {
+    return FeatureView.builder("delays").entity(AIRPORT).source(s)
+        .ttl(Duration.ofDays(3)).every(Duration.ofHours(6))
+        .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
+        .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
+        .build();
+  }
+
+  static LocalDate day(Instant t) {
+    return LocalDate.ofInstant(t, java.time.ZoneOffset.UTC);
+  }
+
+  static List<Row> events(Random rnd, int n, Instant from, Duration span) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(RowFactory.create("A" + rnd.nextInt(40),
+          Timestamp.from(from.plusSeconds(rnd.nextInt((int) span.getSeconds()))), (long) rnd.nextInt(100)));
+    }
+    return rows;
+  }
+
+  /** Per key, the offline row with the greatest time in [from, end]: the plain-loop reference. */
+  static Map<String, Row> latest(SparkSession spark, String location, Instant from, Instant end) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : TableFormat.DELTA.read(spark, location, null).collectAsList()) {
+      Instant t = r.getTimestamp(r.fieldIndex("feature_timestamp")).toInstant();
+      if (t.isBefore(from) || t.isAfter(end)) {
+        continue;
+      }
+      Row best = out.get(r.getString(0));
+      if (best == null || best.getTimestamp(best.fieldIndex("feature_timestamp")).toInstant().isBefore(t)) {
+        out.put(r.getString(0), r);
+      }
+    }
+    return out;
+  }
+
+  static void assertRedisHolds(RedisOnlineStore store, FeatureView view, Map<String, Row> expected, Instant now) {
+    List<List<String>> keys = new ArrayList<>();
+    expected.keySet().forEach(k -> keys.add(List.of(k)));
+    List<OnlineValue> got = store.read(view, 1, keys, now);
+    for (int i = 0; i < keys.size(); i++) {
+      Row e = expected.get(keys.get(i).get(0));
+      OnlineValue v = got.get(i);
+      assertThat(v.status()).as(keys.get(i).toString()).isEqualTo(RedisOnlineStore.Status.PRESENT);
+      assertThat(v.eventMicros()).isEqualTo(Materializer.micros(e.getTimestamp(e.fieldIndex("feature_timestamp"))));
+      assertThat(v.values()).containsExactly(e.get(e.fieldIndex("c6h")), e.get(e.fieldIndex("s1d")));
+    }
+  }
+
+  @Test
+  void redisServesTheLatestOfflineValuesAndNeverGoesBack(SparkSession spark, @TempDir Path dir) {
+    String sourcePath = dir.resolve("source").toString();
+    spark.createDataFrame(events(new Random(1), 3000, BASE, Duration.ofDays(6)), SCHEMA).write().format("delta").save(sourcePath);
+    Source source = Source.builder("events").delta(sourcePath).eventTimestamp("at")
+        .column("airport", STRING).column("at", TIMESTAMP).column("x", INT64).build();
+    FeatureView view = view(source);
+    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
+        RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
+      registry.apply(Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      OfflineStore.BackfillResult b = new OfflineStore(spark, registry, dir.resolve("wh"))
+          .backfill("delays", day(BASE), day(BASE.plus(Duration.ofDays(6))), TableFormat.DELTA);
+      Materializer m = new Materializer(spark, registry, redis.url());
+
+      Instant end1 = BASE.plus(Duration.ofHours(4 * 24 + 12));
+      Instant end2 = BASE.plus(Duration.ofHours(5 * 24 + 12));
+      assertThat(m.watermark("delays")).isEmpty();
+      Materializer.Result r1 = m.materializeIncremental("delays", end1);
+      assertThat(r1.start()).isEqualTo(Instant.EPOCH);
+      Map<String, Row> expected1 = latest(spark, b.location(), end1.minus(Duration.ofDays(3)), end1);
+      assertThat(r1.rows()).isEqualTo(expected1.size()).isEqualTo(40);
+      assertRedisHolds(online, view, expected1, end1);
+      assertThat(m.watermark("delays")).contains(end1);
+
+      Materializer.Result r2 = m.materializeIncremental("delays", end2);
+      assertThat(r2.start()).isEqualTo(end1);
+      Map<String, Row> expected2 = latest(spark, b.location(), end1, end2);
+      assertRedisHolds(online, view, expected2, end2);
+
+      // an older interval again: nothing in Redis goes back
+      Materializer.Result old = m.materialize("delays", BASE, end1);
+      assertThat(old.written()).isZero();
+      assertRedisHolds(online, view, expected2, end2);
+      // and a rerun of the newest interval writes the same values again
+      assertThat(m.materialize("delays", end1, end2).written()).isEqualTo(expected2.size());
+      assertRedisHolds(online, view, expected2, end2);
+
+      assertThat(registry.upstream(r2.run().outputs().get(0)).nodes().keySet())
+          .contains("offline_table:delta:" + b.location() + "@" + b.snapshot(), "feature_view:delays@v1");
+    }
+  }
+
+  @Test
+  void aViewWithoutAnOfflineTableIsRefused(SparkSession spark, @TempDir Path dir) {
+    Source source = Source.builder("events").delta(dir.resolve("none").toString()).eventTimestamp("at")
+        .column("airport", STRING).column("at", TIMESTAMP).column("x", INT64).build();
+    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()))) {
+      registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
+      Materializer m = new Materializer(spark, registry, redis.url());
+      assertThatThrownBy(() -> m.materialize("delays", BASE, BASE.plusSeconds(60)))
+          .hasMessage("feature view 'delays' v1 has no offline table yet: run 'strata backfill delays' first");
+      assertThatThrownBy(() -> m.materialize("nope", BASE, BASE.plusSeconds(60)))
+          .hasMessage("No feature view named 'nope' is registered");
+      assertThatThrownBy(() -> m.materialize("delays", BASE.plusSeconds(60), BASE))
+          .hasMessageContaining("is before start");
+      assertThat(registry.runs()).extracting(r -> r.job()).containsOnly("strata.apply");
+    }
+  }
+
+}
