@@ -25,8 +25,10 @@ import redis.clients.jedis.UnifiedJedis;
  * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the
  * view's feature values, {@link ValueCodec}). A write goes through a Lua script that leaves a
  * stored value alone when it has a newer event time, so reruns and overlapping runs are
- * idempotent. A value counts as expired once its event time is older than the view's TTL; Redis
- * drops it one more TTL later (so readers can tell expired from never written).
+ * idempotent. A value counts as expired once its event time is older than the view's TTL (as of
+ * the reader's clock); Redis drops it one more TTL later, and never sooner than one TTL after the
+ * write, so readers can tell expired from never written and can read historical values as of a
+ * past instant.
  *
  * <pre>{@code
  * try (RedisOnlineStore store = RedisOnlineStore.connect("redis://127.0.0.1:6379")) {
@@ -112,10 +114,11 @@ public final class RedisOnlineStore implements AutoCloseable {
     List<ValueType> types = types(view);
     long ttlMicros = view.ttl().toNanos() / 1000;
     List<Response<Object>> responses = new ArrayList<>(rows.size());
+    long nowMillis = System.currentTimeMillis();
     try (AbstractPipeline p = jedis.pipelined()) {
       for (OnlineRow r : rows) {
         byte[] key = key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8);
-        long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(1, (r.eventMicros() + 2 * ttlMicros) / 1000);
+        long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
         responses.add(p.eval(SCRIPT, List.of(key), List.of(
             Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII),
             ValueCodec.encode(types, r.values()),

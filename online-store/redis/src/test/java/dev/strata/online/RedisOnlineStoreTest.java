@@ -156,8 +156,19 @@ class RedisOnlineStoreTest {
           new OnlineRow(List.of(1L, "stale"), micros(now.minus(Duration.ofMinutes(61))), values(2)),
           new OnlineRow(List.of(1L, "gone"), micros(now.minus(Duration.ofHours(3))), values(3))));
       List<OnlineValue> got = store.read(v, 1, List.of(List.of(1L, "fresh"), List.of(1L, "stale"), List.of(1L, "gone")), now);
-      assertThat(got).extracting(OnlineValue::status).containsExactly(Status.PRESENT, Status.EXPIRED, Status.NOT_FOUND);
+      assertThat(got).extracting(OnlineValue::status).containsExactly(Status.PRESENT, Status.EXPIRED, Status.EXPIRED);
       assertThat(got.get(1).values()).containsOnlyNulls();
+      // as of an earlier instant the old value was valid, and Redis still has it
+      assertThat(store.read(v, 1, List.of(List.of(1L, "gone")), now.minus(Duration.ofMinutes(150))).get(0).values())
+          .containsExactly(values(3));
+      // Redis drops values one TTL after their expiry, but never sooner than one TTL after the write
+      try (redis.clients.jedis.UnifiedJedis j = url.startsWith("redis-cluster")
+          ? new redis.clients.jedis.JedisCluster(redis.clients.jedis.HostAndPort.from(url.substring(16).split(",")[0]))
+          : new redis.clients.jedis.JedisPooled(url.replace("redis://", "").split(":")[0], Integer.parseInt(url.split(":")[2]))) {
+        String entity = EntityKey.encode(PAIR.joinKeys(), List.of(1L, "gone"));
+        long pttl = j.pttl(RedisOnlineStore.key(v, 1, entity));
+        assertThat(pttl).isBetween(Duration.ofMinutes(55).toMillis(), Duration.ofHours(1).toMillis());
+      }
     }
   }
 

@@ -6,7 +6,10 @@ import static org.apache.spark.sql.functions.lit;
 import dev.strata.dsl.FeatureRepository;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
+import dev.strata.online.RedisLauncher;
+import dev.strata.online.RedisOnlineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
@@ -16,6 +19,7 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,18 +44,21 @@ import picocli.CommandLine.Spec;
       "Run the example end to end on embedded defaults.",
       "Plans and applies the flights repository into the registry (.strata/registry unless",
       "--registry), backfills its views for 2001-01-08..14 into Delta tables, joins the flights",
-      "of 2001-01-15 with the delay_model service point in time, and shows list and lineage."
+      "of 2001-01-15 with the delay_model service point in time, materializes the latest values",
+      "into a Redis it starts itself (unless --redis), and shows list, online values and lineage."
     })
 final class QuickstartCommand implements Callable<Integer> {
   static final String EXAMPLE_REPOSITORY = "flights";
   static final LocalDate FROM = LocalDate.parse("2001-01-08");
   static final LocalDate TO = LocalDate.parse("2001-01-14");
   static final LocalDate LABEL_DAY = LocalDate.parse("2001-01-15");
+  static final Instant MATERIALIZE_END = Instant.parse("2001-01-15T00:00:00Z");
 
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
   @Mixin RepositoryOptions repository = new RepositoryOptions();
   @Mixin SparkOptions sparkOptions = new SparkOptions();
+  @Mixin MaterializeCommand.RedisOptions redis = new MaterializeCommand.RedisOptions();
 
   @Override
   public Integer call() {
@@ -116,7 +123,36 @@ final class QuickstartCommand implements Callable<Integer> {
           .orderBy("departure", "origin", "destination")
           .showString(5, 0, false));
 
-      out.println("== 6. lineage");
+      out.println("== 6. materialize the latest values as of " + MATERIALIZE_END + " into Redis");
+      try (RedisLauncher launched = redis.url == null && System.getenv(MaterializeCommand.RedisOptions.ENV) == null
+              ? RedisLauncher.single() : null) {
+        String url = launched != null ? launched.url() : redis.resolved();
+        out.println(launched != null ? "Started redis-server at " + url : "Redis at " + url);
+        Materializer materializer = new Materializer(spark, store, url);
+        for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
+          Materializer.Result r = materializer.materialize(((FeatureView) v.definition()).name(),
+              FROM.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), MATERIALIZE_END);
+          out.println(r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
+        }
+        FeatureView origin = store.featureView("origin_delays").orElseThrow();
+        List<List<String>> airports = List.of(List.of("ATL"), List.of("ORD"), List.of("SFO"), List.of("XXX"));
+        List<RedisOnlineStore.OnlineValue> online;
+        try (RedisOnlineStore reader = RedisOnlineStore.connect(url)) {
+          online = reader.read(origin, store.get(ObjectKind.FEATURE_VIEW, "origin_delays").orElseThrow().version(),
+              airports, MATERIALIZE_END);
+        }
+        out.println("Online values as of " + MATERIALIZE_END + " (avg_delay_1d, flights_1d):");
+        for (int i = 0; i < airports.size(); i++) {
+          RedisOnlineStore.OnlineValue v = online.get(i);
+          out.println("  " + airports.get(i).get(0) + ": " + v.status()
+              + (v.status() == RedisOnlineStore.Status.PRESENT
+                  ? " " + v.values()[1] + ", " + v.values()[4] + " (event time "
+                      + Instant.ofEpochSecond(0, v.eventMicros() * 1000) + ")" : ""));
+        }
+      }
+      out.println();
+
+      out.println("== 7. lineage");
       for (Registered<Object> service : store.list(ObjectKind.FEATURE_SERVICE)) {
         out.print(store.upstream(service.nodeId()).render());
       }

@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
       LineageCommand.class,
       BackfillCommand.class,
       HistoricalCommand.class,
+      MaterializeCommand.Batch.class,
+      MaterializeCommand.Incremental.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -208,7 +208,7 @@ class StrataCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "quickstart"})
+  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "materialize", "materialize-incremental", "quickstart"})
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");
     assertThat(r.code()).isZero();
@@ -249,6 +249,8 @@ class StrataCliTest {
         .contains("route_stats v1: 22902 rows")
         // the sample holds 16,784 departures on 2001-01-15: one training row each
         .contains("16784 rows with 12 features written to")
+        .contains("origin_delays v1: 223 keys written")
+        .contains("ATL: PRESENT 0.7132667617689016, 701 (event time 2001-01-14T23:00:00Z)")
         .contains("upstream of feature_service:delay_model@v1")
         .contains("-> offline_table:delta:" + warehouse + "/offline/delta/origin_delays_v1@0");
   }
@@ -292,6 +294,14 @@ class StrataCliTest {
     assertThat(noTs.code()).isEqualTo(StrataCli.INVALID);
     assertThat(noTs.err()).contains("no timestamp column 'departure' (columns: date, delay, distance, origin, destination)");
     assertThat(Files.exists(dir.resolve("o2"))).isFalse();
+
+    Result noRedis = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z", "--end", "2001-01-02T00:00:00Z");
+    assertThat(noRedis.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noRedis.err()).contains("no online store: give --redis URL or set STRATA_REDIS_URL");
+    Result notBackfilled = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
+        "--end", "2001-01-02T00:00:00Z", "--redis", "redis://127.0.0.1:1", "--warehouse", warehouse);
+    assertThat(notBackfilled.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(notBackfilled.err()).contains("has no offline table yet: run 'strata backfill origin_delays' first");
 
     Result unknownFeature = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "date",
         "--features", "origin_delays:nope", "--output", dir.resolve("o3").toString(), "--warehouse", warehouse);
