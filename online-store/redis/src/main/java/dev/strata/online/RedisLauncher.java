@@ -84,6 +84,21 @@ public final class RedisLauncher implements AutoCloseable {
     }
   }
 
+  /** Starts a killed single server again on its port (its data is gone: nothing is saved). */
+  public void restart() {
+    if (cluster) {
+      throw new UnsupportedOperationException("restart is for a single server");
+    }
+    kill();
+    try {
+      int port = ports.remove(0);
+      processes.clear();
+      startNode(binary(), port);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot restart redis-server: " + e.getMessage(), e);
+    }
+  }
+
   private Path binary() throws IOException {
     String os = System.getProperty("os.name", "").toLowerCase();
     String arch = System.getProperty("os.arch", "");
@@ -107,7 +122,10 @@ public final class RedisLauncher implements AutoCloseable {
   }
 
   private void startNode(Path binary) throws IOException {
-    int port = freePort();
+    startNode(binary, freePort());
+  }
+
+  private void startNode(Path binary, int port) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
     if (cluster) {
