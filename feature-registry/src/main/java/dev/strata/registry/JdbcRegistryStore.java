@@ -687,11 +687,11 @@ public final class JdbcRegistryStore implements RegistryStore {
       ps.setString(1, run.id());
       ps.setString(2, run.job());
       ps.setString(3, run.status().name());
-      ps.setLong(4, run.startedAt().toEpochMilli());
+      ps.setLong(4, micros(run.startedAt()));
       if (run.endedAt() == null) {
         ps.setNull(5, java.sql.Types.BIGINT);
       } else {
-        ps.setLong(5, run.endedAt().toEpochMilli());
+        ps.setLong(5, micros(run.endedAt()));
       }
       ps.setString(6, toJson(run.inputs()));
       ps.setString(7, toJson(run.outputs()));
@@ -729,8 +729,8 @@ public final class JdbcRegistryStore implements RegistryStore {
                   rs.getString(1),
                   rs.getString(2),
                   RunRecord.Status.valueOf(rs.getString(3)),
-                  Instant.ofEpochMilli(rs.getLong(4)),
-                  hasEnd ? Instant.ofEpochMilli(ended) : null,
+                  instant(rs.getLong(4)),
+                  hasEnd ? instant(ended) : null,
                   jsonList(rs.getString(6)),
                   jsonList(rs.getString(7)),
                   fromJson(rs.getString(8))));
@@ -741,6 +741,15 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Run times are kept in epoch microseconds, so that runs started in one millisecond keep their order. */
+  private static long micros(Instant t) {
+    return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+  }
+
+  private static Instant instant(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000);
+  }
 
   private static String toJson(Object value) {
     try {

@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class Migrations {
   /** The migrations, in order; add new ones at the end, never edit an old one. */
-  static final List<String> SCRIPTS = List.of("V1__registry.sql");
+  static final List<String> SCRIPTS = List.of("V1__registry.sql", "V2__run_times_in_micros.sql");
 
   interface ConnectionSource {
     Connection get() throws SQLException;
