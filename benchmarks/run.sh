@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Runs a benchmark and writes its report under benchmarks/results/.
 #   benchmarks/run.sh point-in-time [--data PATH] [--reference-rows N] [--growth N]
+#   benchmarks/run.sh online [--entities N] [--seconds S]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-which="${1:?which benchmark: point-in-time}"; shift
-[[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
-mvn -q -B -ntp install -DskipTests -pl benchmarks -am
+which="${1:?which benchmark: point-in-time or online}"; shift
+if [[ "$which" == point-in-time ]]; then
+  [[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
+fi
+mvn -q -B -ntp install -DskipTests -pl benchmarks,online-store/server -am
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 export SPARK_LOCAL_IP=127.0.0.1
 case "$which" in
   point-in-time) main=dev.strata.benchmarks.PointInTimeBenchmark ;;
+  online) main=dev.strata.benchmarks.OnlineBenchmark ;;
   *) echo "unknown benchmark $which" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2046

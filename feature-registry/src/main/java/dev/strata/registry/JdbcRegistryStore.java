@@ -508,6 +508,61 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
   }
 
+  @Override
+  public LineageNode registerVersion(String kind, String name, Map<String, String> properties, List<String> inputs) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return read(c -> {
+          c.setAutoCommit(false);
+          try {
+            int next = 1 + nodes(c, "WHERE kind = ? AND name = ?", kind, name).stream()
+                .mapToInt(n -> versionNumber(n.version())).max().orElse(0);
+            LineageNode node = LineageNode.of(kind, name, "v" + next, properties);
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+              ps.setString(1, node.id());
+              ps.setString(2, kind);
+              ps.setString(3, name);
+              ps.setString(4, node.version());
+              ps.setString(5, toJson(node.properties()));
+              ps.setLong(6, node.createdAt().toEpochMilli());
+              ps.executeUpdate(); // a concurrent registration of the same version fails here
+            }
+            long now = System.currentTimeMillis();
+            for (String input : inputs) {
+              insertEdge(c, new LineageEdge(input, node.id()), now);
+            }
+            c.commit();
+            return node;
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          }
+        });
+      } catch (RegistryException e) {
+        if (attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public List<LineageNode> versions(String kind, String name) {
+    List<LineageNode> out = new ArrayList<>(read(c -> nodes(c, "WHERE kind = ? AND name = ?", kind, name)));
+    out.removeIf(n -> versionNumber(n.version()) == 0);
+    out.sort(java.util.Comparator.comparingInt(n -> versionNumber(n.version())));
+    return out;
+  }
+
+  /** {@code vN} to N; 0 for anything else. */
+  private static int versionNumber(String version) {
+    if (version.length() > 1 && version.charAt(0) == 'v' && version.substring(1).chars().allMatch(Character::isDigit)) {
+      return Integer.parseInt(version.substring(1));
+    }
+    return 0;
+  }
+
   private static void insertNode(Connection c, LineageNode n) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(

@@ -7,6 +7,7 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Source;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -88,6 +89,16 @@ public interface RegistryStore extends AutoCloseable {
 
   /** Everything made from the node, transitively. */
   LineageGraph downstream(String nodeId);
+
+  /**
+   * Registers the next version ({@code v1}, {@code v2}, ...) of a versioned artifact, a training
+   * dataset or a model, as a lineage node {@code kind:name@vN} with edges from its inputs: all in
+   * one transaction. Two processes registering the same name at once get different versions.
+   */
+  LineageNode registerVersion(String kind, String name, Map<String, String> properties, List<String> inputs);
+
+  /** Every version of an artifact registered with {@link #registerVersion}, oldest first. */
+  List<LineageNode> versions(String kind, String name);
 
   /** Records a run, or updates it (same id) when it ends. */
   void recordRun(RunRecord run);

@@ -92,6 +92,29 @@ abstract class RegistryStoreContract {
   }
 
   @Test
+  void artifactVersionsAreNumberedInOrderEvenWhenRegisteredAtOnce() throws Exception {
+    LineageNode first = registry.registerVersion(LineageNode.MODEL, "m", Map.of("auc", "0.7"), List.of("training_dataset:d@v1"));
+    assertThat(first.id()).isEqualTo("model:m@v1");
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    List<Future<LineageNode>> racing = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      int n = i;
+      racing.add(pool.submit(() -> registry.registerVersion(LineageNode.MODEL, "m", Map.of("n", "" + n), List.of())));
+    }
+    List<String> ids = new ArrayList<>();
+    for (Future<LineageNode> f : racing) {
+      ids.add(f.get().id());
+    }
+    pool.shutdown();
+    assertThat(ids).doesNotHaveDuplicates().hasSize(8);
+    assertThat(registry.versions(LineageNode.MODEL, "m")).extracting(LineageNode::version)
+        .containsExactly("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+    assertThat(registry.versions(LineageNode.MODEL, "m").get(0).properties()).containsEntry("auc", "0.7");
+    assertThat(registry.upstream("model:m@v1").nodes().keySet()).contains("training_dataset:d@v1");
+    assertThat(registry.versions(LineageNode.MODEL, "other")).isEmpty();
+  }
+
+  @Test
   void applyRegistersEveryObjectAtVersionOne() {
     ApplyResult r = apply(Fixtures.repository());
 

@@ -63,9 +63,12 @@ public final class OfflineStore {
       String view, int viewVersion, TableFormat format, String location, String snapshot,
       String sourceSnapshot, long rows, RunRecord run) {}
 
-  /** What a historical retrieval read: the rows, and the snapshot of every source it read. */
+  /**
+   * What a historical retrieval read: the rows, the snapshot of every source it read (null for
+   * Parquet, which has none), the version of every feature view it used, and the lineage ids.
+   */
   public record Historical(Dataset<Row> rows, Map<String, String> sourceSnapshots,
-      List<String> inputs) {}
+      Map<String, Integer> viewVersions, List<String> inputs) {}
 
   /** Where a view version's offline table lives in this store's warehouse. */
   public String location(String view, int version, TableFormat format) {
@@ -211,15 +214,27 @@ public final class OfflineStore {
    */
   public List<PointInTime.Request> requests(List<Projection> projections, Map<String, String> snapshots,
       List<String> inputs) {
+    return requests(projections, snapshots, new LinkedHashMap<>(), inputs);
+  }
+
+  /**
+   * As above; {@code viewVersions} pins views to versions (a view missing from it is read at its
+   * current version and added to it).
+   */
+  public List<PointInTime.Request> requests(List<Projection> projections, Map<String, String> snapshots,
+      Map<String, Integer> viewVersions, List<String> inputs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (Projection p : projections) {
       byView.computeIfAbsent(p.view(), v -> new ArrayList<>()).addAll(p.features());
     }
     List<PointInTime.Request> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : byView.entrySet()) {
+      Integer pinned = viewVersions.get(e.getKey());
       Registered<Object> reg =
-          registry.get(ObjectKind.FEATURE_VIEW, e.getKey())
-              .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + e.getKey() + "' is registered"));
+          (pinned == null ? registry.get(ObjectKind.FEATURE_VIEW, e.getKey()) : registry.get(ObjectKind.FEATURE_VIEW, e.getKey(), pinned))
+              .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + e.getKey() + "'"
+                  + (pinned == null ? "" : " at version " + pinned) + " is registered"));
+      viewVersions.put(e.getKey(), reg.version());
       FeatureView view = (FeatureView) reg.definition();
       for (String f : e.getValue()) {
         if (view.feature(f).isEmpty()) {
@@ -273,9 +288,18 @@ public final class OfflineStore {
   /** Historical retrieval of the given projections, sources read at their current snapshots. */
   public Historical historical(
       Dataset<Row> entities, String timestampColumn, List<Projection> projections, boolean qualified) {
-    Map<String, String> snapshots = new LinkedHashMap<>();
+    return historical(entities, timestampColumn, projections, qualified, new LinkedHashMap<>(), new LinkedHashMap<>());
+  }
+
+  /**
+   * Historical retrieval with sources read at the given snapshots and views at the given
+   * versions (as a training dataset's record pins them); sources or views missing from the maps
+   * are read at their current snapshot or version, and added to them.
+   */
+  public Historical historical(Dataset<Row> entities, String timestampColumn, List<Projection> projections,
+      boolean qualified, Map<String, String> snapshots, Map<String, Integer> viewVersions) {
     List<String> inputs = new ArrayList<>();
-    List<PointInTime.Request> requests = requests(projections, snapshots, inputs);
-    return new Historical(PointInTime.join(entities, timestampColumn, requests, qualified), snapshots, inputs);
+    List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
+    return new Historical(PointInTime.join(entities, timestampColumn, requests, qualified), snapshots, viewVersions, inputs);
   }
 }

@@ -5,9 +5,12 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ValueType;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
@@ -16,6 +19,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * The online store on Redis or Redis Cluster, through Jedis; free of Spark and Spring.
@@ -46,6 +50,8 @@ public final class RedisOnlineStore implements AutoCloseable {
           + " else redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end\n"
           + "return 1";
   private static final byte[] SCRIPT = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
+  /** Writes call the script by its SHA-1; a server that has not seen it yet gets it once by EVAL. */
+  private static final byte[] SCRIPT_SHA = sha1Hex(SCRIPT);
   private static final byte[] T = {'t'};
   private static final byte[] V = {'v'};
 
@@ -113,26 +119,60 @@ public final class RedisOnlineStore implements AutoCloseable {
   public long write(FeatureView view, int version, List<OnlineRow> rows) {
     List<ValueType> types = types(view);
     long ttlMicros = view.ttl().toNanos() / 1000;
-    List<Response<Object>> responses = new ArrayList<>(rows.size());
     long nowMillis = System.currentTimeMillis();
+    List<byte[]> keys = new ArrayList<>(rows.size());
+    List<List<byte[]>> args = new ArrayList<>(rows.size());
+    for (OnlineRow r : rows) {
+      keys.add(key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8));
+      long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
+      args.add(List.of(
+          Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII),
+          ValueCodec.encode(types, r.values()),
+          Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII)));
+    }
+    try {
+      return writeBatch(keys, args, true);
+    } catch (JedisNoScriptException e) {
+      // a server (or a cluster node) without the script: EVAL sends and caches it; rerunning the
+      // whole batch is safe, since a write of the same event time changes nothing
+      return writeBatch(keys, args, false);
+    }
+  }
+
+  private long writeBatch(List<byte[]> keys, List<List<byte[]>> args, boolean bySha) {
+    List<Response<Object>> responses = new ArrayList<>(keys.size());
     try (AbstractPipeline p = jedis.pipelined()) {
-      for (OnlineRow r : rows) {
-        byte[] key = key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8);
-        long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
-        responses.add(p.eval(SCRIPT, List.of(key), List.of(
-            Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII),
-            ValueCodec.encode(types, r.values()),
-            Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII))));
+      for (int i = 0; i < keys.size(); i++) {
+        responses.add(bySha
+            ? p.evalsha(SCRIPT_SHA, List.of(keys.get(i)), args.get(i))
+            : p.eval(SCRIPT, List.of(keys.get(i)), args.get(i)));
       }
       p.sync();
     }
     long written = 0;
+    JedisNoScriptException noScript = null;
     for (Response<Object> r : responses) {
-      if (Long.valueOf(1).equals(r.get())) {
-        written++;
+      try {
+        if (Long.valueOf(1).equals(r.get())) {
+          written++;
+        }
+      } catch (JedisNoScriptException e) {
+        noScript = e;
       }
     }
+    if (noScript != null) {
+      throw noScript;
+    }
     return written;
+  }
+
+  private static byte[] sha1Hex(byte[] script) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-1").digest(script);
+      return HexFormat.of().formatHex(d).getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A read of one view for several entities: one pipeline. */

@@ -147,6 +147,33 @@ class RedisOnlineStoreTest {
 
   @ParameterizedTest
   @MethodSource("redis")
+  void writesGoOnAfterTheServersForgetTheScript(String url) {
+    FeatureView v = view(unique(), Duration.ZERO);
+    RedisLauncher launcher = url.equals(single.url()) ? single : cluster;
+    try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+      List<OnlineRow> rows = new ArrayList<>();
+      for (long i = 0; i < 50; i++) {
+        rows.add(new OnlineRow(List.of(i, "s"), 1_000 + i, values(i)));
+      }
+      assertThat(store.write(v, 1, rows)).isEqualTo(50);
+      for (int port : launcher.ports()) {
+        try (redis.clients.jedis.Jedis node = new redis.clients.jedis.Jedis("127.0.0.1", port)) {
+          node.scriptFlush();
+        }
+      }
+      List<OnlineRow> newer = new ArrayList<>();
+      for (long i = 0; i < 50; i++) {
+        newer.add(new OnlineRow(List.of(i, "s"), i % 2 == 0 ? 5_000 : 500, values(i + 100)));
+      }
+      assertThat(store.write(v, 1, newer)).as("only the newer half").isEqualTo(25);
+      List<OnlineValue> got = store.read(v, 1, List.of(List.of(0L, "s"), List.of(1L, "s")), Instant.now());
+      assertThat(got.get(0).values()).containsExactly(values(100));
+      assertThat(got.get(1).values()).containsExactly(values(1));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("redis")
   void valuesExpireAfterTheTtlCountedFromTheirEventTime(String url) {
     FeatureView v = view(unique(), Duration.ofHours(1));
     Instant now = Instant.now();

@@ -12,7 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,7 +36,14 @@ public class FeatureResolver {
     this.registry = registry;
   }
 
-  private record Cached(long at, Optional<Registered<Object>> value) {}
+  private record Cached(long at, Optional<Registered<Object>> value, AtomicBoolean refreshing) {}
+
+  /** Refreshes stale entries off the request path: one daemon thread. */
+  private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "strata-registry-refresh");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** One view to read and which of its features the response wants, in order. */
   public record ViewRead(FeatureView view, int version, List<Integer> positions, List<String> names) {}
@@ -40,11 +52,31 @@ public class FeatureResolver {
     String k = kind + ":" + name;
     long now = System.currentTimeMillis();
     Cached c = cache.get(k);
-    if (c == null || now - c.at() > CACHE_MILLIS) {
-      c = new Cached(now, registry.get(kind, name));
+    if (c == null) {
+      c = new Cached(now, registry.get(kind, name), new AtomicBoolean());
       cache.put(k, c);
+    } else if (now - c.at() > CACHE_MILLIS && c.refreshing().compareAndSet(false, true)) {
+      // a stale entry answers this request; one background lookup replaces it, so no request
+      // waits for the registry database once a name has been seen
+      Cached stale = c;
+      try {
+        refresher.execute(() -> {
+          try {
+            cache.put(k, new Cached(System.currentTimeMillis(), registry.get(kind, name), new AtomicBoolean()));
+          } catch (RuntimeException e) {
+            stale.refreshing().set(false); // the registry is away: keep the last answer, try again later
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        stale.refreshing().set(false);
+      }
     }
     return c.value();
+  }
+
+  @PreDestroy
+  void stop() {
+    refresher.shutdownNow();
   }
 
   public List<ViewRead> service(String name) {
