@@ -1,0 +1,422 @@
+package dev.strata.training;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.ObjectKind;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.TableFormat;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import dev.strata.training.TrainingSets.TrainingSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressor;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Distributed XGBoost training on registered training datasets, the model registry, and batch
+ * scoring.
+ *
+ * <p>A model is trained on the examples before a split instant and validated (with early
+ * stopping) on the examples from it on: the split is by time, so no example of the validation
+ * period is seen in training. Its XGBoost booster (XGBoost's own format), its Spark ML pipeline,
+ * its feature list in order, its params and its validation metrics are registered as {@code
+ * model:NAME@vN}, with lineage to the training dataset (and through it to the feature views and
+ * source tables).
+ */
+public final class Models {
+  public static final String TRAIN_JOB = "strata.train";
+  public static final String SCORE_JOB = "strata.score";
+  /** The column the label is copied into for training; features keep their names. */
+  static final String LABEL = "__label";
+  static final String FEATURES = "__features";
+
+  private final SparkSession spark;
+  private final RegistryStore registry;
+  private final Path warehouse;
+
+  public Models(SparkSession spark, RegistryStore registry, Path warehouse) {
+    this.spark = spark;
+    this.registry = registry;
+    this.warehouse = warehouse.toAbsolutePath();
+  }
+
+  public enum Task {
+    CLASSIFIER,
+    REGRESSOR;
+
+    public static Task parse(String text) {
+      try {
+        return valueOf(text.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown task '" + text + "': classifier or regressor");
+      }
+    }
+  }
+
+  /**
+   * A training request.
+   *
+   * @param trainingSetVersion null for the newest
+   * @param validationFraction the share of the dataset's time range, at its end, kept for validation
+   * @param earlyStoppingRounds 0 for none
+   * @param threshold the probability above which a classifier predicts 1, for precision/recall/F1
+   */
+  public record TrainSpec(String model, String trainingSet, Integer trainingSetVersion, Task task, int workers,
+      int rounds, int earlyStoppingRounds, int maxDepth, double eta, double validationFraction, double threshold,
+      boolean gpu, long seed) {
+
+    public static TrainSpec defaults(String model, String trainingSet) {
+      return new TrainSpec(model, trainingSet, null, Task.CLASSIFIER, 2, 200, 20, 6, 0.1, 0.2, 0.5, false, 7);
+    }
+
+    public TrainSpec withTask(Task t) {
+      return new TrainSpec(model, trainingSet, trainingSetVersion, t, workers, rounds, earlyStoppingRounds, maxDepth,
+          eta, validationFraction, threshold, gpu, seed);
+    }
+
+    public TrainSpec withRounds(int r, int early) {
+      return new TrainSpec(model, trainingSet, trainingSetVersion, task, workers, r, early, maxDepth, eta,
+          validationFraction, threshold, gpu, seed);
+    }
+
+    public TrainSpec withWorkers(int w) {
+      return new TrainSpec(model, trainingSet, trainingSetVersion, task, w, rounds, earlyStoppingRounds, maxDepth,
+          eta, validationFraction, threshold, gpu, seed);
+    }
+
+    public TrainSpec withGpu(boolean g) {
+      return new TrainSpec(model, trainingSet, trainingSetVersion, task, workers, rounds, earlyStoppingRounds,
+          maxDepth, eta, validationFraction, threshold, g, seed);
+    }
+  }
+
+  /** A registered model version. */
+  public record ModelVersion(String name, int version, String nodeId, Task task, List<String> features,
+      Map<String, Double> metrics, String sparkModel, String xgboostModel, Map<String, String> properties) {
+
+    static ModelVersion of(LineageNode n) {
+      Map<String, String> p = n.properties();
+      Map<String, Double> metrics = new TreeMap<>();
+      p.forEach((k, v) -> {
+        if (k.startsWith("metric.")) {
+          metrics.put(k.substring("metric.".length()), Double.parseDouble(v));
+        }
+      });
+      return new ModelVersion(n.name(), Integer.parseInt(n.version().substring(1)), n.id(), Task.parse(p.get("task")),
+          Arrays.asList(p.get("features").split(",")), metrics, p.get("spark_model"), p.get("xgboost_model"), p);
+    }
+  }
+
+  /** The two halves of a dataset, split by time. */
+  public record Split(Dataset<Row> train, Dataset<Row> validation, Instant at) {}
+
+  /**
+   * Splits a training dataset at the instant that leaves {@code validationFraction} of its time
+   * range after it: examples before it train, the rest validate.
+   */
+  public static Split split(Dataset<Row> rows, TrainingSet set, double validationFraction) {
+    if (!(validationFraction > 0 && validationFraction < 1)) {
+      throw new IllegalArgumentException("the validation fraction must be between 0 and 1, not " + validationFraction);
+    }
+    long span = set.end().toEpochMilli() - set.start().toEpochMilli();
+    Instant at = Instant.ofEpochMilli(set.end().toEpochMilli() - (long) (span * validationFraction));
+    Column ts = col(set.timestampColumn());
+    return new Split(rows.filter(ts.lt(lit(Timestamp.from(at)))), rows.filter(ts.geq(lit(Timestamp.from(at)))), at);
+  }
+
+  /** Features as doubles with NaN for missing (XGBoost's missing value), and the label as a double. */
+  public static Dataset<Row> prepare(Dataset<Row> rows, List<String> features, String labelColumn) {
+    // the features, in the model's order, then the other columns
+    List<Column> cols = new ArrayList<>();
+    for (String f : features) {
+      cols.add(coalesce(col("`" + f + "`").cast("double"), lit(Double.NaN)).as(f));
+    }
+    for (String c : rows.columns()) {
+      if (!features.contains(c)) {
+        cols.add(col("`" + c + "`"));
+      }
+    }
+    if (labelColumn != null) {
+      cols.add(col("`" + labelColumn + "`").cast("double").as(LABEL));
+    }
+    return rows.select(cols.toArray(Column[]::new));
+  }
+
+  /** Trains, evaluates and registers a model; on any error nothing is registered. */
+  public ModelVersion train(TrainSpec spec) {
+    if (spec.gpu()) {
+      GpuSupport.check();
+    }
+    String where = "model '" + spec.model() + "'";
+    if (spec.workers() < 1 || spec.rounds() < 1 || spec.earlyStoppingRounds() < 0) {
+      throw new IllegalArgumentException(where + ": workers and rounds must be at least 1, early stopping rounds at least 0");
+    }
+    TrainingSets sets = new TrainingSets(spark, registry, warehouse);
+    TrainingSet set = sets.get(spec.trainingSet(), spec.trainingSetVersion());
+    Dataset<Row> rows = prepare(sets.read(set), set.features(), set.labelColumn()).filter(col(LABEL).isNotNull());
+    if (spec.task() == Task.CLASSIFIER) {
+      long bad = rows.filter(col(LABEL).notEqual(0).and(col(LABEL).notEqual(1))).count();
+      if (bad > 0) {
+        throw new IllegalArgumentException(where + ": a classifier needs a 0/1 or boolean label, but '"
+            + set.labelColumn() + "' of training set '" + set.name() + "' has " + bad + " other values");
+      }
+    }
+    Split split = split(rows, set, spec.validationFraction());
+    Dataset<Row> train = split.train().cache();
+    Dataset<Row> validation = split.validation().cache();
+    long trainRows = train.count();
+    long validationRows = validation.count();
+    if (trainRows == 0 || validationRows == 0) {
+      throw new IllegalArgumentException(where + ": splitting training set '" + set.name() + "' at " + split.at()
+          + " leaves " + trainRows + " training and " + validationRows + " validation rows; both need some");
+    }
+    String[] features = set.features().toArray(String[]::new);
+    PipelineStage estimator = estimator(spec, features, validation);
+    RunRecord run = RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
+    registry.recordRun(run);
+    try {
+      PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
+      XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
+      Map<String, Double> metrics = evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
+      Path dir = warehouse.resolve("models").resolve(spec.model()).resolve(UUID.randomUUID().toString().substring(0, 8));
+      Files.createDirectories(dir.resolve("xgboost"));
+      String sparkModel = dir.resolve("spark").toString();
+      String boosterFile = dir.resolve("xgboost").resolve("model.ubj").toString();
+      pipeline.write().overwrite().save(sparkModel);
+      xgb.nativeBooster().saveModel(boosterFile);
+
+      Map<String, String> p = new TreeMap<>();
+      p.put("task", spec.task().name().toLowerCase(Locale.ROOT));
+      p.put("training_set", set.nodeId());
+      p.put("features", String.join(",", features));
+      p.put("label_column", set.labelColumn());
+      p.put("timestamp_column", set.timestampColumn());
+      p.put("split_at", split.at().toString());
+      p.put("train_rows", Long.toString(trainRows));
+      p.put("validation_rows", Long.toString(validationRows));
+      p.put("spark_model", sparkModel);
+      p.put("xgboost_model", boosterFile);
+      p.put("param.workers", Integer.toString(spec.workers()));
+      p.put("param.rounds", Integer.toString(spec.rounds()));
+      p.put("param.early_stopping_rounds", Integer.toString(spec.earlyStoppingRounds()));
+      p.put("param.max_depth", Integer.toString(spec.maxDepth()));
+      p.put("param.eta", Double.toString(spec.eta()));
+      p.put("param.seed", Long.toString(spec.seed()));
+      p.put("param.device", spec.gpu() ? "cuda" : "cpu");
+      p.put("param.threshold", Double.toString(spec.threshold()));
+      p.put("boosted_rounds", Long.toString(xgb.nativeBooster().getNumBoostedRound()));
+      metrics.forEach((k, v) -> p.put("metric." + k, Double.toString(v)));
+      p.put("run", run.id());
+      List<String> inputs = new ArrayList<>();
+      inputs.add(set.nodeId());
+      set.properties().forEach((k, v) -> {
+        if (k.startsWith("view_version.")) {
+          inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, k.substring("view_version.".length()), Integer.parseInt(v)));
+        }
+      });
+      LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
+      registry.recordRun(run.completed(List.of(node.id())));
+      return ModelVersion.of(node);
+    } catch (IOException | ml.dmlc.xgboost4j.java.XGBoostError e) {
+      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
+      throw new IllegalStateException(where + ": cannot save the model: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
+      throw e;
+    } finally {
+      train.unpersist();
+      validation.unpersist();
+    }
+  }
+
+  /**
+   * The features into one vector column; NaN (missing) kept for XGBoost. (XGBoost4J-Spark 3.2's
+   * own array-of-columns input trains, but its transform then puts wrong values in the
+   * probability and rawPrediction columns: seen here, hence the assembler.)
+   */
+  static VectorAssembler assembler(String[] features) {
+    return new VectorAssembler().setInputCols(features).setOutputCol(FEATURES).setHandleInvalid("keep");
+  }
+
+  static PipelineStage estimator(TrainSpec spec, String[] features, Dataset<Row> validation) {
+    if (spec.task() == Task.CLASSIFIER) {
+      XGBoostClassifier c = new XGBoostClassifier();
+      c.setFeaturesCol(FEATURES);
+      c.setLabelCol(LABEL);
+      c.setObjective("binary:logistic");
+      c.setEvalMetric("logloss");
+      common(c, spec, features, validation);
+      return c;
+    }
+    XGBoostRegressor r = new XGBoostRegressor();
+    r.setFeaturesCol(FEATURES);
+    r.setLabelCol(LABEL);
+    r.setObjective("reg:squarederror");
+    r.setEvalMetric("rmse");
+    common(r, spec, features, validation);
+    return r;
+  }
+
+  private static void common(ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator<?, ?> e, TrainSpec spec, String[] features,
+      Dataset<Row> validation) {
+    e.setNumWorkers(spec.workers());
+    e.setNumRound(spec.rounds());
+    e.setMaxDepth(spec.maxDepth());
+    e.setEta(spec.eta());
+    e.setTreeMethod("hist");
+    e.setSeed(spec.seed());
+    e.setMissing(Float.NaN);
+    e.setDevice(spec.gpu() ? "cuda" : "cpu");
+    if (spec.earlyStoppingRounds() > 0) {
+      e.setNumEarlyStoppingRounds(spec.earlyStoppingRounds());
+      e.setEvalDataset(assembler(features).transform(validation));
+    }
+  }
+
+  /**
+   * Validation metrics. Classifier: AUC, PR-AUC, log loss, and precision, recall and F1 at the
+   * threshold; regressor: RMSE, MAE and R².
+   */
+  public static Map<String, Double> evaluate(Task task, Dataset<Row> predictions, double threshold) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    if (task == Task.REGRESSOR) {
+      RegressionEvaluator e = new RegressionEvaluator().setLabelCol(LABEL).setPredictionCol("prediction");
+      m.put("rmse", e.setMetricName("rmse").evaluate(predictions));
+      m.put("mae", e.setMetricName("mae").evaluate(predictions));
+      m.put("r2", e.setMetricName("r2").evaluate(predictions));
+      return m;
+    }
+    BinaryClassificationEvaluator e = new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol("probability")
+        .setNumBins(0); // exact: every distinct score is a threshold
+    m.put("auc", e.setMetricName("areaUnderROC").evaluate(predictions));
+    m.put("pr_auc", e.setMetricName("areaUnderPR").evaluate(predictions));
+    Column p = org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
+    Column clipped = least(greatest(p, lit(1e-15)), lit(1 - 1e-15));
+    Column y = col(LABEL);
+    Column predicted = when(p.gt(threshold), 1.0).otherwise(0.0);
+    Row r = predictions.agg(
+        avg(y.multiply(log(clipped)).plus(lit(1).minus(y).multiply(log(lit(1).minus(clipped)))).multiply(-1)),
+        sum(when(predicted.equalTo(1).and(y.equalTo(1)), 1).otherwise(0)),
+        sum(when(predicted.equalTo(1).and(y.equalTo(0)), 1).otherwise(0)),
+        sum(when(predicted.equalTo(0).and(y.equalTo(1)), 1).otherwise(0))).first();
+    double tp = r.getLong(1);
+    double fp = r.getLong(2);
+    double fn = r.getLong(3);
+    double precision = tp + fp == 0 ? 0 : tp / (tp + fp);
+    double recall = tp + fn == 0 ? 0 : tp / (tp + fn);
+    m.put("log_loss", r.getDouble(0));
+    m.put("precision", precision);
+    m.put("recall", recall);
+    m.put("f1", precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
+    return m;
+  }
+
+  /** A registered model version; the newest when {@code version} is null. */
+  public ModelVersion get(String name, Integer version) {
+    List<LineageNode> versions = registry.versions(LineageNode.MODEL, name);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("no model named '" + name + "' is registered");
+    }
+    if (version == null) {
+      return ModelVersion.of(versions.get(versions.size() - 1));
+    }
+    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst().map(ModelVersion::of)
+        .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' has no version " + version));
+  }
+
+  /** What a scoring run wrote. */
+  public record Scored(String location, String snapshot, long rows, String model) {}
+
+  /**
+   * Scores an entity table: its rows get the model's features point-in-time from the offline
+   * store (the feature views at the versions the model was trained with), then a prediction
+   * (and, for a classifier, the probability of 1), written as a table.
+   */
+  public Scored score(String model, Integer version, String entities, TableFormat entitiesFormat, String timestampColumn,
+      String output, TableFormat outputFormat, boolean overwrite) {
+    ModelVersion mv = get(model, version);
+    TrainingSet set = new TrainingSets(spark, registry, warehouse).get(
+        mv.properties().get("training_set").replaceFirst("^training_dataset:", "").replaceFirst("@v\\d+$", ""),
+        Integer.parseInt(mv.properties().get("training_set").replaceFirst(".*@v", "")));
+    Map<String, String> p = set.properties();
+    FeatureService service = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, p.get("feature_service"),
+        Integer.parseInt(p.get("feature_service_version"))).orElseThrow().definition();
+    Map<String, Integer> views = new LinkedHashMap<>();
+    p.forEach((k, v) -> {
+      if (k.startsWith("view_version.")) {
+        views.put(k.substring("view_version.".length()), Integer.parseInt(v));
+      }
+    });
+    Dataset<Row> input;
+    try {
+      input = entitiesFormat.read(spark, entities, null);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot read the entity table " + entities + ": " + e.getMessage(), e);
+    }
+    List<String> entityColumns = Arrays.asList(input.columns());
+    OfflineStore.Historical h = new OfflineStore(spark, registry, warehouse)
+        .historical(input, timestampColumn, service.projections(), false, new LinkedHashMap<>(), views);
+    PipelineModel pipeline = PipelineModel.load(mv.sparkModel());
+    Dataset<Row> predicted = pipeline.transform(prepare(h.rows(), mv.features(), null));
+    List<Column> out = new ArrayList<>();
+    entityColumns.forEach(c -> out.add(col("`" + c + "`")));
+    out.add(col("prediction"));
+    if (mv.task() == Task.CLASSIFIER) {
+      out.add(org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1).as("probability"));
+    }
+    out.add(lit(mv.nodeId()).as("model"));
+    List<String> inputs = new ArrayList<>(h.inputs());
+    inputs.add(mv.nodeId());
+    inputs.add(LineageNode.tableId(entitiesFormat.name().toLowerCase() + ":" + entities));
+    RunRecord run = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output));
+    registry.recordRun(run);
+    try {
+      String snapshot = outputFormat.writeTable(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
+      long rows = outputFormat.read(spark, output, snapshot).count();
+      String node = LineageNode.tableId(outputFormat.name().toLowerCase() + ":" + output) + (snapshot == null ? "" : "@" + snapshot);
+      List<LineageEdge> edges = new ArrayList<>();
+      inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
+      registry.recordLineage(List.of(new LineageNode(node, LineageNode.TABLE, outputFormat.name().toLowerCase() + ":" + output,
+          snapshot == null ? "" : snapshot, Map.of("rows", Long.toString(rows)), Instant.now())), edges);
+      registry.recordRun(run.completed(List.of(node)));
+      return new Scored(output, snapshot, rows, mv.nodeId());
+    } catch (RuntimeException e) {
+      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
+      throw e;
+    }
+  }
+}

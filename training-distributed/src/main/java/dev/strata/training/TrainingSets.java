@@ -1,0 +1,280 @@
+package dev.strata.training;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.ObjectKind;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.TableFormat;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * Training datasets: a label table, a feature service and a time range become a point-in-time
+ * join, stored as a table (Delta by default) and registered as {@code training_dataset:NAME@vN}
+ * with the snapshot of every table it read and the version of every feature view and of the
+ * service it used. {@link #rebuild} recomputes a registered dataset from that record, reading
+ * every table at its recorded snapshot, and checks the rows against the recorded checksum.
+ *
+ * <pre>{@code
+ * TrainingSets sets = new TrainingSets(spark, registry, warehouse);
+ * TrainingSet ts = sets.build(new TrainingSetSpec("delays", "/data/labels", TableFormat.DELTA,
+ *     "departure", "delayed", "delay_model", start, end, TableFormat.DELTA));
+ * Dataset<Row> rows = sets.read(ts.name(), ts.version());
+ * }</pre>
+ */
+public final class TrainingSets {
+  public static final String JOB = "strata.training_set";
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,99}");
+
+  private final SparkSession spark;
+  private final RegistryStore registry;
+  private final Path warehouse;
+
+  public TrainingSets(SparkSession spark, RegistryStore registry, Path warehouse) {
+    this.spark = spark;
+    this.registry = registry;
+    this.warehouse = warehouse.toAbsolutePath();
+  }
+
+  /**
+   * What a training dataset is made of.
+   *
+   * @param labels where the label (entity) table is; its rows are the examples
+   * @param timestampColumn the time of each example: features are as of this instant
+   * @param start first example time, inclusive
+   * @param end last example time, exclusive
+   * @param format the table format of the stored dataset
+   */
+  public record TrainingSetSpec(String name, String labels, TableFormat labelsFormat, String timestampColumn,
+      String labelColumn, String featureService, Instant start, Instant end, TableFormat format) {}
+
+  /** A registered training dataset. */
+  public record TrainingSet(String name, int version, String nodeId, TableFormat format, String location,
+      String snapshot, long rows, String checksum, String timestampColumn, String labelColumn,
+      List<String> features, Instant start, Instant end, Map<String, String> properties) {
+
+    static TrainingSet of(LineageNode n) {
+      Map<String, String> p = n.properties();
+      return new TrainingSet(n.name(), Integer.parseInt(n.version().substring(1)), n.id(),
+          TableFormat.parse(p.get("format")), p.get("location"), emptyToNull(p.get("snapshot")),
+          Long.parseLong(p.get("rows")), p.get("checksum"), p.get("timestamp_column"), p.get("label_column"),
+          Arrays.asList(p.get("features").split(",")), Instant.parse(p.get("start")), Instant.parse(p.get("end")), p);
+    }
+  }
+
+  /** Builds, stores and registers a training dataset; on any error nothing is registered. */
+  public TrainingSet build(TrainingSetSpec spec) {
+    String where = "training set '" + spec.name() + "'";
+    if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
+      throw new IllegalArgumentException("training set name '" + spec.name()
+          + "' is not valid: a letter, then letters, digits, '_', '.' or '-' (at most 100)");
+    }
+    if (spec.start() == null || spec.end() == null || !spec.end().isAfter(spec.start())) {
+      throw new IllegalArgumentException(where + ": the time range [" + spec.start() + ", " + spec.end()
+          + ") is empty; the end must be after the start");
+    }
+    Registered<Object> service = registry.get(ObjectKind.FEATURE_SERVICE, spec.featureService())
+        .orElseThrow(() -> new IllegalArgumentException(where + ": no feature service named '"
+            + spec.featureService() + "' is registered"));
+    String labelsSnapshot = spec.labelsFormat() == TableFormat.PARQUET ? null
+        : readable(() -> spec.labelsFormat().currentSnapshot(spark, spec.labels()), spec);
+    Dataset<Row> labels = labels(spec.labels(), spec.labelsFormat(), labelsSnapshot, spec.timestampColumn(),
+        spec.labelColumn(), spec.start(), spec.end(), where);
+    if (labels.isEmpty()) {
+      throw new IllegalArgumentException(where + ": the labels table " + spec.labels() + " has no rows with "
+          + spec.timestampColumn() + " in [" + spec.start() + ", " + spec.end() + ")");
+    }
+    OfflineStore offline = new OfflineStore(spark, registry, warehouse);
+    OfflineStore.Historical h = offline.historical(labels, spec.timestampColumn(),
+        ((FeatureService) service.definition()).projections(), false, new LinkedHashMap<>(), new LinkedHashMap<>());
+    List<String> features = featureColumns(h.rows(), labels);
+    Dataset<Row> rows = h.rows();
+
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String location = spec.format() == TableFormat.ICEBERG
+        ? "training_sets." + spec.name().replaceAll("[^A-Za-z0-9_]", "_") + "_" + id
+        : warehouse.resolve("training_sets").resolve(spec.name()).resolve(id).toString();
+    List<String> inputs = new ArrayList<>(h.inputs());
+    String labelsNode = LineageNode.tableId(spec.labelsFormat().name().toLowerCase() + ":" + spec.labels())
+        + (labelsSnapshot == null ? "" : "@" + labelsSnapshot);
+    inputs.add(labelsNode);
+    inputs.add(service.nodeId());
+    RunRecord run = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location));
+    registry.recordRun(run);
+    try {
+      String snapshot = spec.format().writeTable(spark, rows, location, false);
+      Dataset<Row> stored = spec.format().read(spark, location, snapshot);
+      Checksum sum = checksum(stored);
+      Map<String, String> p = new TreeMap<>();
+      p.put("labels", spec.labels());
+      p.put("labels_format", spec.labelsFormat().name().toLowerCase());
+      p.put("labels_snapshot", nullToEmpty(labelsSnapshot));
+      p.put("timestamp_column", spec.timestampColumn());
+      p.put("label_column", spec.labelColumn());
+      p.put("feature_service", spec.featureService());
+      p.put("feature_service_version", Integer.toString(service.version()));
+      p.put("start", spec.start().toString());
+      p.put("end", spec.end().toString());
+      p.put("format", spec.format().name().toLowerCase());
+      p.put("location", location);
+      p.put("snapshot", nullToEmpty(snapshot));
+      p.put("rows", Long.toString(sum.rows()));
+      p.put("checksum", sum.value());
+      p.put("features", String.join(",", features));
+      h.sourceSnapshots().forEach((s, snap) -> p.put("source_snapshot." + s, nullToEmpty(snap)));
+      h.viewVersions().forEach((v, n) -> p.put("view_version." + v, Integer.toString(n)));
+      p.put("run", run.id());
+      LineageNode node = registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
+      registry.recordRun(run.completed(List.of(node.id())));
+      return TrainingSet.of(node);
+    } catch (RuntimeException e) {
+      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
+      throw e;
+    }
+  }
+
+  /** A registered training dataset; the newest when {@code version} is null. */
+  public TrainingSet get(String name, Integer version) {
+    List<LineageNode> versions = registry.versions(LineageNode.TRAINING_DATASET, name);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("no training set named '" + name + "' is registered");
+    }
+    if (version == null) {
+      return TrainingSet.of(versions.get(versions.size() - 1));
+    }
+    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst().map(TrainingSet::of)
+        .orElseThrow(() -> new IllegalArgumentException("training set '" + name + "' has no version " + version
+            + " (versions: 1.." + versions.size() + ")"));
+  }
+
+  /** The stored rows of a registered training dataset, at the snapshot it was written with. */
+  public Dataset<Row> read(TrainingSet set) {
+    return set.format().read(spark, set.location(), set.snapshot());
+  }
+
+  /**
+   * Recomputes a registered training dataset from its record: the labels and every source at
+   * their recorded snapshots, the feature views and the service at their recorded versions.
+   *
+   * @throws IllegalStateException when the rows do not match the recorded checksum (a Parquet
+   *     source or label table, which has no snapshots, changed since)
+   */
+  public Dataset<Row> rebuild(TrainingSet set) {
+    Map<String, String> p = set.properties();
+    String where = "training set '" + set.name() + "' v" + set.version();
+    FeatureService service = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, p.get("feature_service"),
+        Integer.parseInt(p.get("feature_service_version"))).orElseThrow().definition();
+    Map<String, String> snapshots = new LinkedHashMap<>();
+    Map<String, Integer> views = new LinkedHashMap<>();
+    p.forEach((k, v) -> {
+      if (k.startsWith("source_snapshot.")) {
+        snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
+      } else if (k.startsWith("view_version.")) {
+        views.put(k.substring("view_version.".length()), Integer.parseInt(v));
+      }
+    });
+    Dataset<Row> labels = labels(p.get("labels"), TableFormat.parse(p.get("labels_format")),
+        emptyToNull(p.get("labels_snapshot")), set.timestampColumn(), set.labelColumn(), set.start(), set.end(), where);
+    Dataset<Row> rows = new OfflineStore(spark, registry, warehouse)
+        .historical(labels, set.timestampColumn(), service.projections(), false, snapshots, views).rows();
+    Checksum sum = checksum(rows);
+    if (sum.rows() != set.rows() || !sum.value().equals(set.checksum())) {
+      throw new IllegalStateException(where + ": the rebuilt rows (" + sum.rows() + ", checksum " + sum.value()
+          + ") differ from the recorded ones (" + set.rows() + ", " + set.checksum() + "); a table without"
+          + " snapshots (Parquet) that it read has changed since");
+    }
+    return rows;
+  }
+
+  private Dataset<Row> labels(String location, TableFormat format, String snapshot, String ts, String label,
+      Instant start, Instant end, String where) {
+    Dataset<Row> labels = readable(() -> format.read(spark, location, snapshot), where, location);
+    List<String> columns = Arrays.asList(labels.columns());
+    if (!columns.contains(label)) {
+      throw new IllegalArgumentException(where + ": the label column '" + label + "' is not in the labels table "
+          + location + " (columns: " + String.join(", ", columns) + ")");
+    }
+    StructField tsField = columns.contains(ts) ? labels.schema().apply(ts) : null;
+    if (tsField == null || !(tsField.dataType().equals(DataTypes.TimestampType)
+        || tsField.dataType().equals(DataTypes.TimestampNTZType))) {
+      throw new IllegalArgumentException(where + ": the labels table " + location + " has no timestamp column '"
+          + ts + "' (columns: " + String.join(", ", columns) + ")");
+    }
+    return labels.filter(col(ts).geq(lit(Timestamp.from(start))).and(col(ts).lt(lit(Timestamp.from(end)))));
+  }
+
+  private <T> T readable(java.util.function.Supplier<T> read, TrainingSetSpec spec) {
+    return readable(read, "training set '" + spec.name() + "'", spec.labels());
+  }
+
+  private static <T> T readable(java.util.function.Supplier<T> read, String where, String location) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) { // Spark's AnalysisException is checked, yet thrown from Scala unchecked
+      Throwable cause = e;
+      while (cause != null && !(cause instanceof AnalysisException)) {
+        cause = cause.getCause();
+      }
+      throw new IllegalArgumentException(where + ": cannot read the labels table " + location + ": "
+          + (cause != null ? cause.getMessage() : e.getMessage()), e);
+    }
+  }
+
+  private static List<String> featureColumns(Dataset<Row> rows, Dataset<Row> labels) {
+    List<String> labelColumns = Arrays.asList(labels.columns());
+    List<String> out = new ArrayList<>();
+    for (String c : rows.columns()) {
+      if (!labelColumns.contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** A count and an order-independent content hash of rows. */
+  public record Checksum(long rows, String value) {}
+
+  /** Row count and the exact sum of every row's 64-bit hash over all its columns (sorted by name). */
+  public static Checksum checksum(Dataset<Row> rows) {
+    List<String> names = new ArrayList<>(Arrays.asList(rows.columns()));
+    names.sort(null);
+    Column[] cols = names.stream().map(n -> col("`" + n + "`")).toArray(Column[]::new);
+    Row r = rows.select(xxhash64(cols).cast("decimal(38,0)").as("h"))
+        .agg(org.apache.spark.sql.functions.count(lit(1)), sum(col("h"))).first();
+    return new Checksum(r.getLong(0), r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString());
+  }
+
+  static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}
