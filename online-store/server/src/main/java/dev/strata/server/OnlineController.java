@@ -26,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Online feature vectors. Both endpoints take the same request: a {@code feature_service} or a
  * list of {@code features} ({@code view:feature}), and {@code entities}: join-key column name to
- * a list of values, one per entity row. {@code /v1/features/online} answers row by row;
+ * a list of values, one per entity row; optionally {@code as_of}, the instant that decides which
+ * values count as expired (default: now), for replays of historical data. {@code /v1/features/online} answers row by row;
  * {@code /get-online-features} answers in Feast's column-by-column shape.
  */
 @RestController
@@ -195,7 +196,16 @@ public class OnlineController {
       }
       reads.add(new ReadRequest(v.view(), v.version(), keys));
     }
-    return new Lookup(views, columns, rows, store.read(reads, Instant.now()));
+    Instant asOf = Instant.now();
+    JsonNode at = body.get("as_of");
+    if (at != null && !at.isNull()) {
+      try {
+        asOf = Instant.parse(at.asText());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new BadRequest("as_of must be an ISO-8601 instant such as 2001-01-21T00:00:00Z, got " + at);
+      }
+    }
+    return new Lookup(views, columns, rows, store.read(reads, asOf));
   }
 
   private static Object keyValue(JoinKey k, JsonNode v, int row) {

@@ -135,6 +135,13 @@ class FeatureServerTest {
     assertThat(old.get("statuses").get(9).asText()).isEqualTo("NOT_FOUND");
     JsonNode nope = a.body().get("rows").get(2);
     assertThat(nope.get("statuses")).allSatisfy(s -> assertThat(s.asText()).isEqualTo("NOT_FOUND"));
+
+    // replayed as of its own event time, the expired value is present
+    String oldTime = old.get("event_timestamps").get(0).asText();
+    Answer replay = post("/v1/features/online", "{\"features\": [\"origin_delays:avg_delay_1h\"], \"as_of\": \"" + oldTime
+        + "\", \"entities\": {\"origin\": [\"OLD\"]}}");
+    assertThat(replay.status()).as(replay.raw()).isEqualTo(200);
+    assertThat(replay.body().get("rows").get(0).get("statuses").get(0).asText()).isEqualTo("PRESENT");
   }
 
   @Test
@@ -160,6 +167,7 @@ class FeatureServerTest {
     cases.add(new String[] {"{\"features\": [\"avg_delay_1h\"], " + ok + "}", "is not view:feature"});
     cases.add(new String[] {"{\"features\": [\"origin_delays:\"], " + ok + "}", "is not view:feature"});
     cases.add(new String[] {"{\"features\": [], " + ok + "}", "non-empty list"});
+    cases.add(new String[] {"{\"features\": [\"origin_delays:avg_delay_1h\"], \"as_of\": \"yesterday\", " + ok + "}", "as_of must be an ISO-8601 instant"});
     cases.add(new String[] {"{\"features\": \"origin_delays:avg_delay_1h\", " + ok + "}", "non-empty list"});
     cases.add(new String[] {"{\"features\": [1], " + ok + "}", "non-empty list"});
     cases.add(new String[] {"{\"feature_service\": 3, " + ok + "}", "'feature_service' must be a string"});

@@ -2,6 +2,8 @@ package dev.strata.jobs.cli;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 
 import dev.strata.dsl.FeatureRepository;
 import dev.strata.dsl.FeatureView;
@@ -18,7 +20,22 @@ import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
+import dev.strata.training.Models;
+import dev.strata.training.TrainingSets;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -30,29 +47,34 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code strata quickstart}: the README's main job. Registers the example flights repository in
- * the embedded registry, backfills its views into Delta tables, builds a point-in-time training
- * set, and shows what the registry now knows.
+ * {@code strata quickstart}: the README's main job, on the real flights data with embedded
+ * defaults. Applies the example repository, backfills its views into Delta tables, builds a
+ * point-in-time training set for "departure delayed over 15 minutes", trains and registers a
+ * distributed XGBoost model, materializes the latest values into a Redis it starts itself, starts
+ * the feature server and fetches a feature vector over REST, and prints the lineage from the
+ * flights table to the model. A second run reuses what the first registered; Ctrl-C stops the
+ * Redis and the server it started.
  */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the example end to end on embedded defaults.",
-      "Plans and applies the flights repository into the registry (.strata/registry unless",
-      "--registry), backfills its views for 2001-01-08..14 into Delta tables, joins the flights",
-      "of 2001-01-15 with the delay_model service point in time, materializes the latest values",
-      "into a Redis it starts itself (unless --redis), and shows list, online values and lineage."
+      "Run the example end to end on embedded defaults: apply, backfill (Delta), training set,",
+      "distributed XGBoost training, materialization into a Redis it starts (unless --redis),",
+      "the feature server with one REST lookup, and lineage from the flights table to the model.",
+      "Uses the shipped sample (3 weeks, 342,425 flights); --full uses all 3M flights of 2001-H1",
+      "(fetched by scripts/fetch-flights.sh)."
     })
 final class QuickstartCommand implements Callable<Integer> {
   static final String EXAMPLE_REPOSITORY = "flights";
-  static final LocalDate FROM = LocalDate.parse("2001-01-08");
-  static final LocalDate TO = LocalDate.parse("2001-01-14");
-  static final LocalDate LABEL_DAY = LocalDate.parse("2001-01-15");
-  static final Instant MATERIALIZE_END = Instant.parse("2001-01-15T00:00:00Z");
+  static final String FULL_PATH = "data/full/flights-3m.parquet";
+  static final String SERVER_JAR = "online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar";
+  static final String TRAINING_SET = "delayed_departures";
+  static final String MODEL = "delay_model";
 
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
@@ -60,120 +82,273 @@ final class QuickstartCommand implements Callable<Integer> {
   @Mixin SparkOptions sparkOptions = new SparkOptions();
   @Mixin MaterializeCommand.RedisOptions redis = new MaterializeCommand.RedisOptions();
 
+  @Option(names = "--full", description = "Run on the full 3M flights (data/full, fetched when missing).")
+  boolean full;
+
+  @Option(names = "--flights", paramLabel = "PATH", description = "Run on this flights Parquet file instead.")
+  String flights;
+
+  @Option(names = "--no-server", description = "Skip starting the feature server (step 6).")
+  boolean noServer;
+
+  @Option(names = "--rounds", paramLabel = "N", description = "Boosting rounds at most (default 200).")
+  int rounds = 200;
+
+  private PrintWriter out;
+  private long began;
+  private long stepBegan;
+  private final List<String> summary = new ArrayList<>();
+
+  private void step(String title) {
+    stepBegan = System.nanoTime();
+    out.println();
+    out.println("== " + title);
+    out.flush();
+  }
+
+  private void done(String what) {
+    out.printf("   %s (%.1f s, %.0f s in all)%n", what, (System.nanoTime() - stepBegan) / 1e9, (System.nanoTime() - began) / 1e9);
+    out.flush();
+  }
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    began = System.nanoTime();
+    if (full && flights == null) {
+      flights = FULL_PATH;
+      if (!Files.exists(Path.of(FULL_PATH))) {
+        out.println("Fetching the full flights data (npm package vega-datasets@3.2.1) with scripts/fetch-flights.sh ...");
+        out.flush();
+        Process p = new ProcessBuilder("scripts/fetch-flights.sh").inheritIO().start();
+        if (p.waitFor() != 0 || !Files.exists(Path.of(FULL_PATH))) {
+          throw new IllegalArgumentException("could not fetch " + FULL_PATH + ": run scripts/fetch-flights.sh and see what it says");
+        }
+      }
+    }
+    if (flights != null) {
+      System.setProperty("strata.flights.path", flights);
+    }
     if (repository.name == null) {
       repository.name = EXAMPLE_REPOSITORY;
     }
     FeatureRepository repo = repository.load();
-    PrintWriter out = spec.commandLine().getOut();
-    try (RegistryStore store = registry.open()) {
-      out.println("== 1. plan: repository '" + repo.name() + "' against "
-          + RegistryUrls.redact(registry.resolvedUrl()));
-      Plan plan = store.plan(repo.definitions(), ApplyOptions.defaults());
-      out.print(Render.plan(plan));
-
-      out.println();
-      out.println("== 2. apply");
-      ApplyResult applied = store.apply(repo.definitions(), ApplyOptions.defaults());
-      out.println(
-          applied.changed()
-              ? "Applied: registry at revision " + applied.revision()
-              : "Nothing to apply: already registered (revision " + applied.revision() + ")");
-
-      out.println();
-      out.println("== 3. registered objects");
-      List<Registered<Object>> rows = new ArrayList<>();
-      for (ObjectKind k : ObjectKind.values()) {
-        rows.addAll(store.list(k));
+    Resources resources = new Resources();
+    Thread hook = new Thread(resources::close, "strata-quickstart-stop");
+    Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop what this run started
+    try (RegistryStore store = registry.open(); resources) {
+      run(repo, store, resources);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down
       }
-      out.print(Render.table(rows));
-      out.flush();
+    }
+    return StrataCli.OK;
+  }
 
-      SparkSession spark = sparkOptions.session("quickstart");
-      OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
-      out.println();
-      out.println("== 4. backfill " + FROM + ".." + TO + " into Delta tables");
-      for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
-        OfflineStore.BackfillResult r =
-            offline.backfill(((FeatureView) v.definition()).name(), FROM, TO, TableFormat.DELTA);
-        out.println(r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, "
-            + r.location() + " at version " + r.snapshot());
-        out.flush();
-      }
+  /** The Redis and the server this run started; closed at the end or on Ctrl-C. */
+  static final class Resources implements AutoCloseable {
+    volatile RedisLauncher redis;
+    volatile Process server;
 
-      out.println();
-      out.println("== 5. training set: the flights of " + LABEL_DAY + ", delay_model features as of"
-          + " each departure");
-      Dataset<Row> labels =
-          spark.read().parquet(sourcePath(store))
-              .withColumnRenamed("date", "departure")
-              .filter(col("departure").cast("date").equalTo(lit(java.sql.Date.valueOf(LABEL_DAY))))
-              .withColumn("delayed", col("delay").gt(15))
-              .select("origin", "destination", "departure", "delayed");
-      OfflineStore.Historical h = offline.historical(labels, "departure", "delay_model", false);
-      String output = sparkOptions.warehouse.resolve("quickstart-training").toString();
-      TableFormat.PARQUET.writeTable(spark, h.rows(), output, true);
-      Dataset<Row> written = spark.read().parquet(output);
-      out.println(written.count() + " rows with " + (written.columns().length - 4)
-          + " features written to " + output);
-      out.println(written
-          .select("origin", "destination", "departure", "delayed", "avg_delay_1h", "flights_1d",
-              "late_share_1d", "route_avg_delay_7d")
-          .orderBy("departure", "origin", "destination")
-          .showString(5, 0, false));
-
-      out.println("== 6. materialize the latest values as of " + MATERIALIZE_END + " into Redis");
-      try (RedisLauncher launched = redis.url == null && System.getenv(MaterializeCommand.RedisOptions.ENV) == null
-              ? RedisLauncher.single() : null) {
-        String url = launched != null ? launched.url() : redis.resolved();
-        out.println(launched != null ? "Started redis-server at " + url : "Redis at " + url);
-        Materializer materializer = new Materializer(spark, store, url);
-        for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
-          Materializer.Result r = materializer.materialize(((FeatureView) v.definition()).name(),
-              FROM.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), MATERIALIZE_END);
-          out.println(r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
+    @Override
+    public synchronized void close() {
+      if (server != null) {
+        server.destroy();
+        try {
+          server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
-        FeatureView origin = store.featureView("origin_delays").orElseThrow();
-        List<List<String>> airports = List.of(List.of("ATL"), List.of("ORD"), List.of("SFO"), List.of("XXX"));
-        List<RedisOnlineStore.OnlineValue> online;
-        try (RedisOnlineStore reader = RedisOnlineStore.connect(url)) {
-          online = reader.read(origin, store.get(ObjectKind.FEATURE_VIEW, "origin_delays").orElseThrow().version(),
-              airports, MATERIALIZE_END);
-        }
-        out.println("Online values as of " + MATERIALIZE_END + " (avg_delay_1d, flights_1d):");
-        for (int i = 0; i < airports.size(); i++) {
-          RedisOnlineStore.OnlineValue v = online.get(i);
-          out.println("  " + airports.get(i).get(0) + ": " + v.status()
-              + (v.status() == RedisOnlineStore.Status.PRESENT
-                  ? " " + v.values()[1] + ", " + v.values()[4] + " (event time "
-                      + Instant.ofEpochSecond(0, v.eventMicros() * 1000) + ")" : ""));
-        }
+        server.destroyForcibly();
+        server = null;
       }
-      out.println();
-
-      out.println("== 7. lineage");
-      for (Registered<Object> service : store.list(ObjectKind.FEATURE_SERVICE)) {
-        out.print(store.upstream(service.nodeId()).render());
+      if (redis != null) {
+        redis.close();
+        redis = null;
       }
-      for (Registered<Object> source : store.list(ObjectKind.SOURCE)) {
-        String table =
-            store.upstream(source.nodeId()).nodes().values().stream()
-                .filter(n -> n.kind().equals(LineageNode.TABLE))
-                .map(LineageNode::id)
-                .findFirst()
-                .orElse(source.nodeId());
-        out.print(store.downstream(table).render());
-      }
-      out.println();
-      out.println(
-          "Next: './strata describe feature-view origin_delays', './strata lineage "
-              + "origin_delays --downstream', './strata --help'");
-      return StrataCli.OK;
     }
   }
 
-  private static String sourcePath(RegistryStore store) {
-    return store.source("flights").orElseThrow().location();
+  private void run(FeatureRepository repo, RegistryStore store, Resources resources) throws Exception {
+    step("1. apply the '" + repo.name() + "' feature repository to " + RegistryUrls.redact(registry.resolvedUrl()));
+    Plan plan = store.plan(repo.definitions(), ApplyOptions.defaults());
+    out.print(Render.plan(plan));
+    ApplyResult applied = store.apply(repo.definitions(), ApplyOptions.defaults());
+    done(applied.changed() ? "applied: registry at revision " + applied.revision()
+        : "nothing to apply: already registered (revision " + applied.revision() + ")");
+
+    SparkSession spark = sparkOptions.session("quickstart");
+    String flightsPath = store.source("flights").orElseThrow().location();
+    Row span = spark.read().parquet(flightsPath).agg(min(col("date").cast("date")).cast("string"),
+        max(col("date").cast("date")).cast("string"), org.apache.spark.sql.functions.count(lit(1))).first();
+    LocalDate first = LocalDate.parse(span.getString(0));
+    LocalDate last = LocalDate.parse(span.getString(1));
+    Instant end = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    summary.add("flights: " + span.getLong(2) + " rows, " + first + ".." + last + " (" + flightsPath + ")");
+
+    step("2. backfill the feature views for " + first + ".." + last + " into Delta tables");
+    OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
+    for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
+      long t0 = System.nanoTime();
+      OfflineStore.BackfillResult r = offline.backfill(((FeatureView) v.definition()).name(), first, last, TableFormat.DELTA);
+      String line = r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, " + r.location() + " at version " + r.snapshot();
+      out.printf("   %s (%.1f s)%n", line, (System.nanoTime() - t0) / 1e9);
+      out.flush();
+      summary.add("offline table " + line);
+    }
+    done("backfilled");
+
+    step("3. training set '" + TRAINING_SET + "': every departure with the delay_model features as of its time");
+    String labels = sparkOptions.warehouse.resolve("quickstart").resolve("labels").toAbsolutePath().toString();
+    if (!TableFormat.DELTA.exists(spark, labels)) {
+      spark.read().parquet(flightsPath)
+          .select(col("origin"), col("destination"), col("date").as("departure"), col("delay").gt(15).cast("int").as("delayed"))
+          .write().format("delta").save(labels);
+    }
+    // the first two days only give history: examples start on the third day
+    Instant start = first.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant();
+    TrainingSets sets = new TrainingSets(spark, store, sparkOptions.warehouse);
+    TrainingSets.TrainingSetSpec tsSpec = new TrainingSets.TrainingSetSpec(TRAINING_SET, labels, TableFormat.DELTA,
+        "departure", "delayed", "delay_model", start, end, TableFormat.DELTA);
+    Optional<TrainingSets.TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
+    TrainingSets.TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
+    done((reuse.isPresent() ? "reused " : "registered ") + ts.nodeId() + ": " + ts.rows() + " rows x " + ts.features().size()
+        + " features, delta " + ts.location() + " at version " + ts.snapshot());
+    summary.add("training set " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.location() + " at version " + ts.snapshot());
+
+    step("4. train a distributed XGBoost classifier (2 workers) on " + ts.nodeId() + ", split by time");
+    Models models = new Models(spark, store, sparkOptions.warehouse);
+    Models.TrainSpec trainSpec = Models.TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
+    Optional<Models.ModelVersion> sameModel = store.versions(LineageNode.MODEL, MODEL).stream()
+        .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
+        .filter(m -> m.properties().get("training_set").equals(ts.nodeId())
+            && m.properties().get("param.rounds").equals(Integer.toString(rounds)))
+        .reduce((a, b) -> b);
+    Models.ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
+    StringBuilder metrics = new StringBuilder();
+    model.metrics().forEach((k, v) -> metrics.append(String.format(" %s=%.4f", k, v)));
+    done((sameModel.isPresent() ? "reused " : "registered ") + model.nodeId() + " (" + model.properties().get("boosted_rounds")
+        + " rounds; trained on " + model.properties().get("train_rows") + " rows before " + model.properties().get("split_at")
+        + ", validated on " + model.properties().get("validation_rows") + "):" + metrics);
+    summary.add("model " + model.nodeId() + ":" + metrics + "; " + model.sparkModel());
+
+    step("5. materialize the latest values as of " + end + " into Redis");
+    String url;
+    if (redis.url == null && System.getenv(MaterializeCommand.RedisOptions.ENV) == null) {
+      resources.redis = RedisLauncher.single();
+      url = resources.redis.url();
+      out.println("   started redis-server at " + url);
+    } else {
+      url = redis.resolved();
+    }
+    Materializer materializer = new Materializer(spark, store, url);
+    for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
+      Materializer.Result r = materializer.materialize(((FeatureView) v.definition()).name(),
+          first.atStartOfDay(ZoneOffset.UTC).toInstant(), end);
+      out.println("   " + r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
+      summary.add("online " + r.view() + " v" + r.version() + ": " + r.rows() + " keys in " + url);
+    }
+    done("materialized");
+
+    String request = "{\"features\": [\"origin_delays:avg_delay_1d\", \"origin_delays:flights_1d\", "
+        + "\"origin_delays:late_share_1d\"], \"entities\": {\"origin\": [\"ATL\"]}, \"as_of\": \"" + end + "\"}";
+    if (noServer) {
+      out.println();
+      out.println("== 6. feature server: skipped (--no-server)");
+    } else {
+      step("6. start the feature server and fetch the features of ATL over REST");
+      int port = freePort();
+      Path log = sparkOptions.warehouse.resolve("quickstart").resolve("server.log").toAbsolutePath();
+      Files.createDirectories(log.getParent());
+      Path jar = Path.of(System.getProperty("strata.server.jar", SERVER_JAR));
+      if (!Files.exists(jar)) {
+        throw new IllegalStateException("the feature server jar " + jar + " is not built: run 'mvn install -DskipTests'"
+            + " (./strata does it) or pass --no-server");
+      }
+      resources.server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+          "-jar", jar.toString(), "--server.port=" + port, "--strata.redis-url=" + url,
+          "--strata.registry-url=" + registry.resolvedUrl())
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      String base = "http://127.0.0.1:" + port;
+      awaitHealthy(base, resources.server, log);
+      HttpResponse<String> answer = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(base + "/v1/features/online")).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+      out.println("   POST " + base + "/v1/features/online " + request);
+      out.println("   " + answer.statusCode() + " " + answer.body());
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException("the feature server answered " + answer.statusCode() + ": " + answer.body());
+      }
+      resources.server.destroy();
+      resources.server.waitFor();
+      resources.server = null;
+      done("served (server log: " + log + ")");
+    }
+
+    step("7. lineage: from the flights table to the model");
+    out.print(store.upstream(model.nodeId()).render());
+    done("lineage of " + model.nodeId());
+
+    out.println();
+    out.println("== summary");
+    summary.forEach(l -> out.println("   " + l));
+    out.println("   registry: " + RegistryUrls.redact(registry.resolvedUrl()) + "; warehouse: " + sparkOptions.warehouse.toAbsolutePath());
+    out.printf("   done in %.0f s%n", (System.nanoTime() - began) / 1e9);
+    out.println();
+    out.println("Try: ./strata serve --redis redis://127.0.0.1:6379   (after ./strata materialize ... --redis into a running Redis), then");
+    out.println("  curl -s localhost:8080/v1/features/online -H 'Content-Type: application/json' -d '" + request + "'");
+    out.println("Next: ./strata describe feature-view origin_delays; ./strata lineage " + MODEL + " ; ./strata --help");
+  }
+
+  /** The newest registered training set with the same inputs, if the tables it read are unchanged. */
+  private Optional<TrainingSets.TrainingSet> sameTrainingSet(RegistryStore store, TrainingSets sets,
+      TrainingSets.TrainingSetSpec s, SparkSession spark) {
+    if (store.versions(LineageNode.TRAINING_DATASET, s.name()).isEmpty()) {
+      return Optional.empty();
+    }
+    TrainingSets.TrainingSet last = sets.get(s.name(), null);
+    Map<String, String> p = last.properties();
+    Map<String, String> want = new LinkedHashMap<>();
+    want.put("labels", s.labels());
+    want.put("labels_snapshot", String.valueOf(TableFormat.DELTA.currentSnapshot(spark, s.labels())));
+    want.put("start", s.start().toString());
+    want.put("end", s.end().toString());
+    want.put("feature_service_version", Integer.toString(store.get(ObjectKind.FEATURE_SERVICE, s.featureService()).orElseThrow().version()));
+    for (Map.Entry<String, String> e : want.entrySet()) {
+      if (!e.getValue().equals(p.get(e.getKey()))) {
+        return Optional.empty();
+      }
+    }
+    // the labels table is derived from the flights file once; a new file means a new --warehouse
+    return Files.exists(Path.of(last.location())) ? Optional.of(last) : Optional.empty();
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void awaitHealthy(String base, Process server, Path log) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("the feature server stopped; its log: " + log);
+      }
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException("the feature server did not become healthy in 120 s; its log: " + log);
   }
 }

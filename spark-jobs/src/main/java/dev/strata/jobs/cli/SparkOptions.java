@@ -24,8 +24,16 @@ final class SparkOptions {
   String master;
 
   SparkSession session(String job) {
+    return session(job, java.util.Map.of());
+  }
+
+  /** With extra settings (e.g. the GPU plugin's), which apply only to a session this job starts. */
+  SparkSession session(String job, java.util.Map<String, String> extra) {
     SparkConf conf = new SparkConf(true);
     SparkSession.Builder b = StrataSpark.configure(SparkSession.builder(), warehouse).appName("strata " + job);
+    for (java.util.Map.Entry<String, String> e : extra.entrySet()) {
+      b = b.config(e.getKey(), e.getValue());
+    }
     if (master != null) {
       b = b.master(master);
     } else if (!conf.contains("spark.master")) {

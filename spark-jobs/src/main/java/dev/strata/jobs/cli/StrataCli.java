@@ -33,6 +33,9 @@ import picocli.CommandLine.Command;
       HistoricalCommand.class,
       MaterializeCommand.Batch.class,
       MaterializeCommand.Incremental.class,
+      TrainingCommands.TrainingSetCommand.class,
+      TrainingCommands.TrainCommand.class,
+      TrainingCommands.ScoreCommand.class,
       QuickstartCommand.class,
       CommandLine.HelpCommand.class
     })
