@@ -2,11 +2,12 @@
 # Runs a benchmark and writes its report under benchmarks/results/.
 #   benchmarks/run.sh point-in-time [--data PATH] [--reference-rows N] [--growth N]
 #   benchmarks/run.sh online [--entities N] [--seconds S]
+#   benchmarks/run.sh training [--data PATH] [--rounds N]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-which="${1:?which benchmark: point-in-time or online}"; shift
+which="${1:?which benchmark: point-in-time, online or training}"; shift
 if [[ "$which" == point-in-time ]]; then
   [[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
 fi
@@ -16,6 +17,7 @@ export SPARK_LOCAL_IP=127.0.0.1
 case "$which" in
   point-in-time) main=dev.strata.benchmarks.PointInTimeBenchmark ;;
   online) main=dev.strata.benchmarks.OnlineBenchmark ;;
+  training) main=dev.strata.benchmarks.TrainingBenchmark ;;
   *) echo "unknown benchmark $which" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2046

@@ -300,7 +300,7 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.println("Try: ./strata serve --redis redis://127.0.0.1:6379   (after ./strata materialize ... --redis into a running Redis), then");
     out.println("  curl -s localhost:8080/v1/features/online -H 'Content-Type: application/json' -d '" + request + "'");
-    out.println("Next: ./strata describe feature-view origin_delays; ./strata lineage " + MODEL + " ; ./strata --help");
+    out.println("Next: ./strata describe feature-view origin_delays; ./strata lineage model:" + MODEL + "; ./strata --help");
   }
 
   /** The newest registered training set with the same inputs, if the tables it read are unchanged. */

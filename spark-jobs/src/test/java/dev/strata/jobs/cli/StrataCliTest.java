@@ -208,7 +208,7 @@ class StrataCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "materialize", "materialize-incremental", "quickstart"})
+  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "materialize", "materialize-incremental", "quickstart", "training-set", "train", "score"})
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");
     assertThat(r.code()).isZero();
@@ -239,20 +239,80 @@ class StrataCliTest {
   }
 
   @Test
-  void quickstartRunsTheExampleEndToEnd() {
+  void quickstartRunsTheExampleEndToEndOnASliceOfTheSample() {
     String warehouse = dir.resolve("warehouse").toString();
-    Result first = ok("quickstart", "--warehouse", warehouse);
-    assertThat(first.out())
-        .contains("6 to add")
-        .contains("Applied: registry at revision 1")
-        .contains("origin_delays v1: 37464 rows")
-        .contains("route_stats v1: 22902 rows")
-        // the sample holds 16,784 departures on 2001-01-15: one training row each
-        .contains("16784 rows with 12 features written to")
-        .contains("origin_delays v1: 223 keys written")
-        .contains("ATL: PRESENT 0.7132667617689016, 701 (event time 2001-01-14T23:00:00Z)")
-        .contains("upstream of feature_service:delay_model@v1")
-        .contains("-> offline_table:delta:" + warehouse + "/offline/delta/origin_delays_v1@0");
+    SparkOptions sparkOptions = new SparkOptions();
+    sparkOptions.warehouse = Path.of(warehouse);
+    org.apache.spark.sql.SparkSession spark = sparkOptions.session("test");
+    String slice = dir.resolve("slice.parquet").toString();
+    // the 20 busiest origins, 2001-01-01..06: about 25,000 real flights
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sample = spark.read().parquet(TestRepositories.PATH);
+    List<Object> busiest = new ArrayList<>();
+    sample.groupBy("origin").count().orderBy(org.apache.spark.sql.functions.col("count").desc()).limit(20)
+        .collectAsList().forEach(r -> busiest.add(r.getString(0)));
+    sample.filter(org.apache.spark.sql.functions.col("origin").isin(busiest.toArray()))
+        .filter(org.apache.spark.sql.functions.col("date").lt(org.apache.spark.sql.functions.lit(
+            java.sql.Timestamp.valueOf("2001-01-07 00:00:00"))))
+        .write().parquet(slice);
+    long flights = spark.read().parquet(slice).count();
+    System.setProperty("strata.server.jar", "../online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar");
+    String flightsPath = System.getProperty("strata.flights.path");
+    try {
+      Result first = ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
+      assertThat(first.out())
+          .contains("6 to add")
+          .contains("applied: registry at revision 1")
+          .contains("flights: " + flights + " rows, 2001-01-01..2001-01-06")
+          .contains("registered training_dataset:delayed_departures@v1")
+          .contains("registered model:delay_model@v1")
+          .contains("auc=")
+          .contains("origin_delays v1: 20 keys written")
+          .contains("\"entity\":{\"origin\":\"ATL\"}")
+          .contains("\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\"]")
+          .contains("upstream of model:delay_model@v1")
+          .contains("<- training_dataset:delayed_departures@v1")
+          .contains("<- table:parquet:" + slice)
+          .contains("== summary");
+      // the training set holds every flight of the slice from its third day on
+      long examples = spark.read().parquet(slice).filter(org.apache.spark.sql.functions.col("date")
+          .geq(org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf("2001-01-03 00:00:00")))).count();
+      assertThat(first.out()).contains("delayed_departures@v1: " + examples + " rows x 12 features");
+
+      Result second = ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
+      assertThat(second.out())
+          .contains("nothing to apply: already registered (revision 1)")
+          .contains("reused training_dataset:delayed_departures@v1")
+          .contains("reused model:delay_model@v1")
+          .contains("\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\"]");
+    } finally {
+      System.clearProperty("strata.server.jar");
+      if (flightsPath == null) {
+        System.clearProperty("strata.flights.path"); // the quickstart's --flights set it
+      } else {
+        System.setProperty("strata.flights.path", flightsPath);
+      }
+    }
+  }
+
+  @Test
+  void trainingCommandsRefuseBadInputAndRegisterNothing() {
+    ok("apply", "-r", "flights");
+    String warehouse = dir.resolve("warehouse").toString();
+    Result noService = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
+        "--label-column", "delayed", "--service", "nope", "--start", "2001-01-03", "--end", "2001-01-05", "--warehouse", warehouse);
+    assertThat(noService.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noService.err()).isEqualTo("error: training set 't': no feature service named 'nope' is registered\n");
+    Result empty = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
+        "--label-column", "delayed", "--service", "delay_model", "--start", "2001-01-05", "--end", "2001-01-05", "--warehouse", warehouse);
+    assertThat(empty.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(empty.err()).contains("is empty; the end must be after the start");
+    Result noSet = strata("train", "m", "--training-set", "t", "--warehouse", warehouse);
+    assertThat(noSet.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noSet.err()).isEqualTo("error: no training set named 't' is registered\n");
+    Result gpu = strata("train", "m", "--training-set", "t", "--gpu", "--warehouse", warehouse);
+    assertThat(gpu.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(gpu.err()).contains("--gpu cannot start; missing: the Spark RAPIDS plugin").contains("Nothing was read or written");
+    assertThat(ok("lineage", "delay_model").out()).doesNotContain("training_dataset").doesNotContain("model:");
   }
 
   @Test
