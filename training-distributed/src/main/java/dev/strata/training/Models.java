@@ -243,11 +243,7 @@ public final class Models {
       p.put("run", run.id());
       List<String> inputs = new ArrayList<>();
       inputs.add(set.nodeId());
-      set.properties().forEach((k, v) -> {
-        if (k.startsWith("view_version.")) {
-          inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, k.substring("view_version.".length()), Integer.parseInt(v)));
-        }
-      });
+      set.viewVersions().forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
       LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
       registry.recordRun(run.completed(List.of(node.id())));
       return ModelVersion.of(node);
@@ -347,15 +343,7 @@ public final class Models {
 
   /** A registered model version; the newest when {@code version} is null. */
   public ModelVersion get(String name, Integer version) {
-    List<LineageNode> versions = registry.versions(LineageNode.MODEL, name);
-    if (versions.isEmpty()) {
-      throw new IllegalArgumentException("no model named '" + name + "' is registered");
-    }
-    if (version == null) {
-      return ModelVersion.of(versions.get(versions.size() - 1));
-    }
-    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst().map(ModelVersion::of)
-        .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' has no version " + version));
+    return ModelVersion.of(TrainingSets.artifact(registry, LineageNode.MODEL, "model", name, version));
   }
 
   /** What a scoring run wrote. */
@@ -369,18 +357,9 @@ public final class Models {
   public Scored score(String model, Integer version, String entities, TableFormat entitiesFormat, String timestampColumn,
       String output, TableFormat outputFormat, boolean overwrite) {
     ModelVersion mv = get(model, version);
-    TrainingSet set = new TrainingSets(spark, registry, warehouse).get(
-        mv.properties().get("training_set").replaceFirst("^training_dataset:", "").replaceFirst("@v\\d+$", ""),
-        Integer.parseInt(mv.properties().get("training_set").replaceFirst(".*@v", "")));
-    Map<String, String> p = set.properties();
-    FeatureService service = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, p.get("feature_service"),
-        Integer.parseInt(p.get("feature_service_version"))).orElseThrow().definition();
-    Map<String, Integer> views = new LinkedHashMap<>();
-    p.forEach((k, v) -> {
-      if (k.startsWith("view_version.")) {
-        views.put(k.substring("view_version.".length()), Integer.parseInt(v));
-      }
-    });
+    TrainingSet set = TrainingSet.of(registry.lineageNode(mv.properties().get("training_set")).orElseThrow());
+    FeatureService service = set.service(registry);
+    Map<String, Integer> views = set.viewVersions();
     Dataset<Row> input;
     try {
       input = entitiesFormat.read(spark, entities, null);

@@ -84,6 +84,41 @@ public final class TrainingSets {
           Long.parseLong(p.get("rows")), p.get("checksum"), p.get("timestamp_column"), p.get("label_column"),
           Arrays.asList(p.get("features").split(",")), Instant.parse(p.get("start")), Instant.parse(p.get("end")), p);
     }
+
+    /** The feature views it was built from, at the versions it used. */
+    public Map<String, Integer> viewVersions() {
+      Map<String, Integer> views = new LinkedHashMap<>();
+      properties.forEach((k, v) -> {
+        if (k.startsWith("view_version.")) {
+          views.put(k.substring("view_version.".length()), Integer.parseInt(v));
+        }
+      });
+      return views;
+    }
+
+    /** Its feature service, at the version it used. */
+    public FeatureService service(RegistryStore registry) {
+      return (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, properties.get("feature_service"),
+          Integer.parseInt(properties.get("feature_service_version"))).orElseThrow().definition();
+    }
+  }
+
+  /**
+   * One version ({@code vN}) of a registered artifact; the newest when {@code version} is null.
+   *
+   * @param what how messages name the kind: "training set", "model"
+   */
+  static LineageNode artifact(RegistryStore registry, String kind, String what, String name, Integer version) {
+    List<LineageNode> versions = registry.versions(kind, name);
+    if (versions.isEmpty()) {
+      throw new IllegalArgumentException("no " + what + " named '" + name + "' is registered");
+    }
+    if (version == null) {
+      return versions.get(versions.size() - 1);
+    }
+    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(what + " '" + name + "' has no version " + version
+            + " (versions: 1.." + versions.size() + ")"));
   }
 
   /** Builds, stores and registers a training dataset; on any error nothing is registered. */
@@ -159,16 +194,7 @@ public final class TrainingSets {
 
   /** A registered training dataset; the newest when {@code version} is null. */
   public TrainingSet get(String name, Integer version) {
-    List<LineageNode> versions = registry.versions(LineageNode.TRAINING_DATASET, name);
-    if (versions.isEmpty()) {
-      throw new IllegalArgumentException("no training set named '" + name + "' is registered");
-    }
-    if (version == null) {
-      return TrainingSet.of(versions.get(versions.size() - 1));
-    }
-    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst().map(TrainingSet::of)
-        .orElseThrow(() -> new IllegalArgumentException("training set '" + name + "' has no version " + version
-            + " (versions: 1.." + versions.size() + ")"));
+    return TrainingSet.of(artifact(registry, LineageNode.TRAINING_DATASET, "training set", name, version));
   }
 
   /** The stored rows of a registered training dataset, at the snapshot it was written with. */
@@ -186,15 +212,12 @@ public final class TrainingSets {
   public Dataset<Row> rebuild(TrainingSet set) {
     Map<String, String> p = set.properties();
     String where = "training set '" + set.name() + "' v" + set.version();
-    FeatureService service = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, p.get("feature_service"),
-        Integer.parseInt(p.get("feature_service_version"))).orElseThrow().definition();
+    FeatureService service = set.service(registry);
     Map<String, String> snapshots = new LinkedHashMap<>();
-    Map<String, Integer> views = new LinkedHashMap<>();
+    Map<String, Integer> views = set.viewVersions();
     p.forEach((k, v) -> {
       if (k.startsWith("source_snapshot.")) {
         snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
-      } else if (k.startsWith("view_version.")) {
-        views.put(k.substring("view_version.".length()), Integer.parseInt(v));
       }
     });
     Dataset<Row> labels = labels(p.get("labels"), TableFormat.parse(p.get("labels_format")),
