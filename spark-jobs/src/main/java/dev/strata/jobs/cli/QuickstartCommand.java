@@ -22,16 +22,11 @@ import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
 import dev.strata.training.Models;
 import dev.strata.training.TrainingSets;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,7 +67,6 @@ import picocli.CommandLine.Spec;
 final class QuickstartCommand implements Callable<Integer> {
   static final String EXAMPLE_REPOSITORY = "flights";
   static final String FULL_PATH = "data/full/flights-3m.parquet";
-  static final String SERVER_JAR = "online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar";
   static final String TRAINING_SET = "delayed_departures";
   static final String MODEL = "delay_model";
 
@@ -151,18 +145,12 @@ final class QuickstartCommand implements Callable<Integer> {
   /** The Redis and the server this run started; closed at the end or on Ctrl-C. */
   static final class Resources implements AutoCloseable {
     volatile RedisLauncher redis;
-    volatile Process server;
+    volatile FeatureServerProcess server;
 
     @Override
     public synchronized void close() {
       if (server != null) {
-        server.destroy();
-        try {
-          server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        server.destroyForcibly();
+        server.close();
         server = null;
       }
       if (redis != null) {
@@ -260,30 +248,15 @@ final class QuickstartCommand implements Callable<Integer> {
       out.println("== 6. feature server: skipped (--no-server)");
     } else {
       step("6. start the feature server and fetch the features of ATL over REST");
-      int port = freePort();
       Path log = sparkOptions.warehouse.resolve("quickstart").resolve("server.log").toAbsolutePath();
-      Files.createDirectories(log.getParent());
-      Path jar = Path.of(System.getProperty("strata.server.jar", SERVER_JAR));
-      if (!Files.exists(jar)) {
-        throw new IllegalStateException("the feature server jar " + jar + " is not built: run 'mvn install -DskipTests'"
-            + " (./strata does it) or pass --no-server");
-      }
-      resources.server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-          "-jar", jar.toString(), "--server.port=" + port, "--strata.redis-url=" + url,
-          "--strata.registry-url=" + registry.resolvedUrl())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      String base = "http://127.0.0.1:" + port;
-      awaitHealthy(base, resources.server, log);
-      HttpResponse<String> answer = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(base + "/v1/features/online")).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
-      out.println("   POST " + base + "/v1/features/online " + request);
+      resources.server = FeatureServerProcess.start(url, registry.resolvedUrl(), log);
+      HttpResponse<String> answer = resources.server.post("/v1/features/online", request);
+      out.println("   POST " + resources.server.baseUrl() + "/v1/features/online " + request);
       out.println("   " + answer.statusCode() + " " + answer.body());
       if (answer.statusCode() != 200) {
         throw new IllegalStateException("the feature server answered " + answer.statusCode() + ": " + answer.body());
       }
-      resources.server.destroy();
-      resources.server.waitFor();
+      resources.server.close();
       resources.server = null;
       done("served (server log: " + log + ")");
     }
@@ -324,31 +297,5 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     // the labels table is derived from the flights file once; a new file means a new --warehouse
     return Files.exists(Path.of(last.location())) ? Optional.of(last) : Optional.empty();
-  }
-
-  private static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static void awaitHealthy(String base, Process server, Path log) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("the feature server stopped; its log: " + log);
-      }
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not up yet
-      }
-      Thread.sleep(300);
-    }
-    throw new IllegalStateException("the feature server did not become healthy in 120 s; its log: " + log);
   }
 }

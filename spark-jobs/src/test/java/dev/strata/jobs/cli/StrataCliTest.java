@@ -255,7 +255,6 @@ class StrataCliTest {
             java.sql.Timestamp.valueOf("2001-01-07 00:00:00"))))
         .write().parquet(slice);
     long flights = spark.read().parquet(slice).count();
-    System.setProperty("strata.server.jar", "../online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar");
     String flightsPath = System.getProperty("strata.flights.path");
     try {
       Result first = ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
@@ -285,7 +284,6 @@ class StrataCliTest {
           .contains("reused model:delay_model@v1")
           .contains("\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\"]");
     } finally {
-      System.clearProperty("strata.server.jar");
       if (flightsPath == null) {
         System.clearProperty("strata.flights.path"); // the quickstart's --flights set it
       } else {

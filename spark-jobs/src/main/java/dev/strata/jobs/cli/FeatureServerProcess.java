@@ -1,0 +1,113 @@
+package dev.strata.jobs.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The feature server (the Spring Boot jar of {@code online-store/server}) as a child process on a
+ * free loopback port, started by the quickstart and by tests that check what Spark jobs wrote
+ * through the REST API. The Spark modules never link Spring: they only run the jar.
+ */
+public final class FeatureServerProcess implements AutoCloseable {
+  /** Where the reactor build puts the jar, relative to the repository root. */
+  public static final String JAR = "online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar";
+
+  private final Process process;
+  private final String base;
+  private final Path log;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private FeatureServerProcess(Process process, String base, Path log) {
+    this.process = process;
+    this.base = base;
+    this.log = log;
+  }
+
+  /** The jar named by the {@code strata.server.jar} property, else {@link #JAR}. */
+  public static Path jar() {
+    return Path.of(System.getProperty("strata.server.jar", JAR));
+  }
+
+  /**
+   * Starts the server on Redis {@code redisUrl} and the registry at {@code registryUrl}, writing
+   * its output to {@code log}, and returns once its health endpoint answers 200.
+   */
+  public static FeatureServerProcess start(String redisUrl, String registryUrl, Path log) throws Exception {
+    Path jar = jar();
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("the feature server jar " + jar + " is not built: run 'mvn install -DskipTests'"
+          + " (./strata does it)");
+    }
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
+        "--strata.redis-url=" + redisUrl, "--strata.registry-url=" + registryUrl)
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    FeatureServerProcess server = new FeatureServerProcess(p, "http://127.0.0.1:" + port, log);
+    try {
+      server.awaitHealthy(Duration.ofSeconds(120));
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  /** {@code http://127.0.0.1:PORT}. */
+  public String baseUrl() {
+    return base;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** POSTs a JSON body to {@code path} and returns the answer. */
+  public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void awaitHealthy(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the feature server stopped; its log: " + log);
+      }
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(300);
+    }
+    throw new IllegalStateException("the feature server did not become healthy in " + timeout.toSeconds()
+        + " s; its log: " + log);
+  }
+
+  /** Stops the server: SIGTERM, then SIGKILL after 20 s. */
+  @Override
+  public synchronized void close() {
+    process.destroy();
+    try {
+      process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process.destroyForcibly();
+  }
+}
