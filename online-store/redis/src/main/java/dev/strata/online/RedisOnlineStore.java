@@ -27,9 +27,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * <p>Layout: one hash per view version and entity, key {@code st:{<entity key>}:<view>:v<n>}
  * ({@link EntityKey}; the braces are a hash tag, so that all views of one entity live in one
  * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the
- * view's feature values, {@link ValueCodec}). A write goes through a Lua script that leaves a
- * stored value alone when it has a newer event time, so reruns and overlapping runs are
- * idempotent. A value counts as expired once its event time is older than the view's TTL (as of
+ * view's feature values, {@link ValueCodec}). A write goes through a Lua script (up to 100 keys
+ * a call on one server, one key a call on a cluster) that leaves a stored value alone when it has
+ * a newer event time, so reruns and overlapping runs are idempotent. A value counts as expired once its event time is older than the view's TTL (as of
  * the reader's clock); Redis drops it one more TTL later, and never sooner than one TTL after the
  * write, so readers can tell expired from never written and can read historical values as of a
  * past instant.
@@ -42,13 +42,29 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * }</pre>
  */
 public final class RedisOnlineStore implements AutoCloseable {
+  /**
+   * Newer-wins writes of one or more keys: for key i, ARGV[3i-2..3i] are its event time (micros),
+   * value bytes and expiry (epoch millis, 0 for none). A key whose stored event time is newer is
+   * left alone. Returns how many keys were written.
+   */
   static final String WRITE_SCRIPT =
-      "local cur = redis.call('HGET', KEYS[1], 't')\n"
-          + "if cur and tonumber(cur) > tonumber(ARGV[1]) then return 0 end\n"
-          + "redis.call('HSET', KEYS[1], 't', ARGV[1], 'v', ARGV[2])\n"
-          + "if ARGV[3] == '0' then redis.call('PERSIST', KEYS[1])"
-          + " else redis.call('PEXPIREAT', KEYS[1], ARGV[3]) end\n"
-          + "return 1";
+      "local n = 0\n"
+          + "for i = 1, #KEYS do\n"
+          + "  local a = 3 * (i - 1)\n"
+          + "  local cur = redis.call('HGET', KEYS[i], 't')\n"
+          + "  if not cur or tonumber(cur) <= tonumber(ARGV[a + 1]) then\n"
+          + "    redis.call('HSET', KEYS[i], 't', ARGV[a + 1], 'v', ARGV[a + 2])\n"
+          + "    if ARGV[a + 3] == '0' then redis.call('PERSIST', KEYS[i])"
+          + " else redis.call('PEXPIREAT', KEYS[i], ARGV[a + 3]) end\n"
+          + "    n = n + 1\n"
+          + "  end\n"
+          + "end\n"
+          + "return n";
+  /**
+   * Keys per script call on a single server. On a cluster each call takes one key, since a call's
+   * keys must share a slot and the keys of different entities rarely do.
+   */
+  static final int KEYS_PER_CALL = 100;
   private static final byte[] SCRIPT = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
   /** Writes call the script by its SHA-1; a server that has not seen it yet gets it once by EVAL. */
   private static final byte[] SCRIPT_SHA = sha1Hex(SCRIPT);
@@ -117,35 +133,39 @@ public final class RedisOnlineStore implements AutoCloseable {
    * @return how many rows were written (the rest were older than the stored values)
    */
   public long write(FeatureView view, int version, List<OnlineRow> rows) {
-    List<ValueType> types = types(view);
-    long ttlMicros = view.ttl().toNanos() / 1000;
-    long nowMillis = System.currentTimeMillis();
-    List<byte[]> keys = new ArrayList<>(rows.size());
-    List<List<byte[]>> args = new ArrayList<>(rows.size());
-    for (OnlineRow r : rows) {
-      keys.add(key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8));
-      long expireAtMillis = ttlMicros == 0 ? 0 : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
-      args.add(List.of(
-          Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII),
-          ValueCodec.encode(types, r.values()),
-          Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII)));
-    }
     try {
-      return writeBatch(keys, args, true);
+      return writeBatch(view, version, rows, true);
     } catch (JedisNoScriptException e) {
       // a server (or a cluster node) without the script: EVAL sends and caches it; rerunning the
       // whole batch is safe, since a write of the same event time changes nothing
-      return writeBatch(keys, args, false);
+      return writeBatch(view, version, rows, false);
     }
   }
 
-  private long writeBatch(List<byte[]> keys, List<List<byte[]>> args, boolean bySha) {
-    List<Response<Object>> responses = new ArrayList<>(keys.size());
+  /**
+   * Encodes and sends one script call at a time into the pipeline, so that Redis runs the first
+   * calls while later ones are still being encoded; reads the answers once at the end.
+   */
+  private long writeBatch(FeatureView view, int version, List<OnlineRow> rows, boolean bySha) {
+    List<ValueType> types = types(view);
+    long ttlMicros = view.ttl().toNanos() / 1000;
+    long nowMillis = System.currentTimeMillis();
+    int perCall = jedis instanceof JedisCluster ? 1 : KEYS_PER_CALL;
+    List<Response<Object>> responses = new ArrayList<>(rows.size() / perCall + 1);
     try (AbstractPipeline p = jedis.pipelined()) {
-      for (int i = 0; i < keys.size(); i++) {
-        responses.add(bySha
-            ? p.evalsha(SCRIPT_SHA, List.of(keys.get(i)), args.get(i))
-            : p.eval(SCRIPT, List.of(keys.get(i)), args.get(i)));
+      for (int from = 0; from < rows.size(); from += perCall) {
+        int to = Math.min(rows.size(), from + perCall);
+        List<byte[]> keys = new ArrayList<>(to - from);
+        List<byte[]> args = new ArrayList<>(3 * (to - from));
+        for (OnlineRow r : rows.subList(from, to)) {
+          keys.add(key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8));
+          long expireAtMillis = ttlMicros == 0 ? 0
+              : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
+          args.add(Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII));
+          args.add(ValueCodec.encode(types, r.values()));
+          args.add(Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII));
+        }
+        responses.add(bySha ? p.evalsha(SCRIPT_SHA, keys, args) : p.eval(SCRIPT, keys, args));
       }
       p.sync();
     }
@@ -153,9 +173,7 @@ public final class RedisOnlineStore implements AutoCloseable {
     JedisNoScriptException noScript = null;
     for (Response<Object> r : responses) {
       try {
-        if (Long.valueOf(1).equals(r.get())) {
-          written++;
-        }
+        written += (Long) r.get();
       } catch (JedisNoScriptException e) {
         noScript = e;
       }

@@ -147,6 +147,48 @@ class RedisOnlineStoreTest {
 
   @ParameterizedTest
   @MethodSource("redis")
+  void largeBatchesWithRepeatedKeysKeepTheNewestOfEachKey(String url) {
+    FeatureView v = view(unique(), Duration.ZERO);
+    java.util.Random rnd = new java.util.Random(11);
+    // the reference: a map of key -> newest event time written so far, by a plain loop
+    java.util.Map<Long, Long> newest = new java.util.HashMap<>();
+    try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+      for (int round = 0; round < 4; round++) {
+        List<OnlineRow> batch = new ArrayList<>();
+        long expectWritten = 0;
+        java.util.Map<Long, Long> inBatch = new java.util.HashMap<>(newest);
+        for (int i = 0; i < 450; i++) { // several script calls a batch, keys repeated within a batch
+          long k = rnd.nextInt(300);
+          long t = 1_000 + rnd.nextInt(5_000);
+          batch.add(new OnlineRow(List.of(k, "b"), t, values(t)));
+          Long cur = inBatch.get(k);
+          if (cur == null || cur <= t) {
+            inBatch.put(k, t);
+            expectWritten++;
+          }
+        }
+        assertThat(store.write(v, 1, batch)).as("rows written in round " + round).isEqualTo(expectWritten);
+        newest = inBatch;
+      }
+      List<List<?>> keys = new ArrayList<>();
+      for (long k = 0; k < 300; k++) {
+        keys.add(List.of(k, "b"));
+      }
+      List<OnlineValue> got = store.read(v, 1, keys, Instant.now());
+      for (int k = 0; k < 300; k++) {
+        Long t = newest.get((long) k);
+        if (t == null) {
+          assertThat(got.get(k).status()).isEqualTo(Status.NOT_FOUND);
+        } else {
+          assertThat(got.get(k).eventMicros()).as("key " + k).isEqualTo(t);
+          assertThat(got.get(k).values()).as("key " + k).containsExactly(values(t));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("redis")
   void writesGoOnAfterTheServersForgetTheScript(String url) {
     FeatureView v = view(unique(), Duration.ZERO);
     RedisLauncher launcher = url.equals(single.url()) ? single : cluster;
