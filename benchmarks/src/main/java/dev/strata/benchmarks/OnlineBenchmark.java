@@ -98,7 +98,7 @@ public final class OnlineBenchmark {
     report.add("");
     report.add("Command: `benchmarks/run.sh online " + args + "` on " + Instant.now()
         + "; 2 cores shared by Spark local[2] (or the server), the load generator and one redis-server"
-        + " (started by the benchmark from the bundled binary). One run each; ratios compare runs of the same process.");
+        + " (started by the benchmark from the bundled binary). Ratios compare runs of the same process; the machine is a shared VM whose speed drifts between runs, hence medians of repeated rounds.");
     report.add("");
     String registryUrl = RegistryUrls.embedded(work.resolve("registry"));
     try (RedisLauncher redis = RedisLauncher.single();
@@ -143,61 +143,83 @@ public final class OnlineBenchmark {
     URI uri = URI.create(redisUrl);
     try (Jedis jedis = new Jedis(uri.getHost(), uri.getPort(), 120_000)) {
       jedis.flushAll();
-      long t0 = System.nanoTime();
-      double c0 = redisCpu(jedis);
-      Materializer.Result warm = m.materialize("profile", base, end);
-      double firstS = (System.nanoTime() - t0) / 1e9;
-      double firstCpu = redisCpu(jedis) - c0;
-      jedis.flushAll();
-      t0 = System.nanoTime();
-      c0 = redisCpu(jedis);
-      Materializer.Result r = m.materialize("profile", base, end);
-      double strataS = (System.nanoTime() - t0) / 1e9;
-      double strataCpu = redisCpu(jedis) - c0;
-      if (r.written() != entities || warm.written() != entities || jedis.dbSize() != entities) {
-        throw new IllegalStateException("materialization wrote " + r.written() + " rows, Redis holds " + jedis.dbSize()
-            + ", expected " + entities);
-      }
-      jedis.flushAll();
-      t0 = System.nanoTime();
-      c0 = redisCpu(jedis);
-      long raw = rawWriteLoop(jedis, view, entities, end);
-      double rawS = (System.nanoTime() - t0) / 1e9;
-      double rawCpu = redisCpu(jedis) - c0;
-      if (jedis.dbSize() != entities) {
-        throw new IllegalStateException("raw loop left " + jedis.dbSize() + " keys");
-      }
-      jedis.flushAll();
-      t0 = System.nanoTime();
-      c0 = redisCpu(jedis);
-      long store = storeWriteLoop(redisUrl, view, entities, end);
-      double storeS = (System.nanoTime() - t0) / 1e9;
-      double storeCpu = redisCpu(jedis) - c0;
-      if (store != entities || jedis.dbSize() != entities) {
-        throw new IllegalStateException("store loop wrote " + store + ", Redis holds " + jedis.dbSize());
+      Timed first = timed(jedis, () -> m.materialize("profile", base, end).written());
+      // rounds interleave the three writers, so that a slow spell of the machine hits all of them
+      List<Timed> strata = new ArrayList<>();
+      List<Timed> store = new ArrayList<>();
+      List<Timed> raw = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        jedis.flushAll();
+        strata.add(timed(jedis, () -> m.materialize("profile", base, end).written()));
+        jedis.flushAll();
+        store.add(timed(jedis, () -> storeWriteLoop(redisUrl, view, entities, end)));
+        jedis.flushAll();
+        raw.add(timed(jedis, () -> rawWriteLoop(jedis, view, entities, end)));
+        ratios.add(strata.get(round).rate() / raw.get(round).rate());
+        for (Timed t : List.of(first, strata.get(round), store.get(round), raw.get(round))) {
+          if (t.rows() != entities) {
+            throw new IllegalStateException("a writer wrote " + t.rows() + " rows, expected " + entities);
+          }
+        }
+        if (jedis.dbSize() != entities) {
+          throw new IllegalStateException("Redis holds " + jedis.dbSize() + " keys, expected " + entities);
+        }
       }
       // leave Redis materialized for the serving half
       jedis.flushAll();
       m.materialize("profile", base, end);
-      double strataRate = r.written() / strataS;
-      double rawRate = raw / rawS;
+      double rawRate = median(raw).rate();
       report.add("## Materialization: " + FEATURES + " features per row, " + entities + " entities ("
           + 2L * entities + " offline rows, the latest per key written)");
       report.add("");
+      report.add("Median of " + ROUNDS + " rounds; each round runs the three writers one after another into an emptied Redis."
+          + " Seconds of every round in brackets.");
+      report.add("");
       report.add("| what | rows | seconds | rows/s | vs raw loop | redis-server CPU s |");
       report.add("|---|---|---|---|---|---|");
-      report.add(String.format(Locale.ROOT, "| Strata materialize, first run (JIT cold) | %d | %.1f | %.0f | %.2f | %.1f |",
-          warm.written(), firstS, warm.written() / firstS, warm.written() / firstS / rawRate, firstCpu));
-      report.add(String.format(Locale.ROOT, "| Strata materialize (Delta read, latest per key, Lua newer-wins writes from 2 partitions) | %d | %.1f | %.0f | %.2f | %.1f |",
-          r.written(), strataS, strataRate, strataRate / rawRate, strataCpu));
-      report.add(String.format(Locale.ROOT, "| RedisOnlineStore.write alone (Lua newer-wins, 100 keys a call), one thread, batches of 1,000, values from memory | %d | %.1f | %.0f | %.2f | %.1f |",
-          store, storeS, store / storeS, store / storeS / rawRate, storeCpu));
-      report.add(String.format(Locale.ROOT, "| raw Jedis loop: HSET t,v + PEXPIREAT, pipelines of 1,000, one thread, values from memory | %d | %.1f | %.0f | 1.00 | %.1f |",
-          raw, rawS, rawRate, rawCpu));
+      report.add(line("Strata materialize, first run (JIT cold)", List.of(first), rawRate));
+      report.add(line("Strata materialize (Delta read, latest per key, Lua newer-wins writes from 2 partitions)", strata, rawRate));
+      report.add(line("RedisOnlineStore.write alone (Lua newer-wins, 100 keys a call), one thread, batches of 1,000, values from memory", store, rawRate));
+      report.add(line("raw Jedis loop: HSET t,v + PEXPIREAT, pipelines of 1,000, one thread, values from memory", raw, rawRate));
       report.add("");
-      report.add(String.format(Locale.ROOT, "Strata reaches **%.0f%%** of the raw loop's rate (goal: at least 50%%).", 100 * strataRate / rawRate));
+      ratios.sort(null);
+      report.add(String.format(Locale.ROOT, "Strata reaches **%.0f%%** of the raw loop's rate (median of the rounds' ratios;"
+          + " rounds: %s; goal: at least 50%%).", 100 * ratios.get(ratios.size() / 2),
+          ratios.stream().map(x -> String.format(Locale.ROOT, "%.0f%%", 100 * x)).toList()));
       report.add("");
     }
+  }
+
+  static final int ROUNDS = 3;
+
+  /** One timed write of all entities: wall seconds and the redis-server CPU seconds it caused. */
+  record Timed(long rows, double seconds, double redisCpu) {
+    double rate() {
+      return rows / seconds;
+    }
+  }
+
+  static Timed timed(Jedis jedis, java.util.function.LongSupplier run) {
+    double c0 = redisCpu(jedis);
+    long t0 = System.nanoTime();
+    long rows = run.getAsLong();
+    double s = (System.nanoTime() - t0) / 1e9;
+    return new Timed(rows, s, redisCpu(jedis) - c0);
+  }
+
+  static Timed median(List<Timed> runs) {
+    List<Timed> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(Timed::seconds));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  static String line(String what, List<Timed> runs, double rawRate) {
+    Timed m = median(runs);
+    String all = runs.size() == 1 ? "" : " " + runs.stream()
+        .map(t -> String.format(Locale.ROOT, "%.1f", t.seconds())).toList();
+    return String.format(Locale.ROOT, "| %s | %d | %.1f%s | %.0f | %.2f | %.1f |", what, m.rows(), m.seconds(), all,
+        m.rate(), m.rate() / rawRate, m.redisCpu());
   }
 
   /** The reference: the same keys and value bytes written by a plain pipelined loop, no checks. */
@@ -302,22 +324,24 @@ public final class OnlineBenchmark {
       LoadGenerator.ClientFactory rawMany = () -> redisClient(uri, keys, 100);
 
       // warm the server's JIT up, then measure
-      LoadGenerator.closedLoop(one, 8, Math.max(5, seconds / 2));
-      LoadGenerator.closedLoop(many, 4, Math.max(3, seconds / 4));
+      LoadGenerator.closedLoop(one, 8, Math.max(5, seconds));
+      LoadGenerator.closedLoop(many, 4, Math.max(3, seconds / 2));
 
       report.add("## Serving: `POST /v1/features/online` on loopback, server in its own JVM (-Xmx1g, ParallelGC)");
       report.add("");
-      report.add("Latency counts from each call's intended start (open loop), so queueing behind a slow call is charged.");
+      report.add("Latency counts from each call's intended start (open loop), so queueing behind a slow call is charged."
+          + " Fixed-rate loads run " + ROUNDS + " times: the row is the run with the median p99, the p99 of every run in brackets;"
+          + " peaks run once.");
       report.add("");
       report.add("| request | load | calls | errors | achieved rps | p50 ms | p99 ms | p99.9 ms |");
       report.add("|---|---|---|---|---|---|---|---|");
-      row("1 entity x 10 features", "2,000 rps, 8 connections", LoadGenerator.fixedRate(one, 8, 2000, seconds));
-      row("raw Redis: HMGET of 1 key (Jedis)", "2,000 rps, 8 connections", LoadGenerator.fixedRate(rawOne, 8, 2000, seconds));
+      row("1 entity x 10 features", "2,000 rps, 8 connections", () -> LoadGenerator.fixedRate(one, 8, 2000, seconds));
+      row("raw Redis: HMGET of 1 key (Jedis)", "2,000 rps, 8 connections", () -> LoadGenerator.fixedRate(rawOne, 8, 2000, seconds));
       row("1 entity x 10 features", "peak: closed loop, 16 connections", LoadGenerator.closedLoop(one, 16, seconds));
       row("1 entity x 10 features", "peak: closed loop, 64 connections", LoadGenerator.closedLoop(one, 64, seconds));
       row("raw Redis: HMGET of 1 key (Jedis)", "peak: closed loop, 16 connections", LoadGenerator.closedLoop(rawOne, 16, seconds));
-      row("100 entities x 10 features", "200 rps, 4 connections", LoadGenerator.fixedRate(many, 4, 200, seconds));
-      row("raw Redis: pipeline of 100 HMGETs (Jedis)", "200 rps, 4 connections", LoadGenerator.fixedRate(rawMany, 4, 200, seconds));
+      row("100 entities x 10 features", "200 rps, 4 connections", () -> LoadGenerator.fixedRate(many, 4, 200, seconds));
+      row("raw Redis: pipeline of 100 HMGETs (Jedis)", "200 rps, 4 connections", () -> LoadGenerator.fixedRate(rawMany, 4, 200, seconds));
       row("100 entities x 10 features", "peak: closed loop, 8 connections", LoadGenerator.closedLoop(many, 8, seconds));
       row("raw Redis: pipeline of 100 HMGETs (Jedis)", "peak: closed loop, 8 connections", LoadGenerator.closedLoop(rawMany, 8, seconds));
       report.add("");
@@ -327,6 +351,23 @@ public final class OnlineBenchmark {
       server.destroy();
       server.waitFor();
     }
+  }
+
+  /** Runs a fixed-rate load {@link #ROUNDS} times and reports the run with the median p99. */
+  private void row(String what, String load, java.util.concurrent.Callable<LoadGenerator.Result> run) throws Exception {
+    List<LoadGenerator.Result> runs = new ArrayList<>();
+    for (int i = 0; i < ROUNDS; i++) {
+      runs.add(run.call());
+    }
+    List<LoadGenerator.Result> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(r -> r.percentileMillis(99)));
+    row(what, load, sorted.get(sorted.size() / 2));
+    String p99s = runs.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.percentileMillis(99)))
+        .collect(java.util.stream.Collectors.joining(", ", " [", "]"));
+    int last = report.size() - 1;
+    String[] cells = report.get(last).split(" \\| ");
+    cells[6] = cells[6] + p99s;
+    report.set(last, String.join(" | ", cells));
   }
 
   private void row(String what, String load, LoadGenerator.Result r) {

@@ -69,10 +69,12 @@ public class OnlineController {
       for (int v = 0; v < l.views().size(); v++) {
         ViewRead read = l.views().get(v);
         OnlineValue value = l.values().get(v).get(r);
+        // one view's features share the row's event time: formatted once
+        JsonNode time = value.eventMicros() == null ? JSON.nullNode() : JSON.textNode(instant(value.eventMicros()));
         for (int p : read.positions()) {
           values.add(json(read.view().features().get(p), value.values()[p]));
           statuses.add(value.status().name());
-          times.add(value.eventMicros() == null ? null : instant(value.eventMicros()));
+          times.add(time);
         }
       }
     }
@@ -102,6 +104,11 @@ public class OnlineController {
     }
     for (int v = 0; v < l.views().size(); v++) {
       ViewRead read = l.views().get(v);
+      JsonNode[] rowTimes = new JsonNode[l.rows()];
+      for (int r = 0; r < l.rows(); r++) {
+        Long micros = l.values().get(v).get(r).eventMicros();
+        rowTimes[r] = JSON.textNode(micros == null ? "1970-01-01T00:00:00Z" : instant(micros));
+      }
       for (int i = 0; i < read.positions().size(); i++) {
         int p = read.positions().get(i);
         names.add(full ? read.view().name() + "__" + read.names().get(i) : read.names().get(i));
@@ -117,7 +124,7 @@ public class OnlineController {
             case NOT_FOUND -> "NOT_FOUND";
             case EXPIRED -> "OUTSIDE_MAX_AGE";
           });
-          times.add(value.eventMicros() == null ? "1970-01-01T00:00:00Z" : instant(value.eventMicros()));
+          times.add(rowTimes[r]);
         }
       }
     }
