@@ -361,18 +361,19 @@ public final class OnlineBenchmark {
     }
     List<LoadGenerator.Result> sorted = new ArrayList<>(runs);
     sorted.sort(java.util.Comparator.comparingDouble(r -> r.percentileMillis(99)));
-    row(what, load, sorted.get(sorted.size() / 2));
     String p99s = runs.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.percentileMillis(99)))
         .collect(java.util.stream.Collectors.joining(", ", " [", "]"));
-    int last = report.size() - 1;
-    String[] cells = report.get(last).split(" \\| ");
-    cells[6] = cells[6] + p99s;
-    report.set(last, String.join(" | ", cells));
+    row(what, load, sorted.get(sorted.size() / 2), p99s);
   }
 
   private void row(String what, String load, LoadGenerator.Result r) {
-    report.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.2f | %.2f | %.2f |", what, load, r.calls(),
-        r.errors(), r.rate(), r.percentileMillis(50), r.percentileMillis(99), r.percentileMillis(99.9)));
+    row(what, load, r, "");
+  }
+
+  /** A table row; {@code p99Runs} follows the p99 cell (the p99 of every run, for repeated loads). */
+  private void row(String what, String load, LoadGenerator.Result r, String p99Runs) {
+    report.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.2f | %.2f%s | %.2f |", what, load, r.calls(),
+        r.errors(), r.rate(), r.percentileMillis(50), r.percentileMillis(99), p99Runs, r.percentileMillis(99.9)));
     System.out.println(report.get(report.size() - 1));
   }
 

@@ -29,10 +29,10 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the
  * view's feature values, {@link ValueCodec}). A write goes through a Lua script (up to 100 keys
  * a call on one server, one key a call on a cluster) that leaves a stored value alone when it has
- * a newer event time, so reruns and overlapping runs are idempotent. A value counts as expired once its event time is older than the view's TTL (as of
- * the reader's clock); Redis drops it one more TTL later, and never sooner than one TTL after the
- * write, so readers can tell expired from never written and can read historical values as of a
- * past instant.
+ * a newer event time, so reruns and overlapping runs are idempotent. A value counts as expired
+ * once its event time is older than the view's TTL (as of the reader's clock); Redis drops it one
+ * more TTL later, and never sooner than one TTL after the write, so readers can tell expired from
+ * never written and can read historical values as of a past instant.
  *
  * <pre>{@code
  * try (RedisOnlineStore store = RedisOnlineStore.connect("redis://127.0.0.1:6379")) {
