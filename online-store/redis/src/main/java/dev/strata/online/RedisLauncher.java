@@ -28,23 +28,30 @@ public final class RedisLauncher implements AutoCloseable {
   private final List<Integer> ports = new ArrayList<>();
   private final Path dir;
   private final boolean cluster;
+  private final String password;
 
-  private RedisLauncher(boolean cluster) throws IOException {
+  private RedisLauncher(boolean cluster, String password) throws IOException {
     this.cluster = cluster;
+    this.password = password;
     this.dir = Files.createTempDirectory("strata-redis");
   }
 
   public static RedisLauncher single() {
-    return start(false);
+    return start(false, null);
+  }
+
+  /** A single server that requires {@code password} ({@code requirepass}). */
+  public static RedisLauncher single(String password) {
+    return start(false, password);
   }
 
   public static RedisLauncher cluster() {
-    return start(true);
+    return start(true, null);
   }
 
-  private static RedisLauncher start(boolean cluster) {
+  private static RedisLauncher start(boolean cluster, String password) {
     try {
-      RedisLauncher l = new RedisLauncher(cluster);
+      RedisLauncher l = new RedisLauncher(cluster, password);
       Path binary = l.binary();
       for (int i = 0; i < (cluster ? 3 : 1); i++) {
         l.startNode(binary);
@@ -58,10 +65,10 @@ public final class RedisLauncher implements AutoCloseable {
     }
   }
 
-  /** {@code redis://127.0.0.1:port}, or {@code redis-cluster://127.0.0.1:p1,...}. */
+  /** {@code redis://[:password@]127.0.0.1:port}, or {@code redis-cluster://127.0.0.1:p1,...}. */
   public String url() {
     if (!cluster) {
-      return "redis://127.0.0.1:" + ports.get(0);
+      return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + ports.get(0);
     }
     List<String> nodes = new ArrayList<>();
     ports.forEach(p -> nodes.add("127.0.0.1:" + p));
@@ -78,6 +85,28 @@ public final class RedisLauncher implements AutoCloseable {
     for (Process p : processes) {
       try {
         p.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Freezes the server(s) with SIGSTOP: connections stay open and nothing answers. */
+  public void pause() {
+    signal("-STOP");
+  }
+
+  /** Lets paused server(s) run again (SIGCONT). */
+  public void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    for (Process p : processes) {
+      try {
+        new ProcessBuilder("kill", signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot signal redis-server: " + e.getMessage(), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -131,6 +160,9 @@ public final class RedisLauncher implements AutoCloseable {
     if (cluster) {
       cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
     }
+    if (password != null) {
+      cmd.addAll(List.of("--requirepass", password));
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
     processes.add(p);
@@ -138,6 +170,9 @@ public final class RedisLauncher implements AutoCloseable {
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
       try (Jedis j = new Jedis("127.0.0.1", port)) {
+        if (password != null) {
+          j.auth(password);
+        }
         if ("PONG".equals(j.ping())) {
           return;
         }

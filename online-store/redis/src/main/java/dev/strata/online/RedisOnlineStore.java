@@ -3,10 +3,10 @@ package dev.strata.online;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ValueType;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,12 +14,20 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.Pool;
 
 /**
  * The online store on Redis or Redis Cluster, through Jedis; free of Spark and Spring.
@@ -71,35 +79,63 @@ public final class RedisOnlineStore implements AutoCloseable {
   private static final byte[] T = {'t'};
   private static final byte[] V = {'v'};
 
-  private final UnifiedJedis jedis;
-  private final String url;
+  /** Connect and socket timeout of every connection, and the longest wait for a pooled one. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
-  private RedisOnlineStore(UnifiedJedis jedis, String url) {
+  private final UnifiedJedis jedis;
+  private final RedisEndpoint endpoint;
+  private final int timeoutMillis;
+
+  private RedisOnlineStore(UnifiedJedis jedis, RedisEndpoint endpoint, int timeoutMillis) {
     this.jedis = jedis;
-    this.url = url;
+    this.endpoint = endpoint;
+    this.timeoutMillis = timeoutMillis;
   }
 
   /**
-   * Connects to {@code redis://host:port} (a single server) or {@code
-   * redis-cluster://host:port,host:port} (a cluster, any of its nodes).
+   * Connects to {@code redis://[:password@]host:port} (a single server), {@code
+   * redis-cluster://host:port,host:port} (a cluster, any of its nodes) or their TLS forms ({@link
+   * RedisEndpoint}), with {@link #DEFAULT_TIMEOUT}.
    */
   public static RedisOnlineStore connect(String url) {
-    if (url.startsWith("redis-cluster://")) {
-      Set<HostAndPort> nodes = new HashSet<>();
-      for (String hp : url.substring("redis-cluster://".length()).split(",")) {
-        nodes.add(HostAndPort.from(hp));
-      }
-      return new RedisOnlineStore(new JedisCluster(nodes, 2_000, 2_000, 5, null, null), url);
-    }
-    URI uri = URI.create(url);
-    if (!"redis".equals(uri.getScheme())) {
-      throw new IllegalArgumentException("not a Redis URL: " + url + " (redis://host:port or redis-cluster://host:port,...)");
-    }
-    return new RedisOnlineStore(new JedisPooled(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), url);
+    return connect(RedisEndpoint.parse(url), DEFAULT_TIMEOUT);
   }
 
+  /**
+   * Connects with the URL's user and password; {@code timeout} bounds connecting, each socket
+   * read and the wait for a pooled connection, so a stalled Redis fails calls instead of hanging
+   * them.
+   */
+  public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout) {
+    int millis = (int) Math.max(1, timeout.toMillis());
+    DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
+        .user(endpoint.user()).password(endpoint.password())
+        .database(endpoint.database()).ssl(endpoint.tls())
+        .build();
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxWait(Duration.ofMillis(millis));
+    pool.setBlockWhenExhausted(true);
+    if (endpoint.cluster()) {
+      return new RedisOnlineStore(new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool), endpoint, millis);
+    }
+    return new RedisOnlineStore(new JedisPooled(pool, endpoint.nodes().get(0), config), endpoint, millis);
+  }
+
+  /** The URL, password masked. */
   public String url() {
-    return url;
+    return endpoint.masked();
+  }
+
+  /** Connection-pool gauges: connections in use, idle, and callers waiting for one (zeros on a cluster). */
+  public record PoolStats(int active, int idle, int waiting) {}
+
+  public PoolStats poolStats() {
+    if (jedis instanceof JedisPooled p) {
+      Pool<Connection> pool = p.getPool();
+      return new PoolStats(pool.getNumActive(), pool.getNumIdle(), pool.getNumWaiters());
+    }
+    return new PoolStats(0, 0, 0);
   }
 
   public static String key(FeatureView view, int version, String entityKey) {
@@ -198,9 +234,19 @@ public final class RedisOnlineStore implements AutoCloseable {
 
   /** Reads several views' values for their entities in one pipeline, as of {@code now}. */
   public List<List<OnlineValue>> read(List<ReadRequest> requests, Instant now) {
+    return read(requests, now, System.nanoTime() + timeoutMillis * 1_000_000L);
+  }
+
+  /**
+   * Reads as {@link #read(List, Instant)} does, failing with a {@link JedisConnectionException}
+   * once {@code deadlineNanos} ({@link System#nanoTime()}) passes: the wait for a connection and
+   * every socket read get only the time that is left. (On a cluster, the store's timeout bounds
+   * each call instead.)
+   */
+  public List<List<OnlineValue>> read(List<ReadRequest> requests, Instant now, long deadlineNanos) {
     long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     List<List<Response<List<byte[]>>>> responses = new ArrayList<>();
-    try (AbstractPipeline p = jedis.pipelined()) {
+    withConnection(deadlineNanos, p -> {
       for (ReadRequest q : requests) {
         List<Response<List<byte[]>>> r = new ArrayList<>();
         for (List<?> k : q.keys()) {
@@ -210,7 +256,7 @@ public final class RedisOnlineStore implements AutoCloseable {
         responses.add(r);
       }
       p.sync();
-    }
+    });
     List<List<OnlineValue>> out = new ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
       FeatureView view = requests.get(i).view();
@@ -239,18 +285,96 @@ public final class RedisOnlineStore implements AutoCloseable {
     return read(List.of(new ReadRequest(view, version, keys)), now).get(0);
   }
 
-  /** Whether Redis answers. */
-  public boolean ping() {
+  /**
+   * Runs {@code work} on a pipeline within the deadline: on a single server, a pooled connection
+   * taken with at most the time left, whose socket reads get the time left too.
+   */
+  private void withConnection(long deadlineNanos, java.util.function.Consumer<AbstractPipeline> work) {
+    withConnection(deadlineNanos, work, null);
+  }
+
+  private void withConnection(long deadlineNanos, java.util.function.Consumer<AbstractPipeline> work,
+      java.util.function.Consumer<Connection> direct) {
+    if (!(jedis instanceof JedisPooled pooled)) {
+      try (AbstractPipeline p = jedis.pipelined()) {
+        work.accept(p);
+      }
+      return;
+    }
+    Pool<Connection> pool = pooled.getPool();
+    Connection c;
+    try {
+      c = pool.borrowObject(Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime())));
+    } catch (JedisException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new JedisConnectionException("no Redis connection became free within the deadline (" + url() + ")", e);
+    }
+    try {
+      int left = (int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L);
+      c.setSoTimeout(left);
+      if (direct != null) {
+        direct.accept(c);
+      } else {
+        try (Pipeline p = new Pipeline(c)) {
+          work.accept(p);
+        }
+      }
+      if (!c.isBroken()) {
+        c.setSoTimeout(timeoutMillis);
+      }
+    } finally {
+      // borrowed from the pool directly (not through getResource), so handed back the same way
+      if (c.isBroken()) {
+        pool.returnBrokenResource(c);
+      } else {
+        pool.returnResource(c);
+      }
+    }
+  }
+
+  /** Whether Redis answers a PING within {@code timeout}. */
+  public boolean ping(Duration timeout) {
     try {
       if (jedis instanceof JedisCluster c) {
         return !c.getClusterNodes().isEmpty() && "PONG".equals(c.ping());
       }
-      return "PONG".equals(jedis.ping());
+      withConnection(System.nanoTime() + timeout.toNanos(), null, Connection::ping);
+      return true;
     } catch (RuntimeException e) {
       return false;
     }
   }
 
+  /** Whether Redis answers a PING within the store's timeout. */
+  public boolean ping() {
+    return ping(Duration.ofMillis(timeoutMillis));
+  }
+
+  /**
+   * Checks that Redis answers and accepts the URL's credentials; the exception's message says
+   * which of the two failed, for a clear error at start-up.
+   */
+  public void check() {
+    try {
+      if (jedis instanceof JedisCluster c) {
+        c.ping();
+      } else {
+        jedis.ping();
+      }
+    } catch (JedisDataException e) {
+      // JedisAccessControlException for WRONGPASS, a plain data error for NOAUTH on some servers
+      if (String.valueOf(e.getMessage()).startsWith("NOAUTH")) {
+        throw new IllegalStateException("Redis at " + url() + " needs a password: give it in the URL, redis://:PASSWORD@host:port", e);
+      }
+      if (e instanceof JedisAccessControlException || String.valueOf(e.getMessage()).startsWith("WRONGPASS")) {
+        throw new IllegalStateException("Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
+      }
+      throw e;
+    } catch (JedisException e) {
+      throw new IllegalStateException("Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
+    }
+  }
 
   @Override
   public void close() {

@@ -1,5 +1,7 @@
 package dev.strata.server;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
@@ -7,17 +9,16 @@ import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Projection;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import jakarta.annotation.PreDestroy;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,51 +28,56 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class FeatureResolver {
-  static final long CACHE_MILLIS = 5_000;
+  static final Duration REFRESH = Duration.ofSeconds(5);
+  /** Names seen at once, known or not; each at most 128 characters (the registry's own rule). */
+  static final int CACHE_ENTRIES = 10_000;
+  /** The registry's object names: anything else cannot exist, and is never looked up or cached. */
+  private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
 
   private final RegistryStore registry;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
-
-  public FeatureResolver(RegistryStore registry) {
-    this.registry = registry;
-  }
-
-  private record Cached(long at, Optional<Registered<Object>> value, AtomicBoolean refreshing) {}
-
   /** Refreshes stale entries off the request path: one daemon thread. */
   private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "strata-registry-refresh");
     t.setDaemon(true);
     return t;
   });
+  /**
+   * Bounded, and refreshed after a few seconds: a stale entry answers while one background lookup
+   * replaces it, so no request waits for the registry database once a name has been seen, and an
+   * apply reaches the server quickly. A failed refresh keeps the last answer.
+   */
+  private final LoadingCache<Ref, Optional<Registered<Object>>> cache;
+
+  private record Ref(ObjectKind kind, String name) {}
+
+  public FeatureResolver(RegistryStore registry) {
+    this.registry = registry;
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(CACHE_ENTRIES)
+        .refreshAfterWrite(REFRESH)
+        .executor(refresher)
+        .build(ref -> this.registry.get(ref.kind(), ref.name()));
+  }
 
   /** One view to read and which of its features the response wants, in order. */
   public record ViewRead(FeatureView view, int version, List<Integer> positions, List<String> names) {}
 
   private Optional<Registered<Object>> lookup(ObjectKind kind, String name) {
-    String k = kind + ":" + name;
-    long now = System.currentTimeMillis();
-    Cached c = cache.get(k);
-    if (c == null) {
-      c = new Cached(now, registry.get(kind, name), new AtomicBoolean());
-      cache.put(k, c);
-    } else if (now - c.at() > CACHE_MILLIS && c.refreshing().compareAndSet(false, true)) {
-      // a stale entry answers this request; one background lookup replaces it, so no request
-      // waits for the registry database once a name has been seen
-      Cached stale = c;
-      try {
-        refresher.execute(() -> {
-          try {
-            cache.put(k, new Cached(System.currentTimeMillis(), registry.get(kind, name), new AtomicBoolean()));
-          } catch (RuntimeException e) {
-            stale.refreshing().set(false); // the registry is away: keep the last answer, try again later
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        stale.refreshing().set(false);
-      }
+    if (!NAME.matcher(name).matches()) {
+      return Optional.empty();
     }
-    return c.value();
+    return cache.get(new Ref(kind, name));
+  }
+
+  /** How many lookups are cached now (for tests and metrics). */
+  long cached() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  /** A user-given name as it may appear in an answer: never more than 130 characters. */
+  static String shown(String name) {
+    return name.length() <= 128 ? name : name.substring(0, 128) + "...";
   }
 
   @PreDestroy
@@ -79,9 +85,19 @@ public class FeatureResolver {
     refresher.shutdownNow();
   }
 
+  /** The current version of a feature view that is served online; a 400 for any other name. */
+  public Registered<Object> view(String name) {
+    Registered<Object> reg = lookup(ObjectKind.FEATURE_VIEW, name)
+        .orElseThrow(() -> new BadRequest("unknown feature view '" + shown(name) + "'"));
+    if (!((FeatureView) reg.definition()).online()) {
+      throw new BadRequest("feature view '" + name + "' is offline only");
+    }
+    return reg;
+  }
+
   public List<ViewRead> service(String name) {
     FeatureService s = (FeatureService) lookup(ObjectKind.FEATURE_SERVICE, name)
-        .orElseThrow(() -> new BadRequest("unknown feature service '" + name + "'"))
+        .orElseThrow(() -> new BadRequest("unknown feature service '" + shown(name) + "'"))
         .definition();
     return resolve(s.projections());
   }
@@ -91,7 +107,7 @@ public class FeatureResolver {
     for (String ref : refs) {
       int colon = ref.indexOf(':');
       if (colon <= 0 || colon == ref.length() - 1) {
-        throw new BadRequest("feature reference '" + ref + "' is not view:feature");
+        throw new BadRequest("feature reference '" + shown(ref) + "' is not view:feature");
       }
       byView.computeIfAbsent(ref.substring(0, colon), v -> new ArrayList<>()).add(ref.substring(colon + 1));
     }
@@ -103,12 +119,8 @@ public class FeatureResolver {
   private List<ViewRead> resolve(List<Projection> projections) {
     List<ViewRead> out = new ArrayList<>();
     for (Projection p : projections) {
-      Registered<Object> reg = lookup(ObjectKind.FEATURE_VIEW, p.view())
-          .orElseThrow(() -> new BadRequest("unknown feature view '" + p.view() + "'"));
+      Registered<Object> reg = view(p.view());
       FeatureView view = (FeatureView) reg.definition();
-      if (!view.online()) {
-        throw new BadRequest("feature view '" + p.view() + "' is offline only");
-      }
       List<Feature> features = view.features();
       List<Integer> positions = new ArrayList<>();
       for (String f : p.features()) {
@@ -119,7 +131,7 @@ public class FeatureResolver {
           }
         }
         if (at < 0) {
-          throw new BadRequest("unknown feature '" + p.view() + ":" + f + "'");
+          throw new BadRequest("unknown feature '" + p.view() + ":" + shown(f) + "'");
         }
         positions.add(at);
       }

@@ -18,6 +18,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -37,11 +39,14 @@ public class OnlineController {
   private final FeatureResolver resolver;
   private final RedisOnlineStore store;
   private final StrataServer.Settings settings;
+  private final ServerMetrics metrics;
 
-  public OnlineController(FeatureResolver resolver, RedisOnlineStore store, StrataServer.Settings settings) {
+  public OnlineController(FeatureResolver resolver, RedisOnlineStore store, StrataServer.Settings settings,
+      ServerMetrics metrics) {
     this.resolver = resolver;
     this.store = store;
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   /** A parsed, checked request. */
@@ -132,6 +137,11 @@ public class OnlineController {
   }
 
   private Lookup lookup(JsonNode body) {
+    // the deadline counts from here: JSON parsing is bounded by the body limit, Redis is not
+    long deadlineNanos = System.nanoTime() + settings.requestDeadline().toNanos();
+    int present = 0;
+    int notFound = 0;
+    int expired = 0;
     if (body == null || !body.isObject()) {
       throw new BadRequest("the request body must be a JSON object");
     }
@@ -203,16 +213,34 @@ public class OnlineController {
       }
       reads.add(new ReadRequest(v.view(), v.version(), keys));
     }
-    Instant asOf = Instant.now();
-    JsonNode at = body.get("as_of");
-    if (at != null && !at.isNull()) {
-      try {
-        asOf = Instant.parse(at.asText());
-      } catch (java.time.format.DateTimeParseException e) {
-        throw new BadRequest("as_of must be an ISO-8601 instant such as 2001-01-21T00:00:00Z, got " + at);
+    Set<String> joinKeys = new LinkedHashSet<>();
+    for (ViewRead v : views) {
+      v.view().joinKeys().forEach(k -> joinKeys.add(k.name()));
+    }
+    for (String column : columns.keySet()) {
+      if (!joinKeys.contains(column)) {
+        throw new BadRequest("entities." + FeatureResolver.shown(column) + " is not a join key of the requested features"
+            + " (their join keys: " + String.join(", ", joinKeys) + ")");
       }
     }
-    return new Lookup(views, columns, rows, store.read(reads, asOf));
+    JsonNode at = body.get("as_of");
+    Instant asOf = at == null || at.isNull() ? Instant.now() : Instants.parse("as_of", at.asText());
+    long started = System.nanoTime();
+    List<List<OnlineValue>> values = store.read(reads, asOf, deadlineNanos);
+    metrics.redisReads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    for (List<OnlineValue> view : values) {
+      for (OnlineValue v : view) {
+        switch (v.status()) {
+          case PRESENT -> present++;
+          case NOT_FOUND -> notFound++;
+          case EXPIRED -> expired++;
+        }
+      }
+    }
+    metrics.present.increment(present);
+    metrics.notFound.increment(notFound);
+    metrics.expired.increment(expired);
+    return new Lookup(views, columns, rows, values);
   }
 
   private static Object keyValue(JoinKey k, JsonNode v, int row) {

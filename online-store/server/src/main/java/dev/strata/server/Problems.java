@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
-import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -23,6 +23,11 @@ import redis.clients.jedis.exceptions.JedisException;
 @RestControllerAdvice
 public class Problems extends ResponseEntityExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  private final ServerMetrics metrics;
+
+  public Problems(ServerMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   static ProblemDetail problem(HttpStatus status, String title, String detail) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
@@ -31,25 +36,67 @@ public class Problems extends ResponseEntityExceptionHandler {
     return p;
   }
 
+  /** Writes a problem from outside Spring MVC (filters, security handlers). */
+  static void write(jakarta.servlet.http.HttpServletResponse response, com.fasterxml.jackson.databind.ObjectMapper json,
+      ProblemDetail p) throws java.io.IOException {
+    response.setStatus(p.getStatus());
+    response.setContentType("application/problem+json");
+    if (p.getStatus() == HttpStatus.UNAUTHORIZED.value()) {
+      response.setHeader("WWW-Authenticate", "ApiKey header=\"" + ApiKeys.HEADER + "\"");
+    }
+    json.writeValue(response.getOutputStream(), p);
+  }
+
   @ExceptionHandler(BadRequest.class)
   ProblemDetail badRequest(BadRequest e) {
     return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
   }
 
+  @ExceptionHandler(HttpErrors.BodyTooLarge.class)
+  ResponseEntity<ProblemDetail> tooLarge(HttpErrors.BodyTooLarge e) {
+    return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", e.getMessage()));
+  }
+
   @ExceptionHandler(JedisException.class)
   ResponseEntity<ProblemDetail> redis(JedisException e) {
-    LOG.warn("Redis unavailable: {}", e.toString());
-    io.micrometer.core.instrument.Metrics.counter("strata.redis.errors").increment();
-    ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Online store unavailable",
-        "The online store (Redis) cannot be reached; try again shortly");
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(p);
+    return unavailable(e);
+  }
+
+  /** A 503 that says what went wrong with Redis, without its address or credentials. */
+  private ResponseEntity<ProblemDetail> unavailable(JedisException e) {
+    metrics.redisErrors.increment();
+    String detail;
+    if (e instanceof JedisAccessControlException || String.valueOf(e.getMessage()).startsWith("NOAUTH")) {
+      LOG.error("Redis refused the server's credentials (strata.redis-url): {}", e.getMessage());
+      detail = "The online store (Redis) refused the server's credentials";
+    } else if (timedOut(e)) {
+      LOG.warn("Redis did not answer in time: {}", e.toString());
+      detail = "The online store (Redis) did not answer within the request deadline; try again shortly";
+    } else {
+      LOG.warn("Redis unavailable: {}", e.toString());
+      detail = "The online store (Redis) cannot be reached; try again shortly";
+    }
+    ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Online store unavailable", detail);
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.SocketTimeoutException || c instanceof java.util.NoSuchElementException
+          || String.valueOf(c.getMessage()).contains("within the deadline")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @ExceptionHandler(Exception.class)
-  ProblemDetail unexpected(Exception e) {
-    if (e.getCause() instanceof JedisConnectionException) {
-      return problem(HttpStatus.SERVICE_UNAVAILABLE, "Online store unavailable",
-          "The online store (Redis) cannot be reached; try again shortly");
+  Object unexpected(Exception e) {
+    if (e.getCause() instanceof JedisException j) {
+      return unavailable(j);
     }
     LOG.error("Unexpected error", e);
     return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error", "An unexpected error occurred");
@@ -59,8 +106,20 @@ public class Problems extends ResponseEntityExceptionHandler {
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception ex, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
     // no exception class names or parser internals in the answer
+    for (Throwable c = ex; c != null; c = c.getCause()) {
+      if (c instanceof HttpErrors.BodyTooLarge tooLarge) {
+        return new ResponseEntity<>(tooLarge(tooLarge).getBody(), HttpStatus.PAYLOAD_TOO_LARGE);
+      }
+    }
+    if (body == null && ex instanceof org.springframework.web.ErrorResponse er) {
+      body = er.getBody();
+    }
     if (ex instanceof org.springframework.http.converter.HttpMessageNotReadableException && body instanceof ProblemDetail p) {
       p.setDetail("The request body is not valid JSON of the expected shape");
+    }
+    if (ex instanceof org.springframework.web.HttpMediaTypeNotSupportedException m && m.getContentType() == null
+        && body instanceof ProblemDetail p) {
+      p.setDetail("The request has no Content-Type; send Content-Type: application/json");
     }
     return super.handleExceptionInternal(ex, body, headers, statusCode, request);
   }

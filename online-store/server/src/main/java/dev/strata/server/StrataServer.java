@@ -1,13 +1,17 @@
 package dev.strata.server;
 
+import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
+import org.slf4j.LoggerFactory;
 import dev.strata.registry.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +23,7 @@ import org.springframework.context.annotation.Bean;
  * <p>Settings ({@code strata.*}, e.g. {@code --strata.redis-url=redis://host:6379}): the registry
  * JDBC URL, the Redis URL, the most entity rows per request, and API keys with roles.
  */
-@SpringBootApplication
+@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class) // API keys, no users
 @EnableConfigurationProperties(StrataServer.Settings.class)
 public class StrataServer {
   public static void main(String[] args) {
@@ -30,18 +34,30 @@ public class StrataServer {
    * @param registryUrl the registry database (default: the embedded one in .strata/registry)
    * @param redisUrl redis://host:port or redis-cluster://host:port,...
    * @param maxRows the most entity rows one request may ask for
-   * @param apiKeys API key to role: read, write or admin
+   * @param apiKeys API key to role: read, write or admin; kept only as SHA-256 hashes ({@link ApiKeys})
    * @param keyedReads whether reads need a key too (role read or more)
+   * @param maxBodyBytes the largest request body; larger ones are refused (413) before parsing
+   * @param requestDeadline how long a request may wait for Redis before it answers 503
+   * @param maxFutureSkew how far past the server's clock a pushed event time may lie
    */
   @ConfigurationProperties("strata")
   public record Settings(String registryUrl, String redisUrl, Integer maxRows, Map<String, String> apiKeys,
-      Boolean keyedReads) {
+      Boolean keyedReads, Long maxBodyBytes, Duration requestDeadline, Duration maxFutureSkew) {
     public Settings {
       registryUrl = registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
       redisUrl = redisUrl == null ? "redis://127.0.0.1:6379" : redisUrl;
       maxRows = maxRows == null ? 1000 : maxRows;
-      apiKeys = apiKeys == null ? Map.of() : Map.copyOf(apiKeys);
+      apiKeys = apiKeys == null ? Map.of() : ApiKeys.hashed(apiKeys);
       keyedReads = keyedReads != null && keyedReads;
+      maxBodyBytes = maxBodyBytes == null ? 1L << 20 : maxBodyBytes;
+      requestDeadline = requestDeadline == null ? Duration.ofMillis(100) : requestDeadline;
+      maxFutureSkew = maxFutureSkew == null ? Duration.ofMinutes(5) : maxFutureSkew;
+      if (maxRows < 1 || maxBodyBytes < 1) {
+        throw new IllegalArgumentException("strata.max-rows and strata.max-body-bytes must be positive");
+      }
+      if (requestDeadline.isNegative() || requestDeadline.isZero() || maxFutureSkew.isNegative()) {
+        throw new IllegalArgumentException("strata.request-deadline must be positive and strata.max-future-skew not negative");
+      }
     }
   }
 
@@ -52,6 +68,15 @@ public class StrataServer {
 
   @Bean(destroyMethod = "close")
   RedisOnlineStore onlineStore(Settings settings) {
-    return RedisOnlineStore.connect(settings.redisUrl());
+    // connecting, each socket read and the wait for a pooled connection are bounded by the
+    // request deadline: a stalled or unreachable Redis fails a request, it never holds it
+    RedisOnlineStore store = RedisOnlineStore.connect(RedisEndpoint.parse(settings.redisUrl()), settings.requestDeadline());
+    try {
+      store.check();
+    } catch (IllegalStateException e) {
+      // the server still starts (Redis may come later) and answers 503 until it does
+      LoggerFactory.getLogger(StrataServer.class).error("{}", e.getMessage());
+    }
+    return store;
   }
 }

@@ -77,6 +77,7 @@ class FeatureServerTest {
     p.add("strata.max-rows", () -> "100");
     p.add("strata.api-keys.reader-key", () -> "read");
     p.add("strata.api-keys.writer-key", () -> "write");
+    p.add("strata.api-keys.admin-key", () -> "admin");
   }
 
   @AfterAll
@@ -225,7 +226,7 @@ class FeatureServerTest {
   @Test
   void pushingValuesNeedsAWriteKey() throws Exception {
     String body = "{\"feature_view\": \"route_stats\", \"rows\": [{\"entity\": {\"origin\": \"SFO\", \"destination\": \"JFK\"},"
-        + " \"event_timestamp\": \"" + NOW + "\", \"values\": {\"route_avg_delay_7d\": 4.5, \"route_distance\": 2586}}]}";
+        + " \"event_timestamp\": \"" + NOW + "\", \"values\": {\"route_avg_delay_7d\": 4.5, \"route_flights_7d\": null, \"route_late_share_30d\": null, \"route_distance\": 2586}}]}";
     Answer none = post("/v1/features/push", body);
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.contentType()).startsWith("application/problem+json");
@@ -258,7 +259,7 @@ class FeatureServerTest {
     assertThat(lineage.body().get("root").asText()).isEqualTo("feature_service:delay_model@v1");
     assertThat(lineage.raw()).contains("table:parquet:data/flights.parquet");
 
-    Answer health = call("GET", "/actuator/health", null);
+    Answer health = call("GET", "/actuator/health", null, "X-API-Key", "admin-key");
     assertThat(health.body().get("status").asText()).isEqualTo("UP");
     assertThat(health.body().at("/components/onlineStore/status").asText()).isEqualTo("UP");
     post("/v1/features/online", "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"]}}");

@@ -1,0 +1,69 @@
+package dev.strata.online;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.dsl.FeatureView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Redis URLs: parsed and checked up front, passwords honoured and never shown. */
+class RedisEndpointTest {
+  @Test
+  void parsesUsersPasswordsDatabasesAndClusters() {
+    RedisEndpoint e = RedisEndpoint.parse("redis://:s3cret@10.0.0.5:6380/2");
+    assertThat(e.password()).isEqualTo("s3cret");
+    assertThat(e.user()).isNull();
+    assertThat(e.database()).isEqualTo(2);
+    assertThat(e.nodes()).hasSize(1);
+    assertThat(e.nodes().get(0).getPort()).isEqualTo(6380);
+    assertThat(e.masked()).isEqualTo("redis://:***@10.0.0.5:6380/2").doesNotContain("s3cret");
+    assertThat(e.toString()).doesNotContain("s3cret");
+    RedisEndpoint acl = RedisEndpoint.parse("rediss://app:p%40ss@cache:6379");
+    assertThat(acl.tls()).isTrue();
+    assertThat(acl.user()).isEqualTo("app");
+    assertThat(acl.password()).isEqualTo("p@ss");
+    assertThat(acl.masked()).isEqualTo("rediss://app:***@cache:6379");
+    RedisEndpoint cluster = RedisEndpoint.parse("redis-cluster://:pw@h1:7000,h2:7001");
+    assertThat(cluster.cluster()).isTrue();
+    assertThat(cluster.nodes()).hasSize(2);
+    assertThat(RedisEndpoint.parse("redis://localhost").nodes().get(0).getPort()).isEqualTo(6379);
+  }
+
+  @Test
+  void refusesBadUrlsWithoutEchoingPasswords() {
+    assertThatThrownBy(() -> RedisEndpoint.parse("http://:pw@host:6379")).hasMessageContaining("not a Redis URL")
+        .hasMessageNotContaining(":pw@");
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://h1:1,h2:2")).hasMessageContaining("use redis-cluster://");
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://:pw@host:6379/x")).hasMessageContaining("database 'x'")
+        .hasMessageNotContaining("pw");
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:port")).hasMessageContaining("no valid host:port");
+    assertThatThrownBy(() -> RedisEndpoint.parse("")).hasMessageContaining("empty");
+  }
+
+  @Test
+  void honoursThePasswordAndSaysWhenItIsWrong() {
+    try (RedisLauncher redis = RedisLauncher.single("right-pw")) {
+      FeatureView view = RedisOnlineStoreTest.view("pw_view", Duration.ZERO);
+      Object[] values = new Object[view.features().size()];
+      try (RedisOnlineStore store = RedisOnlineStore.connect(redis.url())) {
+        store.check();
+        assertThat(store.url()).doesNotContain("right-pw").contains(":***@");
+        store.write(view, 1, List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
+        assertThat(store.read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1)).get(0).status())
+            .isEqualTo(RedisOnlineStore.Status.PRESENT);
+      }
+      String port = redis.url().substring(redis.url().lastIndexOf(':') + 1);
+      try (RedisOnlineStore wrong = RedisOnlineStore.connect(RedisEndpoint.parse("redis://:wrong@127.0.0.1:" + port),
+          Duration.ofSeconds(1))) {
+        assertThatThrownBy(wrong::check).hasMessageContaining("refused the credentials").hasMessageNotContaining("wrong@");
+        assertThat(wrong.ping()).isFalse();
+      }
+      try (RedisOnlineStore none = RedisOnlineStore.connect("redis://127.0.0.1:" + port)) {
+        assertThatThrownBy(none::check).hasMessageContaining("needs a password");
+      }
+    }
+  }
+}
