@@ -66,6 +66,7 @@ public final class OpenLineageExporter implements AutoCloseable {
     List<OpenLineage.RunEvent> out = new ArrayList<>();
     out.add(event(run, OpenLineage.RunEvent.EventType.START, run.startedAt().atZone(ZoneOffset.UTC)));
     if (run.endedAt() != null && run.status() != RunRecord.Status.RUNNING) {
+      // FAILED and ABANDONED are both OpenLineage FAILs
       out.add(
           event(
               run,

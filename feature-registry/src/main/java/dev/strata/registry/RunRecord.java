@@ -26,7 +26,9 @@ public record RunRecord(
   public enum Status {
     RUNNING,
     COMPLETED,
-    FAILED
+    FAILED,
+    /** Its process died or stopped reporting without recording an end ({@link RunTracker}). */
+    ABANDONED
   }
 
   public RunRecord {
@@ -50,6 +52,20 @@ public record RunRecord(
     Map<String, String> p = new TreeMap<>(properties);
     p.put("error", reason);
     return new RunRecord(id, job, Status.FAILED, startedAt, Instant.now(), inputs, outputs, p);
+  }
+
+  /** The same run marked abandoned: its process is gone, and it will never end by itself. */
+  public RunRecord abandoned(String reason) {
+    Map<String, String> p = new TreeMap<>(properties);
+    p.put("error", reason);
+    return new RunRecord(id, job, Status.ABANDONED, startedAt, Instant.now(), inputs, outputs, p);
+  }
+
+  /** The same run with one more (or a changed) property. */
+  public RunRecord with(String key, String value) {
+    Map<String, String> p = new TreeMap<>(properties);
+    p.put(key, value);
+    return new RunRecord(id, job, status, startedAt, endedAt, inputs, outputs, p);
   }
 
   public Optional<Instant> ended() {

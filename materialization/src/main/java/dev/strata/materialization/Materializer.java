@@ -10,14 +10,17 @@ import dev.strata.dsl.ObjectKind;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
 import dev.strata.offline.TableFormat;
+import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 import java.io.Serializable;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -42,38 +45,66 @@ import org.apache.spark.util.LongAccumulator;
  * there already, so reruns and overlapping intervals are idempotent.
  *
  * <p>Incremental runs start at the view's watermark: the end of the newest completed
- * materialization of the view's current version, as the registry records it. A run is recorded
+ * materialization of the view's current version into the same online store (by {@link
+ * RedisEndpoint#identity()}: a new, empty Redis starts from the beginning), as the registry
+ * records it. A run is recorded
  * as completed only after every partition has written, so a run that dies part-way leaves the
  * watermark where it was and the next run covers its interval again.
  */
 public final class Materializer {
   public static final String JOB = "strata.materialize";
+  /** The run property naming the online store a run wrote to ({@link RedisEndpoint#identity()}). */
+  public static final String ONLINE_STORE = "online_store";
   /** Rows per Redis pipeline. */
   static final int BATCH = 1_000;
 
   private final SparkSession spark;
   private final RegistryStore registry;
   private final String redisUrl;
+  private final String onlineStore;
 
+  /** @throws IllegalArgumentException for a Redis URL that is not one, before any work */
   public Materializer(SparkSession spark, RegistryStore registry, String redisUrl) {
     this.spark = spark;
     this.registry = registry;
     this.redisUrl = redisUrl;
+    this.onlineStore = RedisEndpoint.parse(redisUrl).identity();
   }
 
   /** What a run wrote. */
   public record Result(String view, int version, Instant start, Instant end, long rows, long written,
       String offlineSnapshot, RunRecord run) {}
 
-  /** The view's watermark: where its next incremental run starts, if it has one. */
+  /** A view version's watermark in one online store: the end of its newest completed run there. */
+  public record Watermark(String view, int version, String onlineStore, Instant end, Instant recordedAt) {}
+
+  /**
+   * Every watermark the registry holds, per view version and online store, newest view first.
+   * Only completed runs count: a failed, abandoned or running run moves nothing.
+   */
+  public static List<Watermark> watermarks(RegistryStore registry) {
+    Map<List<String>, Watermark> latest = new java.util.TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
+        .thenComparing(k -> Integer.parseInt(k.get(1))).thenComparing(k -> k.get(2)));
+    for (RunRecord r : registry.runs()) {
+      if (!r.job().equals(JOB) || r.status() != RunRecord.Status.COMPLETED || r.properties().get("end") == null) {
+        continue;
+      }
+      Map<String, String> p = r.properties();
+      String store = p.getOrDefault(ONLINE_STORE, "");
+      Watermark w = new Watermark(p.get("view"), Integer.parseInt(p.get("version")), store, Instant.parse(p.get("end")),
+          r.endedAt());
+      latest.merge(List.of(w.view(), Integer.toString(w.version()), store), w, (a, b) -> a.end().isAfter(b.end()) ? a : b);
+    }
+    return List.copyOf(latest.values());
+  }
+
+  /** The view's watermark in this online store: where its next incremental run starts, if it has one. */
   public Optional<Instant> watermark(String viewName) {
     Registered<Object> reg = view(viewName);
-    return registry.runs().stream()
-        .filter(r -> r.job().equals(JOB) && r.status() == RunRecord.Status.COMPLETED)
-        .filter(r -> viewName.equals(r.properties().get("view"))
-            && Integer.toString(reg.version()).equals(r.properties().get("version")))
-        .map(r -> Instant.parse(r.properties().get("end")))
-        .max(Comparator.naturalOrder());
+    return watermarks(registry).stream()
+        .filter(w -> w.view().equals(viewName) && w.version() == reg.version() && w.onlineStore().equals(onlineStore))
+        .map(Watermark::end)
+        .findFirst();
   }
 
   /** From the watermark (or the beginning) to {@code end}. */
@@ -125,31 +156,26 @@ public final class Materializer {
         .repartition(keys.toArray(Column[]::new))
         .sortWithinPartitions(order.toArray(Column[]::new));
 
-    RunRecord run = RunRecord.started(JOB, List.of(tableNode, reg.nodeId()), Map.of(
+    RunRecord started = RunRecord.started(JOB, List.of(tableNode, reg.nodeId()), Map.of(
         "view", viewName, "version", Integer.toString(reg.version()),
-        "start", start.toString(), "end", end.toString(), "online_store", redisUrl));
-    registry.recordRun(run);
-    LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
-    LongAccumulator written = spark.sparkContext().longAccumulator("written");
-    try {
+        "start", start.toString(), "end", end.toString(), ONLINE_STORE, onlineStore));
+    return RunTracker.run(registry, started, run -> {
+      LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
+      LongAccumulator written = spark.sparkContext().longAccumulator("written");
       latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
-    } catch (RuntimeException e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
-      throw e;
-    }
-    String runNode = LineageNode.MATERIALIZATION_RUN + ":" + run.id();
-    registry.recordLineage(
-        List.of(new LineageNode(runNode, LineageNode.MATERIALIZATION_RUN, viewName, "v" + reg.version(),
-            Map.of("start", start.toString(), "end", end.toString(), "rows", Long.toString(rows.value())), Instant.now())),
-        List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
-    RunRecord done = run.completed(List.of(runNode));
-    registry.recordRun(done);
-    return new Result(viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
+      String runNode = LineageNode.MATERIALIZATION_RUN + ":" + run.record().id();
+      registry.recordLineage(
+          List.of(new LineageNode(runNode, LineageNode.MATERIALIZATION_RUN, viewName, "v" + reg.version(),
+              Map.of("start", start.toString(), "end", end.toString(), "rows", Long.toString(rows.value())), Instant.now())),
+          List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
+      RunRecord done = run.complete(List.of(runNode));
+      return new Result(viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
+    });
   }
 
   private Registered<Object> view(String name) {
     return registry.get(ObjectKind.FEATURE_VIEW, name)
-        .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + name + "' is registered"));
+        .orElseThrow(() -> new NotRegisteredException("No feature view named '" + name + "' is registered"));
   }
 
   /**

@@ -13,9 +13,11 @@ import dev.strata.dsl.Projection;
 import dev.strata.dsl.Source;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -92,7 +94,7 @@ public final class OfflineStore {
     }
     Registered<Object> reg =
         registry.get(ObjectKind.FEATURE_VIEW, viewName)
-            .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + viewName + "' is registered"));
+            .orElseThrow(() -> new NotRegisteredException("No feature view named '" + viewName + "' is registered"));
     FeatureView view = (FeatureView) reg.definition();
     Registered<Object> sourceReg = registry.get(ObjectKind.SOURCE, view.source()).orElseThrow();
     Source source = (Source) sourceReg.definition();
@@ -119,38 +121,32 @@ public final class OfflineStore {
 
     String location = location(view.name(), reg.version(), format);
     String sourceNode = tableSnapshotId(source, sourceSnapshot);
-    RunRecord run =
+    RunRecord started =
         RunRecord.started(
             "strata.backfill",
             List.of(sourceNode, reg.nodeId()),
             Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
                 "format", format.name().toLowerCase(), "location", location));
-    registry.recordRun(run);
-    String snapshot;
-    long count;
-    try {
-      rows = rows.persist();
-      count = rows.count();
-      snapshot =
-          format.replaceRange(spark, rows, location,
+    Dataset<Row> computed = rows;
+    return RunTracker.run(registry, started, run -> {
+      Dataset<Row> cached = computed.persist();
+      long count = cached.count();
+      String snapshot =
+          format.replaceRange(spark, cached, location,
               new TableFormat.TableLayout(recordKey, ordering, DATE_COLUMN), from, to);
-      rows.unpersist();
-    } catch (RuntimeException e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
-      throw e;
-    }
-    String tableNode = LineageNode.OFFLINE_TABLE + ":" + format.name().toLowerCase() + ":" + location + "@" + snapshot;
-    registry.recordLineage(
-        List.of(
-            new LineageNode(sourceNode, LineageNode.TABLE, source.tableName(),
-                sourceSnapshot == null ? "" : sourceSnapshot, Map.of("format", source.format().name()), Instant.now()),
-            new LineageNode(tableNode, LineageNode.OFFLINE_TABLE, format.name().toLowerCase() + ":" + location,
-                snapshot, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
-                    "rows", Long.toString(count)), Instant.now())),
-        edges(sourceNode, source, reg, tableNode));
-    RunRecord done = run.completed(List.of(tableNode));
-    registry.recordRun(done);
-    return new BackfillResult(view.name(), reg.version(), format, location, snapshot, sourceSnapshot, count, done);
+      cached.unpersist();
+      String tableNode = LineageNode.OFFLINE_TABLE + ":" + format.name().toLowerCase() + ":" + location + "@" + snapshot;
+      registry.recordLineage(
+          List.of(
+              new LineageNode(sourceNode, LineageNode.TABLE, source.tableName(),
+                  sourceSnapshot == null ? "" : sourceSnapshot, Map.of("format", source.format().name()), Instant.now()),
+              new LineageNode(tableNode, LineageNode.OFFLINE_TABLE, format.name().toLowerCase() + ":" + location,
+                  snapshot, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
+                      "rows", Long.toString(count)), Instant.now())),
+          edges(sourceNode, source, reg, tableNode));
+      RunRecord done = run.complete(List.of(tableNode));
+      return new BackfillResult(view.name(), reg.version(), format, location, snapshot, sourceSnapshot, count, done);
+    });
   }
 
   private static List<LineageEdge> edges(String sourceNode, Source source, Registered<Object> view, String table) {
@@ -232,7 +228,7 @@ public final class OfflineStore {
       Integer pinned = viewVersions.get(e.getKey());
       Registered<Object> reg =
           (pinned == null ? registry.get(ObjectKind.FEATURE_VIEW, e.getKey()) : registry.get(ObjectKind.FEATURE_VIEW, e.getKey(), pinned))
-              .orElseThrow(() -> new IllegalArgumentException("No feature view named '" + e.getKey() + "'"
+              .orElseThrow(() -> new NotRegisteredException("No feature view named '" + e.getKey() + "'"
                   + (pinned == null ? "" : " at version " + pinned) + " is registered"));
       viewVersions.put(e.getKey(), reg.version());
       FeatureView view = (FeatureView) reg.definition();
@@ -263,7 +259,7 @@ public final class OfflineStore {
       int colon = ref.indexOf(':');
       String view = colon < 0 ? ref : ref.substring(0, colon);
       FeatureView v = (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, view)
-          .orElseThrow(() -> new IllegalArgumentException(
+          .orElseThrow(() -> new NotRegisteredException(
               "'" + ref + "': no feature view named '" + view + "' is registered")).definition();
       List<String> names = byView.computeIfAbsent(view, k -> new ArrayList<>());
       if (colon < 0) {
@@ -280,7 +276,7 @@ public final class OfflineStore {
   /** Historical retrieval of a registered feature service. */
   public Historical historical(Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
     FeatureService s = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, service)
-        .orElseThrow(() -> new IllegalArgumentException("No feature service named '" + service + "' is registered"))
+        .orElseThrow(() -> new NotRegisteredException("No feature service named '" + service + "' is registered"))
         .definition();
     return historical(entities, timestampColumn, s.projections(), qualified);
   }

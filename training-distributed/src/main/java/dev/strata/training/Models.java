@@ -18,6 +18,7 @@ import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 import dev.strata.training.TrainingSets.TrainingSet;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -206,8 +207,19 @@ public final class Models {
     }
     String[] features = set.features().toArray(String[]::new);
     PipelineStage estimator = estimator(spec, features, validation);
-    RunRecord run = RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
-    registry.recordRun(run);
+    RunRecord started = RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
+    try {
+      return RunTracker.run(registry, started, run -> train(spec, set, split, train, validation, trainRows, validationRows,
+          features, estimator, run, where));
+    } finally {
+      train.unpersist();
+      validation.unpersist();
+    }
+  }
+
+  private ModelVersion train(TrainSpec spec, TrainingSet set, Split split, Dataset<Row> train,
+      Dataset<Row> validation, long trainRows, long validationRows, String[] features, PipelineStage estimator,
+      RunTracker run, String where) {
     try {
       PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
@@ -240,22 +252,15 @@ public final class Models {
       p.put("param.threshold", Double.toString(spec.threshold()));
       p.put("boosted_rounds", Long.toString(xgb.nativeBooster().getNumBoostedRound()));
       metrics.forEach((k, v) -> p.put("metric." + k, Double.toString(v)));
-      p.put("run", run.id());
+      p.put("run", run.record().id());
       List<String> inputs = new ArrayList<>();
       inputs.add(set.nodeId());
       set.viewVersions().forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
       LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
-      registry.recordRun(run.completed(List.of(node.id())));
+      run.complete(List.of(node.id()));
       return ModelVersion.of(node);
     } catch (IOException | ml.dmlc.xgboost4j.java.XGBoostError e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
       throw new IllegalStateException(where + ": cannot save the model: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
-      throw e;
-    } finally {
-      train.unpersist();
-      validation.unpersist();
     }
   }
 
@@ -381,9 +386,8 @@ public final class Models {
     List<String> inputs = new ArrayList<>(h.inputs());
     inputs.add(mv.nodeId());
     inputs.add(LineageNode.tableId(entitiesFormat.name().toLowerCase() + ":" + entities));
-    RunRecord run = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output));
-    registry.recordRun(run);
-    try {
+    RunRecord started = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output));
+    return RunTracker.run(registry, started, run -> {
       String snapshot = outputFormat.writeTable(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
       long rows = outputFormat.read(spark, output, snapshot).count();
       String node = LineageNode.tableId(outputFormat.name().toLowerCase() + ":" + output) + (snapshot == null ? "" : "@" + snapshot);
@@ -391,11 +395,8 @@ public final class Models {
       inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
       registry.recordLineage(List.of(new LineageNode(node, LineageNode.TABLE, outputFormat.name().toLowerCase() + ":" + output,
           snapshot == null ? "" : snapshot, Map.of("rows", Long.toString(rows)), Instant.now())), edges);
-      registry.recordRun(run.completed(List.of(node)));
+      run.complete(List.of(node));
       return new Scored(output, snapshot, rows, mv.nodeId());
-    } catch (RuntimeException e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
-      throw e;
-    }
+    });
   }
 }

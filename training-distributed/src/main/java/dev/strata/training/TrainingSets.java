@@ -10,9 +10,11 @@ import dev.strata.dsl.ObjectKind;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -111,13 +113,13 @@ public final class TrainingSets {
   static LineageNode artifact(RegistryStore registry, String kind, String what, String name, Integer version) {
     List<LineageNode> versions = registry.versions(kind, name);
     if (versions.isEmpty()) {
-      throw new IllegalArgumentException("no " + what + " named '" + name + "' is registered");
+      throw new NotRegisteredException("no " + what + " named '" + name + "' is registered");
     }
     if (version == null) {
       return versions.get(versions.size() - 1);
     }
     return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(what + " '" + name + "' has no version " + version
+        .orElseThrow(() -> new NotRegisteredException(what + " '" + name + "' has no version " + version
             + " (versions: 1.." + versions.size() + ")"));
   }
 
@@ -133,7 +135,7 @@ public final class TrainingSets {
           + ") is empty; the end must be after the start");
     }
     Registered<Object> service = registry.get(ObjectKind.FEATURE_SERVICE, spec.featureService())
-        .orElseThrow(() -> new IllegalArgumentException(where + ": no feature service named '"
+        .orElseThrow(() -> new NotRegisteredException(where + ": no feature service named '"
             + spec.featureService() + "' is registered"));
     String labelsSnapshot = spec.labelsFormat() == TableFormat.PARQUET ? null
         : readable(() -> spec.labelsFormat().currentSnapshot(spark, spec.labels()), spec);
@@ -158,9 +160,8 @@ public final class TrainingSets {
         + (labelsSnapshot == null ? "" : "@" + labelsSnapshot);
     inputs.add(labelsNode);
     inputs.add(service.nodeId());
-    RunRecord run = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location));
-    registry.recordRun(run);
-    try {
+    RunRecord started = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location));
+    return RunTracker.run(registry, started, run -> {
       String snapshot = spec.format().writeTable(spark, rows, location, false);
       Dataset<Row> stored = spec.format().read(spark, location, snapshot);
       Checksum sum = checksum(stored);
@@ -182,14 +183,11 @@ public final class TrainingSets {
       p.put("features", String.join(",", features));
       h.sourceSnapshots().forEach((s, snap) -> p.put("source_snapshot." + s, nullToEmpty(snap)));
       h.viewVersions().forEach((v, n) -> p.put("view_version." + v, Integer.toString(n)));
-      p.put("run", run.id());
+      p.put("run", run.record().id());
       LineageNode node = registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
-      registry.recordRun(run.completed(List.of(node.id())));
+      run.complete(List.of(node.id()));
       return TrainingSet.of(node);
-    } catch (RuntimeException e) {
-      registry.recordRun(run.failed(String.valueOf(e.getMessage())));
-      throw e;
-    }
+    });
   }
 
   /** A registered training dataset; the newest when {@code version} is null. */

@@ -105,6 +105,21 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
     return url.replaceAll("(://)[^/@]*@", "$1***@");
   }
 
+  /**
+   * Which online store this is, without credentials: {@code redis://host:port[/db]} or {@code
+   * redis-cluster://host:port,...} (nodes sorted). Watermarks are kept per identity, so a run
+   * into one Redis never moves the watermark of another.
+   */
+  public String identity() {
+    List<String> hosts = new ArrayList<>();
+    nodes.forEach(n -> hosts.add(n.getHost() + ":" + n.getPort()));
+    if (cluster) {
+      java.util.Collections.sort(hosts);
+      return "redis-cluster://" + String.join(",", hosts);
+    }
+    return "redis://" + hosts.get(0) + (database == 0 ? "" : "/" + database);
+  }
+
   @Override
   public String toString() {
     return masked;

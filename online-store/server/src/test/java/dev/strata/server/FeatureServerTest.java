@@ -265,6 +265,11 @@ class FeatureServerTest {
     post("/v1/features/online", "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"]}}");
     Answer metrics = call("GET", "/actuator/prometheus", null);
     assertThat(metrics.raw()).contains("http_server_requests_seconds_bucket{").contains("uri=\"/v1/features/online\"");
+    // series an alert can watch, present from start-up
+    assertThat(metrics.raw()).containsPattern("(?m)^strata_redis_errors_total(\\{[^}]*\\})? ")
+        .contains("strata_redis_pool_active").contains("strata_redis_pool_idle").contains("strata_redis_pool_waiting")
+        .contains("strata_redis_read_seconds_bucket").contains("tomcat_threads_busy_threads")
+        .contains("strata_online_values_total{status=\"not_found\"}").contains("strata_online_values_total{status=\"expired\"}");
     Answer api = call("GET", "/v3/api-docs", null);
     assertThat(api.status()).isEqualTo(200);
     assertThat(api.body().get("paths").has("/v1/features/online")).isTrue();

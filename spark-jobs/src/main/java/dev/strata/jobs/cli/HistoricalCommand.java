@@ -6,6 +6,7 @@ import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,25 +87,20 @@ final class HistoricalCommand implements Callable<Integer> {
               : offline.historical(rows, timestampColumn, offline.projections(what.features), fullNames);
       List<String> inputs = new ArrayList<>(h.inputs());
       inputs.add(LineageNode.tableId(in.name().toLowerCase() + ":" + entities));
-      RunRecord run = RunRecord.started("strata.historical", inputs,
+      RunRecord started = RunRecord.started("strata.historical", inputs,
           Map.of("output", output, "service", what.service == null ? "" : what.service));
-      store.recordRun(run);
-      String snapshot;
-      try {
-        snapshot = outFormat.writeTable(spark, h.rows(), output, overwrite);
-      } catch (RuntimeException e) {
-        store.recordRun(run.failed(String.valueOf(e.getMessage())));
-        throw e;
-      }
-      String node = LineageNode.tableId(outFormat.name().toLowerCase() + ":" + output)
-          + (snapshot == null ? "" : "@" + snapshot);
-      List<LineageEdge> edges = new ArrayList<>();
-      inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
-      store.recordLineage(
-          List.of(new LineageNode(node, LineageNode.TABLE, outFormat.name().toLowerCase() + ":" + output,
-              snapshot == null ? "" : snapshot, Map.of(), Instant.now())),
-          edges);
-      store.recordRun(run.completed(List.of(node)));
+      RunTracker.run(store, started, run -> {
+        String snapshot = outFormat.writeTable(spark, h.rows(), output, overwrite);
+        String node = LineageNode.tableId(outFormat.name().toLowerCase() + ":" + output)
+            + (snapshot == null ? "" : "@" + snapshot);
+        List<LineageEdge> edges = new ArrayList<>();
+        inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
+        store.recordLineage(
+            List.of(new LineageNode(node, LineageNode.TABLE, outFormat.name().toLowerCase() + ":" + output,
+                snapshot == null ? "" : snapshot, Map.of(), Instant.now())),
+            edges);
+        return run.complete(List.of(node));
+      });
       long count = spark.read().format(outFormat == TableFormat.PARQUET ? "parquet" : outFormat.name().toLowerCase())
           .load(output).count();
       out.println("Wrote " + count + " rows to " + outFormat.name().toLowerCase() + " " + output

@@ -3,7 +3,11 @@ package dev.strata.jobs.cli;
 import dev.strata.materialization.Materializer;
 import dev.strata.registry.RegistryStore;
 import java.io.PrintWriter;
+import dev.strata.online.RedisEndpoint;
+import dev.strata.online.RedisOnlineStore;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -30,14 +34,29 @@ final class MaterializeCommand {
       if (u == null || u.isBlank()) {
         throw new StrataCli.UsageException("no online store: give --redis URL or set " + ENV);
       }
+      try {
+        RedisEndpoint.parse(u);
+      } catch (IllegalArgumentException e) {
+        throw new StrataCli.UsageException("--redis: " + e.getMessage());
+      }
+      return u;
+    }
+
+    /** The URL, checked before any Spark work: it parses, Redis answers, the password is right. */
+    String reachable() {
+      String u = resolved();
+      try (RedisOnlineStore store = RedisOnlineStore.connect(u)) {
+        store.check();
+      }
       return u;
     }
   }
 
-  static void print(PrintWriter out, Materializer.Result r) {
+  static void print(PrintWriter out, Materializer m, Materializer.Result r) {
     out.println("Materialized " + r.view() + " v" + r.version() + " for " + r.start() + ".." + r.end() + ": "
         + r.rows() + " keys, " + r.written() + " written (the rest were older than Redis's values);"
-        + " offline snapshot " + r.offlineSnapshot() + "; watermark now " + r.end());
+        + " offline snapshot " + r.offlineSnapshot() + "; watermark now "
+        + m.watermark(r.view()).map(Instant::toString).orElse("none"));
   }
 
   @Command(name = "materialize", mixinStandardHelpOptions = true,
@@ -58,10 +77,12 @@ final class MaterializeCommand {
 
     @Override
     public Integer call() {
-      String url = redis.resolved();
+      String url = redis.reachable();
       try (RegistryStore store = registry.open()) {
+        requireView(store, view);
         SparkSession spark = sparkOptions.session("materialize " + view);
-        print(spec.commandLine().getOut(), new Materializer(spark, store, url).materialize(view, start, end));
+        Materializer m = new Materializer(spark, store, url);
+        print(spec.commandLine().getOut(), m, m.materialize(view, start, end));
         return StrataCli.OK;
       }
     }
@@ -82,11 +103,64 @@ final class MaterializeCommand {
 
     @Override
     public Integer call() {
-      String url = redis.resolved();
+      String url = redis.reachable();
       try (RegistryStore store = registry.open()) {
+        requireView(store, view);
         SparkSession spark = sparkOptions.session("materialize " + view);
-        print(spec.commandLine().getOut(),
-            new Materializer(spark, store, url).materializeIncremental(view, end == null ? Instant.now() : end));
+        Materializer m = new Materializer(spark, store, url);
+        print(spec.commandLine().getOut(), m, m.materializeIncremental(view, end == null ? Instant.now() : end));
+        return StrataCli.OK;
+      }
+    }
+  }
+
+  /** A missing view is exit code 5 at once, before Spark starts. */
+  static void requireView(RegistryStore store, String view) {
+    if (store.featureView(view).isEmpty()) {
+      throw new StrataCli.NotFoundException("No feature view named '" + view + "' is registered");
+    }
+  }
+
+  @Command(name = "watermarks", mixinStandardHelpOptions = true,
+      description = {"Show where each view's next incremental materialization starts, per online store.",
+          "A watermark is the end of the newest completed run of a view version into one Redis."})
+  static final class Watermarks implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RegistryOptions registry = new RegistryOptions();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "VIEW", description = "Default: every view.") String view;
+
+    @Option(names = "--redis", paramLabel = "URL", description = "Only this online store.") String url;
+
+    @Override
+    public Integer call() {
+      String only = null;
+      if (url != null) {
+        try {
+          only = RedisEndpoint.parse(url).identity();
+        } catch (IllegalArgumentException e) {
+          throw new StrataCli.UsageException("--redis: " + e.getMessage());
+        }
+      }
+      try (RegistryStore store = registry.open()) {
+        if (view != null) {
+          requireView(store, view);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"VIEW", "VERSION", "ONLINE STORE", "WATERMARK", "RECORDED"});
+        for (Materializer.Watermark w : Materializer.watermarks(store)) {
+          if ((view == null || view.equals(w.view())) && (only == null || only.equals(w.onlineStore()))) {
+            rows.add(new String[] {w.view(), "v" + w.version(), w.onlineStore(), w.end().toString(),
+                String.valueOf(w.recordedAt())});
+          }
+        }
+        if (rows.size() == 1) {
+          out.println("No watermarks" + (view == null ? "" : " for " + view) + (only == null ? "" : " in " + only)
+              + ": the next incremental run starts at the beginning.");
+        } else {
+          out.print(Render.columns(rows));
+        }
         return StrataCli.OK;
       }
     }

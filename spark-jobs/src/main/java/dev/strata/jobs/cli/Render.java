@@ -51,6 +51,11 @@ final class Render {
             r.createdAt().toString()
           });
     }
+    return columns(cells);
+  }
+
+  /** Left-aligned columns; the first row is the header. */
+  static String columns(List<String[]> cells) {
     int[] width = new int[cells.get(0).length];
     for (String[] row : cells) {
       for (int i = 0; i < row.length; i++) {

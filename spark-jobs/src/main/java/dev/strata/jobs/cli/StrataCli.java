@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       HistoricalCommand.class,
       MaterializeCommand.Batch.class,
       MaterializeCommand.Incremental.class,
+      MaterializeCommand.Watermarks.class,
       TrainingCommands.TrainingSetCommand.class,
       TrainingCommands.TrainCommand.class,
       TrainingCommands.ScoreCommand.class,
@@ -55,58 +56,106 @@ public final class StrataCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine();
+    // System.exit skips the JVM's flushing of a PrintWriter: flush what every verb printed
+    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true);
+    cl.setOut(out);
+    cl.setErr(err);
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    System.exit(code);
   }
 
   /** The configured command line; tests call {@code execute} on it with their own writers. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new StrataCli());
     cl.setExecutionExceptionHandler(StrataCli::handle);
+    cl.setParameterExceptionHandler(StrataCli::badUsage);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.registerConverter(java.time.Instant.class, StrataCli::instant);
+    cl.registerConverter(java.time.LocalDate.class, StrataCli::date);
     return cl;
   }
 
-  /** Turns the exceptions users cause into a message and an exit code; never a stack trace. */
+  /** Bad arguments: one line that says what is wrong and where to look, exit code 2. */
+  private static int badUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    cl.getErr().println("error: " + firstLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    cl.getErr().flush();
+    return USAGE;
+  }
+
+  static java.time.Instant instant(String text) {
+    try {
+      return java.time.Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is not an instant: write it like 2001-01-15T00:00:00Z");
+    }
+  }
+
+  static java.time.LocalDate date(String text) {
+    try {
+      return java.time.LocalDate.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is not a date: write it like 2001-01-15");
+    }
+  }
+
+  private static String firstLine(String message) {
+    String m = String.valueOf(message).strip();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl).strip();
+  }
+
+  /** An exception and its causes, each by its first line, on one line. */
+  static String oneLine(Throwable e, boolean withType) {
+    StringBuilder sb = new StringBuilder(withType || e.getMessage() == null ? firstLine(e.toString()) : firstLine(e.getMessage()));
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      String m = firstLine(c.getMessage() == null ? c.toString() : c.getMessage());
+      if (!sb.toString().contains(m)) {
+        sb.append("; caused by: ").append(m);
+      }
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Turns the exceptions users cause into one line and an exit code; never a stack trace (unless
+   * {@code -Dstrata.debug=true}).
+   */
   private static int handle(
       Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
-    if (e instanceof BreakingChangeException) {
-      err.println("error: " + e.getMessage());
-      return BREAKING;
-    }
-    if (e instanceof SourceSchemaException || e instanceof EntityFrameException) {
-      err.println("error: " + e.getMessage());
-      return INVALID;
-    }
-    if (e instanceof IllegalArgumentException) {
-      err.println("error: " + e.getMessage());
-      return USAGE;
-    }
-    if (e instanceof DefinitionException) {
-      err.println("error: " + e.getMessage());
-      return INVALID;
-    }
-    if (e instanceof NotFoundException) {
-      err.println("error: " + e.getMessage());
-      return NOT_FOUND;
-    }
-    if (e instanceof UsageException) {
-      err.println("error: " + e.getMessage());
-      err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help'.");
-      return USAGE;
-    }
-    if (e instanceof ConcurrentApplyException || e instanceof RegistryException) {
-      err.println("error: " + e.getMessage());
+    int code = code(e);
+    if (code == INVALID || code == BREAKING) {
+      err.println("error: " + e.getMessage()); // a list of what is wrong, one problem a line
+    } else if (e instanceof UsageException) {
+      err.println("error: " + firstLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
     } else {
-      err.println("error: " + e);
-    }
-    Throwable cause = e.getCause();
-    while (cause != null) {
-      err.println("  caused by: " + cause);
-      cause = cause.getCause();
+      err.println("error: " + oneLine(e, code == FAILURE && !(e instanceof ConcurrentApplyException
+          || e instanceof RegistryException || e instanceof IllegalStateException)));
     }
     if (Boolean.getBoolean("strata.debug")) {
       e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  static int code(Exception e) {
+    if (e instanceof BreakingChangeException) {
+      return BREAKING;
+    }
+    if (e instanceof SourceSchemaException || e instanceof EntityFrameException || e instanceof DefinitionException) {
+      return INVALID;
+    }
+    if (e instanceof NotFoundException || e instanceof dev.strata.registry.NotRegisteredException) {
+      return NOT_FOUND;
+    }
+    if (e instanceof IllegalArgumentException || e instanceof UsageException) {
+      return USAGE;
     }
     return FAILURE;
   }

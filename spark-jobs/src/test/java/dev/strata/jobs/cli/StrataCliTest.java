@@ -298,14 +298,14 @@ class StrataCliTest {
     String warehouse = dir.resolve("warehouse").toString();
     Result noService = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
         "--label-column", "delayed", "--service", "nope", "--start", "2001-01-03", "--end", "2001-01-05", "--warehouse", warehouse);
-    assertThat(noService.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noService.code()).isEqualTo(StrataCli.NOT_FOUND);
     assertThat(noService.err()).isEqualTo("error: training set 't': no feature service named 'nope' is registered\n");
     Result empty = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
         "--label-column", "delayed", "--service", "delay_model", "--start", "2001-01-05", "--end", "2001-01-05", "--warehouse", warehouse);
     assertThat(empty.code()).isEqualTo(StrataCli.USAGE);
     assertThat(empty.err()).contains("is empty; the end must be after the start");
     Result noSet = strata("train", "m", "--training-set", "t", "--warehouse", warehouse);
-    assertThat(noSet.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noSet.code()).isEqualTo(StrataCli.NOT_FOUND);
     assertThat(noSet.err()).isEqualTo("error: no training set named 't' is registered\n");
     Result gpu = strata("train", "m", "--training-set", "t", "--gpu", "--warehouse", warehouse);
     assertThat(gpu.code()).isEqualTo(StrataCli.USAGE);
@@ -319,7 +319,7 @@ class StrataCliTest {
     String warehouse = dir.resolve("warehouse").toString();
 
     Result noView = strata("backfill", "nope", "--start", "2001-01-01", "--end", "2001-01-02", "--warehouse", warehouse);
-    assertThat(noView.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(noView.code()).isEqualTo(StrataCli.NOT_FOUND);
     assertThat(noView.err()).isEqualTo("error: No feature view named 'nope' is registered\n");
 
     Result backwards = strata("backfill", "origin_delays", "--start", "2001-01-05", "--end", "2001-01-02", "--warehouse", warehouse);
@@ -356,10 +356,16 @@ class StrataCliTest {
     Result noRedis = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z", "--end", "2001-01-02T00:00:00Z");
     assertThat(noRedis.code()).isEqualTo(StrataCli.USAGE);
     assertThat(noRedis.err()).contains("no online store: give --redis URL or set STRATA_REDIS_URL");
-    Result notBackfilled = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
+    Result unreachable = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
         "--end", "2001-01-02T00:00:00Z", "--redis", "redis://127.0.0.1:1", "--warehouse", warehouse);
-    assertThat(notBackfilled.code()).isEqualTo(StrataCli.USAGE);
-    assertThat(notBackfilled.err()).contains("has no offline table yet: run 'strata backfill origin_delays' first");
+    assertThat(unreachable.code()).isEqualTo(StrataCli.FAILURE);
+    assertThat(unreachable.err()).startsWith("error: Redis at redis://127.0.0.1:1 cannot be reached");
+    try (dev.strata.online.RedisLauncher redis = dev.strata.online.RedisLauncher.single()) {
+      Result notBackfilled = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
+          "--end", "2001-01-02T00:00:00Z", "--redis", redis.url(), "--warehouse", warehouse);
+      assertThat(notBackfilled.code()).isEqualTo(StrataCli.USAGE);
+      assertThat(notBackfilled.err()).contains("has no offline table yet: run 'strata backfill origin_delays' first");
+    }
 
     Result unknownFeature = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "date",
         "--features", "origin_delays:nope", "--output", dir.resolve("o3").toString(), "--warehouse", warehouse);

@@ -15,6 +15,8 @@ import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
+import dev.strata.jobs.cli.CliProcess;
+import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
@@ -23,7 +25,6 @@ import dev.strata.registry.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
 import dev.strata.registry.RunRecord;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -90,7 +91,7 @@ class MaterializeKillTest {
         while ((written = j.dbSize()) < KEYS / 10 && System.currentTimeMillis() < deadline && p.isAlive()) {
           Thread.sleep(100);
         }
-        assertThat(p.isAlive()).as("the run must still be running: " + Files.readString(dir.resolve("child.log"))).isTrue();
+        assertThat(p.isAlive()).as("the run must still be running: " + Files.readString(dir.resolve("child.err"))).isTrue();
         p.destroyForcibly().waitFor(); // SIGKILL
         written = j.dbSize();
       }
@@ -104,6 +105,20 @@ class MaterializeKillTest {
       assertThat(rerun.start()).isEqualTo(Instant.EPOCH);
       assertThat(rerun.rows()).isEqualTo(KEYS);
       assertThat(m.watermark("user_x")).contains(end);
+      // the killed run's process is gone: the rerun marked it abandoned, it never stays RUNNING
+      assertThat(registry.runs()).filteredOn(r -> r.job().equals(Materializer.JOB))
+          .extracting(RunRecord::status).containsExactlyInAnyOrder(RunRecord.Status.ABANDONED, RunRecord.Status.COMPLETED);
+
+      // a new, empty Redis has no watermark of its own: its first incremental run loads every key
+      try (RedisLauncher fresh = RedisLauncher.single()) {
+        Materializer other = new Materializer(spark, registry, fresh.url());
+        assertThat(other.watermark("user_x")).isEmpty();
+        Materializer.Result first = other.materializeIncremental("user_x", end);
+        assertThat(first.start()).isEqualTo(Instant.EPOCH);
+        assertThat(first.written()).isEqualTo(KEYS);
+        assertThat(Materializer.watermarks(registry)).extracting(Materializer.Watermark::onlineStore)
+            .containsExactlyInAnyOrder(RedisEndpoint.parse(redis.url()).identity(), RedisEndpoint.parse(fresh.url()).identity());
+      }
 
       List<List<String>> keys = new ArrayList<>();
       for (int i = 0; i < KEYS; i++) {
@@ -120,18 +135,6 @@ class MaterializeKillTest {
   }
 
   private Process strata(List<String> jvm, String... args) throws Exception {
-    Path target = Path.of("target").toAbsolutePath();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of(Files.readString(target.resolve("classes/strata-jvm.options")).trim()
-        .replaceAll("-Xmx\\S+", "-Xmx1g").split("\\s+")));
-    cmd.addAll(jvm);
-    cmd.add("-cp");
-    cmd.add(target.resolve("classes") + File.pathSeparator + Files.readString(target.resolve("classpath.txt")).trim());
-    cmd.add("dev.strata.jobs.cli.StrataCli");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
+    return CliProcess.start(dir, jvm, args);
   }
 }
