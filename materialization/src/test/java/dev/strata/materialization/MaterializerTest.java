@@ -23,6 +23,7 @@ import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.RunRecord;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -159,6 +160,19 @@ class MaterializerTest {
 
       assertThat(registry.upstream(r2.run().outputs().get(0)).nodes().keySet())
           .contains("offline_table:delta:" + b.location() + "@" + b.snapshot(), "feature_view:delays@v1");
+
+      // a run whose executors cannot write fails in Spark (a checked SparkException): recorded
+      // FAILED with its message, and the watermark stays where it was
+      Materializer unreachable = new Materializer(spark, registry, "redis://127.0.0.1:1");
+      assertThatThrownBy(() -> unreachable.materialize("delays", end1, end2)).hasMessageContaining("Job aborted");
+      assertThat(registry.runs()).filteredOn(r -> r.job().equals(Materializer.JOB) && r.status() == RunRecord.Status.FAILED)
+          .singleElement().satisfies(r -> {
+            assertThat(r.properties().get("error")).contains("Job aborted");
+            assertThat(r.properties().get("online_store")).isEqualTo("redis://127.0.0.1:1");
+            assertThat(r.endedAt()).isNotNull();
+          });
+      assertThat(registry.runs()).noneMatch(r -> r.status() == RunRecord.Status.RUNNING);
+      assertThat(m.watermark("delays")).contains(end2);
     }
   }
 
