@@ -52,13 +52,6 @@ public class Problems extends ResponseEntityExceptionHandler {
     return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
   }
 
-  @ExceptionHandler(HttpErrors.BodyTooLarge.class)
-  ResponseEntity<ProblemDetail> tooLarge(HttpErrors.BodyTooLarge e) {
-    return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).header(HttpHeaders.CONNECTION, "close")
-        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
-        .body(problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", e.getMessage()));
-  }
-
   @ExceptionHandler(JedisException.class)
   ResponseEntity<ProblemDetail> redis(JedisException e) {
     return unavailable(e);
@@ -106,11 +99,6 @@ public class Problems extends ResponseEntityExceptionHandler {
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception ex, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
     // no exception class names or parser internals in the answer
-    for (Throwable c = ex; c != null; c = c.getCause()) {
-      if (c instanceof HttpErrors.BodyTooLarge tooLarge) {
-        return new ResponseEntity<>(tooLarge(tooLarge).getBody(), HttpStatus.PAYLOAD_TOO_LARGE);
-      }
-    }
     if (body == null && ex instanceof org.springframework.web.ErrorResponse er) {
       body = er.getBody();
     }

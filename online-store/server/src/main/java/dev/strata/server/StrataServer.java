@@ -39,10 +39,12 @@ public class StrataServer {
    * @param maxBodyBytes the largest request body; larger ones are refused (413) before parsing
    * @param requestDeadline how long a request may wait for Redis before it answers 503
    * @param maxFutureSkew how far past the server's clock a pushed event time may lie
+   * @param bodyTimeout how long a client may take to send a request body (then 408)
    */
   @ConfigurationProperties("strata")
   public record Settings(String registryUrl, String redisUrl, Integer maxRows, Map<String, String> apiKeys,
-      Boolean keyedReads, Long maxBodyBytes, Duration requestDeadline, Duration maxFutureSkew) {
+      Boolean keyedReads, Long maxBodyBytes, Duration requestDeadline, Duration maxFutureSkew,
+      Duration bodyTimeout) {
     public Settings {
       registryUrl = registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
       redisUrl = redisUrl == null ? "redis://127.0.0.1:6379" : redisUrl;
@@ -52,6 +54,7 @@ public class StrataServer {
       maxBodyBytes = maxBodyBytes == null ? 1L << 20 : maxBodyBytes;
       requestDeadline = requestDeadline == null ? Duration.ofMillis(100) : requestDeadline;
       maxFutureSkew = maxFutureSkew == null ? Duration.ofMinutes(5) : maxFutureSkew;
+      bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(5) : bodyTimeout;
       if (maxRows < 1 || maxBodyBytes < 1) {
         throw new IllegalArgumentException("strata.max-rows and strata.max-body-bytes must be positive");
       }

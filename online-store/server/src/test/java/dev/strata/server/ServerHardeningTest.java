@@ -75,6 +75,7 @@ class ServerHardeningTest {
     p.add("strata.max-body-bytes", () -> "65536");
     p.add("strata.request-deadline", () -> DEADLINE_MS + "ms");
     p.add("strata.keyed-reads", () -> "true");
+    p.add("strata.body-timeout", () -> "3s");
     p.add("strata.api-keys.reader-key", () -> "read");
     p.add("strata.api-keys.writer-key", () -> "write");
     p.add("strata.api-keys.admin-key", () -> "admin");
@@ -375,6 +376,46 @@ class ServerHardeningTest {
     assertThat(unavailable).as("503s while Redis was stopped for %d ms", (resumed - stalled) / 1_000_000).isGreaterThan(20);
     // every call answered within the deadline plus a margin for this shared 2-core machine
     assertThat(slowest).as("slowest of %d calls", calls.size()).isLessThan(DEADLINE_MS + 800);
+  }
+
+  @Test
+  void slowClientsHoldConnectionsNotThreads() throws Exception {
+    String head = "POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+        + "Content-Type: application/json\r\nContent-Length: " + READ.length() + "\r\nConnection: close\r\n\r\n";
+    List<java.net.Socket> slow = new ArrayList<>();
+    try {
+      // more clients than the server has request threads (200), each stuck part-way through its body
+      for (int i = 0; i < 250; i++) {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write((head + READ.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        slow.add(s);
+      }
+      Thread.sleep(300);
+      long worst = 0;
+      for (int i = 0; i < 30; i++) {
+        long t0 = System.nanoTime();
+        Reply r = RawHttp.send(port, "POST", "/v1/features/online", READ, "X-API-Key: reader-key");
+        worst = Math.max(worst, (System.nanoTime() - t0) / 1_000_000);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+      }
+      assertThat(worst).as("slowest normal request with 250 slow clients connected, ms").isLessThan(1_000);
+      // a slow body that does arrive is answered as if it had come at once
+      java.net.Socket late = slow.get(0);
+      late.getOutputStream().write(READ.substring(10).getBytes(StandardCharsets.US_ASCII));
+      Reply answer = RawHttp.read(late.getInputStream());
+      assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+      assertThat(answer.json().at("/rows/0/values/0").asDouble()).isEqualTo(1.5);
+      // one that never does gets a 408 once the body timeout passes
+      Reply timedOut = RawHttp.read(slow.get(1).getInputStream());
+      assertThat(timedOut.status()).as(timedOut.toString()).isEqualTo(408);
+      assertThat(timedOut.isProblem()).isTrue();
+    } finally {
+      for (java.net.Socket s : slow) {
+        s.close();
+      }
+    }
   }
 
   @Test
