@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -246,7 +247,7 @@ public final class RedisOnlineStore implements AutoCloseable {
   public List<List<OnlineValue>> read(List<ReadRequest> requests, Instant now, long deadlineNanos) {
     long nowMicros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     List<List<Response<List<byte[]>>>> responses = new ArrayList<>();
-    withConnection(deadlineNanos, p -> {
+    pipelined(deadlineNanos, p -> {
       for (ReadRequest q : requests) {
         List<Response<List<byte[]>>> r = new ArrayList<>();
         for (List<?> k : q.keys()) {
@@ -286,22 +287,27 @@ public final class RedisOnlineStore implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} on a pipeline within the deadline: on a single server, a pooled connection
-   * taken with at most the time left, whose socket reads get the time left too.
+   * Runs {@code work} on a pipeline within the deadline: on a single server, over a pooled
+   * connection taken with at most the time left, whose socket reads get the time left too; on a
+   * cluster, with the store's timeout.
    */
-  private void withConnection(long deadlineNanos, java.util.function.Consumer<AbstractPipeline> work) {
-    withConnection(deadlineNanos, work, null);
-  }
-
-  private void withConnection(long deadlineNanos, java.util.function.Consumer<AbstractPipeline> work,
-      java.util.function.Consumer<Connection> direct) {
-    if (!(jedis instanceof JedisPooled pooled)) {
+  private void pipelined(long deadlineNanos, Consumer<AbstractPipeline> work) {
+    if (jedis instanceof JedisPooled) {
+      withConnection(deadlineNanos, c -> {
+        try (Pipeline p = new Pipeline(c)) {
+          work.accept(p);
+        }
+      });
+    } else {
       try (AbstractPipeline p = jedis.pipelined()) {
         work.accept(p);
       }
-      return;
     }
-    Pool<Connection> pool = pooled.getPool();
+  }
+
+  /** Runs {@code work} on a connection of the single server's pool, within the deadline. */
+  private void withConnection(long deadlineNanos, Consumer<Connection> work) {
+    Pool<Connection> pool = ((JedisPooled) jedis).getPool();
     Connection c;
     try {
       c = pool.borrowObject(Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime())));
@@ -311,15 +317,8 @@ public final class RedisOnlineStore implements AutoCloseable {
       throw new JedisConnectionException("no Redis connection became free within the deadline (" + url() + ")", e);
     }
     try {
-      int left = (int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L);
-      c.setSoTimeout(left);
-      if (direct != null) {
-        direct.accept(c);
-      } else {
-        try (Pipeline p = new Pipeline(c)) {
-          work.accept(p);
-        }
-      }
+      c.setSoTimeout((int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L));
+      work.accept(c);
       if (!c.isBroken()) {
         c.setSoTimeout(timeoutMillis);
       }
@@ -339,7 +338,7 @@ public final class RedisOnlineStore implements AutoCloseable {
       if (jedis instanceof JedisCluster c) {
         return !c.getClusterNodes().isEmpty() && "PONG".equals(c.ping());
       }
-      withConnection(System.nanoTime() + timeout.toNanos(), null, Connection::ping);
+      withConnection(System.nanoTime() + timeout.toNanos(), Connection::ping);
       return true;
     } catch (RuntimeException e) {
       return false;

@@ -5,10 +5,13 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,12 +20,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.ActionCode;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Request bodies, before anything parses them: bounded in size, and never waited for on a
@@ -31,8 +39,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <ul>
  *   <li>A {@code Content-Length} over {@code strata.max-body-bytes} is a 413 at once, before the
  *       body is read; a chunked body is refused as soon as it passes the limit.
- *   <li>A body that has fully arrived with its headers (the usual case) is read on the request
- *       thread as it is, at no extra cost.
+ *   <li>A body that has fully arrived with its headers (the usual case, told by Tomcat's own
+ *       buffer in {@link BodyArrival}) is read on the request thread as it is, at no extra cost.
  *   <li>A body still on its way is read without blocking (Servlet non-blocking I/O): the thread
  *       goes back to the pool, the bytes are collected as they come, and the request is
  *       dispatched again, unchanged but for its buffered body, once they are all there. A slow
@@ -43,6 +51,38 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Configuration
 public class RequestBodies {
+  /** Marks, before any filter, the requests whose body has not fully arrived with their headers. */
+  @Bean
+  WebServerFactoryCustomizer<TomcatServletWebServerFactory> bodyArrival() {
+    return factory -> factory.addContextValves(new BodyArrival());
+  }
+
+  private static final String PENDING = RequestBodies.class.getName() + ".pending";
+
+  /**
+   * Tells, without reading, whether Tomcat has buffered a request's whole body already: the bytes
+   * that arrived with the headers cover its {@code Content-Length}. Only Tomcat knows this; the
+   * servlet API's {@code available()} answers 0 or 1.
+   */
+  static final class BodyArrival extends ValveBase {
+    BodyArrival() {
+      super(true);
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+      long length = request.getContentLengthLong();
+      if (length > 0) {
+        org.apache.coyote.Request coyote = request.getCoyoteRequest();
+        coyote.action(ActionCode.AVAILABLE, Boolean.FALSE);
+        if (coyote.getAvailable() < length) {
+          request.setAttribute(PENDING, Boolean.TRUE);
+        }
+      }
+      getNext().invoke(request, response);
+    }
+  }
+
   /** First of all filters, so the rest see a complete body. */
   @Bean
   FilterRegistrationBean<Reader> requestBodyReader(StrataServer.Settings settings, ObjectMapper json) {
@@ -59,7 +99,8 @@ public class RequestBodies {
 
   private static final String ARRIVED = RequestBodies.class.getName() + ".arrived";
 
-  static final class Reader extends OncePerRequestFilter {
+  /** A plain filter (no once-per-request bookkeeping): it runs on the hot path of every request. */
+  static final class Reader implements Filter {
     private final long limit;
     private final Duration timeout;
     private final ObjectMapper json;
@@ -71,13 +112,9 @@ public class RequestBodies {
     }
 
     @Override
-    protected boolean shouldNotFilterAsyncDispatch() {
-      return false;
-    }
-
-    @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-        throws ServletException, IOException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+      HttpServletRequest request = (HttpServletRequest) req;
+      HttpServletResponse response = (HttpServletResponse) res;
       if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(ARRIVED) instanceof Arrived a) {
         request.removeAttribute(ARRIVED);
         chain.doFilter(new Buffered(request, a), response);
@@ -93,8 +130,8 @@ public class RequestBodies {
         chain.doFilter(request, response);
         return;
       }
-      if (!chunked && request.getInputStream().available() >= length) {
-        chain.doFilter(request, response); // all here already: nothing to wait for
+      if (!chunked && request.getAttribute(PENDING) == null) {
+        chain.doFilter(request, response); // all here already (or not on Tomcat): nothing to wait for
         return;
       }
       readWithoutBlocking(request, response);

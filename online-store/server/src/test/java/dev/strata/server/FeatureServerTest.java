@@ -249,6 +249,30 @@ class FeatureServerTest {
   }
 
   @Test
+  void openReadsOpenNothingElse() throws Exception {
+    // reads skip the security filters here (keyed reads are off); no spelling of a protected
+    // path may ride on that
+    String push = "{\"feature_view\": \"route_stats\", \"rows\": [{\"entity\": {\"origin\": \"OP\", \"destination\": \"EN\"},"
+        + " \"event_timestamp\": \"" + NOW + "\", \"values\": {\"route_avg_delay_7d\": 1, \"route_flights_7d\": 1,"
+        + " \"route_late_share_30d\": 1, \"route_distance\": 1}}]}";
+    for (String v : ServerHardeningTest.variants("/v1/features/push")) {
+      RawHttp.Reply r = RawHttp.send(port, "POST", v, push);
+      assertThat(r.status()).as("POST " + v + " -> " + r).isBetween(400, 499).isNotEqualTo(404);
+    }
+    for (String v : ServerHardeningTest.variants("/actuator/metrics")) {
+      RawHttp.Reply r = RawHttp.send(port, "GET", v, null);
+      assertThat(r.status()).as("GET " + v + " -> " + r).isBetween(400, 499);
+      assertThat(r.body()).doesNotContain("jvm.memory");
+    }
+    Answer read = post("/v1/features/online",
+        "{\"features\": [\"route_stats:route_distance\"], \"entities\": {\"origin\": [\"OP\"], \"destination\": [\"EN\"]}}");
+    assertThat(read.body().at("/rows/0/statuses/0").asText()).isEqualTo("NOT_FOUND");
+    // and the firewall still stands in front of the open reads
+    assertThat(RawHttp.send(port, "POST", "/v1/features/./online", "{}").status()).isEqualTo(400);
+    assertThat(RawHttp.send(port, "POST", "/v1//features/online", "{}").status()).isEqualTo(400);
+  }
+
+  @Test
   void registryLineageHealthMetricsAndOpenApi() throws Exception {
     Answer views = call("GET", "/v1/registry/feature-views", null);
     assertThat(views.body()).extracting(v -> v.get("name").asText()).containsExactly("origin_delays", "route_stats");
