@@ -82,6 +82,8 @@ public final class RedisOnlineStore implements AutoCloseable {
 
   /** Connect and socket timeout of every connection, and the longest wait for a pooled one. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  /** Pooled connections to a single server: Jedis's default. */
+  public static final int DEFAULT_POOL_SIZE = 8;
 
   private final UnifiedJedis jedis;
   private final RedisEndpoint endpoint;
@@ -99,15 +101,15 @@ public final class RedisOnlineStore implements AutoCloseable {
    * RedisEndpoint}), with {@link #DEFAULT_TIMEOUT}.
    */
   public static RedisOnlineStore connect(String url) {
-    return connect(RedisEndpoint.parse(url), DEFAULT_TIMEOUT);
+    return connect(RedisEndpoint.parse(url), DEFAULT_TIMEOUT, DEFAULT_POOL_SIZE);
   }
 
   /**
    * Connects with the URL's user and password; {@code timeout} bounds connecting, each socket
    * read and the wait for a pooled connection, so a stalled Redis fails calls instead of hanging
-   * them.
+   * them; {@code poolSize} connections at most (per node on a cluster).
    */
-  public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout) {
+  public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout, int poolSize) {
     int millis = (int) Math.max(1, timeout.toMillis());
     DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
@@ -116,6 +118,8 @@ public final class RedisOnlineStore implements AutoCloseable {
         .build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxWait(Duration.ofMillis(millis));
+    pool.setMaxTotal(poolSize);
+    pool.setMaxIdle(poolSize);
     pool.setBlockWhenExhausted(true);
     if (endpoint.cluster()) {
       return new RedisOnlineStore(new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool), endpoint, millis);

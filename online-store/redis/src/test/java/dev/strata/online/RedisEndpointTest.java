@@ -57,7 +57,7 @@ class RedisEndpointTest {
       }
       String port = redis.url().substring(redis.url().lastIndexOf(':') + 1);
       try (RedisOnlineStore wrong = RedisOnlineStore.connect(RedisEndpoint.parse("redis://:wrong@127.0.0.1:" + port),
-          Duration.ofSeconds(1))) {
+          Duration.ofSeconds(1), 2)) {
         assertThatThrownBy(wrong::check).hasMessageContaining("refused the credentials").hasMessageNotContaining("wrong@");
         assertThat(wrong.ping()).isFalse();
       }

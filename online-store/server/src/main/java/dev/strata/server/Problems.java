@@ -65,15 +65,29 @@ public class Problems extends ResponseEntityExceptionHandler {
       LOG.error("Redis refused the server's credentials (strata.redis-url): {}", e.getMessage());
       detail = "The online store (Redis) refused the server's credentials";
     } else if (timedOut(e)) {
-      LOG.warn("Redis did not answer in time: {}", e.toString());
+      warn("Redis did not answer in time: {}", e);
       detail = "The online store (Redis) did not answer within the request deadline; try again shortly";
     } else {
-      LOG.warn("Redis unavailable: {}", e.toString());
+      warn("Redis unavailable: {}", e);
       detail = "The online store (Redis) cannot be reached; try again shortly";
     }
     ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Online store unavailable", detail);
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
         .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * At most one warning a second: under overload every request may fail alike, and a log line
+   * each would cost more than the request. strata_redis_errors_total counts them all.
+   */
+  private void warn(String message, JedisException e) {
+    long now = System.nanoTime();
+    long last = lastWarning.get();
+    if (now - last > 1_000_000_000L && lastWarning.compareAndSet(last, now)) {
+      LOG.warn(message, e.toString());
+    }
   }
 
   private static boolean timedOut(Throwable e) {

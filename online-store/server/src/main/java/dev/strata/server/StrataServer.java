@@ -40,11 +40,13 @@ public class StrataServer {
    * @param requestDeadline how long a request may wait for Redis before it answers 503
    * @param maxFutureSkew how far past the server's clock a pushed event time may lie
    * @param bodyTimeout how long a client may take to send a request body (then 408)
+   * @param redisPoolSize connections to Redis (per node on a cluster): enough that concurrent
+   *     requests wait for the CPU, not for a connection and then the deadline
    */
   @ConfigurationProperties("strata")
   public record Settings(String registryUrl, String redisUrl, Integer maxRows, Map<String, String> apiKeys,
       Boolean keyedReads, Long maxBodyBytes, Duration requestDeadline, Duration maxFutureSkew,
-      Duration bodyTimeout) {
+      Duration bodyTimeout, Integer redisPoolSize) {
     public Settings {
       registryUrl = registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
       redisUrl = redisUrl == null ? "redis://127.0.0.1:6379" : redisUrl;
@@ -55,8 +57,9 @@ public class StrataServer {
       requestDeadline = requestDeadline == null ? Duration.ofMillis(100) : requestDeadline;
       maxFutureSkew = maxFutureSkew == null ? Duration.ofMinutes(5) : maxFutureSkew;
       bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(5) : bodyTimeout;
-      if (maxRows < 1 || maxBodyBytes < 1) {
-        throw new IllegalArgumentException("strata.max-rows and strata.max-body-bytes must be positive");
+      redisPoolSize = redisPoolSize == null ? 64 : redisPoolSize;
+      if (maxRows < 1 || maxBodyBytes < 1 || redisPoolSize < 1) {
+        throw new IllegalArgumentException("strata.max-rows, strata.max-body-bytes and strata.redis-pool-size must be positive");
       }
       if (requestDeadline.isNegative() || requestDeadline.isZero() || maxFutureSkew.isNegative()) {
         throw new IllegalArgumentException("strata.request-deadline must be positive and strata.max-future-skew not negative");
@@ -73,7 +76,8 @@ public class StrataServer {
   RedisOnlineStore onlineStore(Settings settings) {
     // connecting, each socket read and the wait for a pooled connection are bounded by the
     // request deadline: a stalled or unreachable Redis fails a request, it never holds it
-    RedisOnlineStore store = RedisOnlineStore.connect(RedisEndpoint.parse(settings.redisUrl()), settings.requestDeadline());
+    RedisOnlineStore store = RedisOnlineStore.connect(RedisEndpoint.parse(settings.redisUrl()), settings.requestDeadline(),
+        settings.redisPoolSize());
     try {
       store.check();
     } catch (IllegalStateException e) {
