@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.security.servlet.SecurityFilterAutoConfiguration;
 import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,7 +24,8 @@ import org.springframework.context.annotation.Bean;
  * <p>Settings ({@code strata.*}, e.g. {@code --strata.redis-url=redis://host:6379}): the registry
  * JDBC URL, the Redis URL, the most entity rows per request, and API keys with roles.
  */
-@SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class) // API keys, no users
+// API keys, no users; the security filter is registered by ServerSecurity, not by Boot
+@SpringBootApplication(exclude = {UserDetailsServiceAutoConfiguration.class, SecurityFilterAutoConfiguration.class})
 @EnableConfigurationProperties(StrataServer.Settings.class)
 public class StrataServer {
   public static void main(String[] args) {
