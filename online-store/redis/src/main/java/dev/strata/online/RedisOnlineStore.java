@@ -328,7 +328,7 @@ public final class RedisOnlineStore implements AutoCloseable {
     } catch (JedisException e) {
       throw e;
     } catch (Exception e) {
-      throw new JedisConnectionException("no Redis connection became free within the deadline (" + url() + ")", e);
+      throw new DeadlineExceeded("no Redis connection became free within the deadline (" + url() + ")", e);
     }
     try {
       c.setSoTimeout((int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L));
@@ -344,6 +344,42 @@ public final class RedisOnlineStore implements AutoCloseable {
         pool.returnResource(c);
       }
     }
+  }
+
+  /** A call that ran out of its deadline (waiting for a connection, or for Redis's answer). */
+  public static final class DeadlineExceeded extends JedisConnectionException {
+    DeadlineExceeded(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Why a call to Redis failed, as far as a caller needs to tell it apart. */
+  public enum Failure {
+    /** The server wants a password and the URL gave none (NOAUTH). */
+    NO_PASSWORD,
+    /** The URL's user or password was refused (WRONGPASS). */
+    WRONG_CREDENTIALS,
+    /** The deadline or a socket timeout passed. */
+    TIMEOUT,
+    /** Anything else: Redis cannot be reached, or failed otherwise. */
+    UNAVAILABLE
+  }
+
+  /** Classifies a Jedis failure (NOAUTH arrives as a plain data error, WRONGPASS as an ACL one). */
+  public static Failure failure(JedisException e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("NOAUTH")) {
+      return Failure.NO_PASSWORD;
+    }
+    if (e instanceof JedisAccessControlException || message.startsWith("WRONGPASS")) {
+      return Failure.WRONG_CREDENTIALS;
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof DeadlineExceeded || c instanceof java.net.SocketTimeoutException) {
+        return Failure.TIMEOUT;
+      }
+    }
+    return Failure.UNAVAILABLE;
   }
 
   /** Whether Redis answers a PING within {@code timeout}. */
@@ -376,14 +412,13 @@ public final class RedisOnlineStore implements AutoCloseable {
         jedis.ping();
       }
     } catch (JedisDataException e) {
-      // JedisAccessControlException for WRONGPASS, a plain data error for NOAUTH on some servers
-      if (String.valueOf(e.getMessage()).startsWith("NOAUTH")) {
-        throw new IllegalStateException("Redis at " + url() + " needs a password: give it in the URL, redis://:PASSWORD@host:port", e);
+      switch (failure(e)) {
+        case NO_PASSWORD -> throw new IllegalStateException(
+            "Redis at " + url() + " needs a password: give it in the URL, redis://:PASSWORD@host:port", e);
+        case WRONG_CREDENTIALS -> throw new IllegalStateException(
+            "Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
+        default -> throw e;
       }
-      if (e instanceof JedisAccessControlException || String.valueOf(e.getMessage()).startsWith("WRONGPASS")) {
-        throw new IllegalStateException("Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
-      }
-      throw e;
     } catch (JedisException e) {
       throw new IllegalStateException("Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.online.RedisOnlineStore;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,6 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -60,17 +60,20 @@ public class Problems extends ResponseEntityExceptionHandler {
   /** A 503 that says what went wrong with Redis, without its address or credentials. */
   private ResponseEntity<ProblemDetail> unavailable(JedisException e) {
     metrics.redisErrors.increment();
-    String detail;
-    if (e instanceof JedisAccessControlException || String.valueOf(e.getMessage()).startsWith("NOAUTH")) {
-      LOG.error("Redis refused the server's credentials (strata.redis-url): {}", e.getMessage());
-      detail = "The online store (Redis) refused the server's credentials";
-    } else if (timedOut(e)) {
-      warn("Redis did not answer in time: {}", e);
-      detail = "The online store (Redis) did not answer within the request deadline; try again shortly";
-    } else {
-      warn("Redis unavailable: {}", e);
-      detail = "The online store (Redis) cannot be reached; try again shortly";
-    }
+    String detail = switch (RedisOnlineStore.failure(e)) {
+      case NO_PASSWORD, WRONG_CREDENTIALS -> {
+        LOG.error("Redis refused the server's credentials (strata.redis-url): {}", e.getMessage());
+        yield "The online store (Redis) refused the server's credentials";
+      }
+      case TIMEOUT -> {
+        warn("Redis did not answer in time: {}", e);
+        yield "The online store (Redis) did not answer within the request deadline; try again shortly";
+      }
+      case UNAVAILABLE -> {
+        warn("Redis unavailable: {}", e);
+        yield "The online store (Redis) cannot be reached; try again shortly";
+      }
+    };
     ProblemDetail p = problem(HttpStatus.SERVICE_UNAVAILABLE, "Online store unavailable", detail);
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
         .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
@@ -88,16 +91,6 @@ public class Problems extends ResponseEntityExceptionHandler {
     if (now - last > 1_000_000_000L && lastWarning.compareAndSet(last, now)) {
       LOG.warn(message, e.toString());
     }
-  }
-
-  private static boolean timedOut(Throwable e) {
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof java.net.SocketTimeoutException || c instanceof java.util.NoSuchElementException
-          || String.valueOf(c.getMessage()).contains("within the deadline")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @ExceptionHandler(Exception.class)
