@@ -1,5 +1,6 @@
 package dev.strata.benchmarks;
 
+import dev.strata.offline.Warehouse;
 import static dev.strata.dsl.Features.FLOAT64;
 import static dev.strata.dsl.Features.INT64;
 import static dev.strata.dsl.Features.TIMESTAMP;
@@ -122,7 +123,7 @@ public final class OnlineBenchmark {
       FeatureView view = view(source, user);
       registry.apply(Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
       LocalDate from = LocalDate.ofInstant(base, ZoneOffset.UTC);
-      new OfflineStore(spark, registry, work.resolve("offline")).backfill("profile", from, from.plusDays(2), TableFormat.DELTA);
+      new OfflineStore(spark, registry, Warehouse.local(work.resolve("offline"))).backfill("profile", from, from.plusDays(2), TableFormat.DELTA);
 
       materialization(spark, registry, redis.url(), view, entities, base);
       serving(redis.url(), registryUrl, serverJar, view, entities, seconds, work);

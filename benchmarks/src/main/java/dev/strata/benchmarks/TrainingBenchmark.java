@@ -1,5 +1,6 @@
 package dev.strata.benchmarks;
 
+import dev.strata.offline.Warehouse;
 import static org.apache.spark.sql.functions.col;
 
 import dev.strata.examples.flights.FlightsRepository;
@@ -62,12 +63,12 @@ public final class TrainingBenchmark {
       String labels = work.resolve("labels").toString();
       spark.read().parquet(data).select(col("origin"), col("destination"), col("date").as("departure"),
           col("delay").gt(15).cast("int").as("delayed")).write().format("delta").save(labels);
-      TrainingSets sets = new TrainingSets(spark, registry, work.resolve("warehouse"));
-      TrainingSets.TrainingSet ts = sets.build(new TrainingSets.TrainingSetSpec("bench", labels, TableFormat.DELTA,
+      TrainingSets sets = new TrainingSets(spark, registry, Warehouse.local(work.resolve("warehouse")));
+      TrainingSets.TrainingSet ts = sets.build(new TrainingSets.TrainingSetSpec("bench", TableFormat.DELTA.at(labels),
           "departure", "delayed", "delay_model", first.plusDays(2).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
           last.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), TableFormat.DELTA));
       Models.TrainSpec spec = Models.TrainSpec.defaults("bench_model", "bench").withRounds(rounds, 0).withWorkers(2);
-      Models models = new Models(spark, registry, work.resolve("warehouse"));
+      Models models = new Models(spark, registry, Warehouse.local(work.resolve("warehouse")));
 
       // warm-up of both paths (JIT, native library load), then the timed runs
       models.train(Models.TrainSpec.defaults("warm", "bench").withRounds(5, 0));

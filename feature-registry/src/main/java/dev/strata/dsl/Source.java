@@ -93,7 +93,12 @@ public final class Source {
 
   /** A stable name for lineage: {@code delta:/data/flights}. */
   public String tableName() {
-    return format.name().toLowerCase() + ":" + location;
+    return table().qualifiedName();
+  }
+
+  /** Where the source's table lives. */
+  public TableLocation table() {
+    return TableLocation.of(format, location);
   }
 
   public Builder toBuilder() {

@@ -1,10 +1,12 @@
 package dev.strata.registry;
 
+import dev.strata.errors.ConflictException;
+
 import java.util.ArrayList;
 import java.util.List;
 
 /** An apply would break consumers and was not allowed to; nothing was written. */
-public class BreakingChangeException extends RuntimeException {
+public class BreakingChangeException extends ConflictException {
   private final Plan plan;
 
   public BreakingChangeException(Plan plan) {

@@ -33,8 +33,17 @@ public record LineageNode(
   }
 
   public static LineageNode of(String kind, String name, String version, Map<String, String> props) {
-    String id = kind + ":" + name + (version.isEmpty() ? "" : "@" + version);
-    return new LineageNode(id, kind, name, version, props, Instant.now());
+    return of(new LineageId(kind, name, version), props);
+  }
+
+  /** A new node with this id, created now. */
+  public static LineageNode of(LineageId id, Map<String, String> props) {
+    return new LineageNode(id.toString(), id.kind(), id.name(), id.version(), props, Instant.now());
+  }
+
+  /** This node's id as a value. */
+  public LineageId lineageId() {
+    return new LineageId(kind, name, version);
   }
 
   /** The lineage kind of a definition kind: {@code feature_view}, ... */
@@ -43,12 +52,7 @@ public record LineageNode(
   }
 
   public static String definitionId(ObjectKind kind, String name, int version) {
-    return kindOf(kind) + ":" + name + "@v" + version;
-  }
-
-  /** A raw table read by a source, e.g. {@code table:parquet:data/flights.parquet}. */
-  public static String tableId(String tableName) {
-    return TABLE + ":" + tableName;
+    return LineageId.definition(kind, name, version).toString();
   }
 
   @Override

@@ -16,8 +16,19 @@ import java.util.List;
  * order, each recorded in {@code strata_migrations}.
  */
 final class Migrations {
+  /** A migration: a SQL script, then (optionally) a step in Java, in one transaction. */
+  record Step(String script, DataStep data) {}
+
+  /** Moves data where SQL alone cannot (it parses JSON, for example). */
+  interface DataStep {
+    void run(Connection c) throws SQLException;
+  }
+
   /** The migrations, in order; add new ones at the end, never edit an old one. */
-  static final List<String> SCRIPTS = List.of("V1__registry.sql", "V2__run_times_in_micros.sql");
+  static final List<Step> STEPS = List.of(
+      new Step("V1__registry.sql", null),
+      new Step("V2__run_times_in_micros.sql", null),
+      new Step("V3__catalog.sql", CatalogMigration::moveRunProperties));
 
   interface ConnectionSource {
     Connection get() throws SQLException;
@@ -26,13 +37,18 @@ final class Migrations {
   private Migrations() {}
 
   static void migrate(ConnectionSource source) throws SQLException {
+    migrate(source, STEPS.size());
+  }
+
+  /** Applies the migrations up to version {@code last} (tests build old registries with it). */
+  static void migrate(ConnectionSource source, int last) throws SQLException {
     try (Connection c = source.get()) {
       try (Statement st = c.createStatement()) {
         st.execute(
             "CREATE TABLE IF NOT EXISTS strata_migrations (version INT PRIMARY KEY,"
                 + " script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
       }
-      for (int i = 0; i < SCRIPTS.size(); i++) {
+      for (int i = 0; i < last; i++) {
         int version = i + 1;
         if (applied(c, version)) {
           continue;
@@ -40,15 +56,18 @@ final class Migrations {
         c.setAutoCommit(false);
         try {
           try (Statement st = c.createStatement()) {
-            for (String sql : statements(SCRIPTS.get(i))) {
+            for (String sql : statements(STEPS.get(i).script())) {
               st.execute(sql);
             }
+          }
+          if (STEPS.get(i).data() != null) {
+            STEPS.get(i).data().run(c);
           }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO strata_migrations (version, script, applied_at) VALUES (?, ?, ?)")) {
             ps.setInt(1, version);
-            ps.setString(2, SCRIPTS.get(i));
+            ps.setString(2, STEPS.get(i).script());
             ps.setLong(3, System.currentTimeMillis());
             ps.executeUpdate();
           }

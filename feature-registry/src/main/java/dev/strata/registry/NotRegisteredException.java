@@ -1,11 +1,12 @@
 package dev.strata.registry;
 
+import dev.strata.errors.NotFoundException;
+
 /**
  * A job named an object the registry does not hold (a feature view, service, training set or
- * model). The CLI answers it with exit code 5; it is an {@link IllegalArgumentException}, so
- * callers that treat bad arguments alike still do.
+ * model) by a name that is not registered.
  */
-public class NotRegisteredException extends IllegalArgumentException {
+public class NotRegisteredException extends NotFoundException {
   public NotRegisteredException(String message) {
     super(message);
   }

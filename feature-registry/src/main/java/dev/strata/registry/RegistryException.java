@@ -1,7 +1,9 @@
 package dev.strata.registry;
 
+import dev.strata.errors.UnavailableException;
+
 /** The registry database failed or could not be reached. */
-public class RegistryException extends RuntimeException {
+public class RegistryException extends UnavailableException {
   public RegistryException(String message, Throwable cause) {
     super(message, cause);
   }

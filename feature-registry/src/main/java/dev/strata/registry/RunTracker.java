@@ -91,10 +91,14 @@ public final class RunTracker {
     return current;
   }
 
-  /** Records the run as completed with its outputs (lineage node ids). */
-  public synchronized RunRecord complete(List<String> outputs) {
-    current = current.completed(outputs);
-    registry.recordRun(current);
+  /**
+   * Records the run as completed with its outputs (lineage node ids) and what it leaves in the
+   * catalog, in one transaction.
+   */
+  public synchronized RunRecord complete(List<String> outputs, CatalogEntry... entries) {
+    RunRecord done = current.completed(outputs);
+    registry.completeRun(done, List.of(entries));
+    current = done;
     return current;
   }
 
@@ -143,10 +147,7 @@ public final class RunTracker {
   public static List<RunRecord> markAbandoned(RegistryStore registry, String job, Instant now) {
     String host = host();
     List<RunRecord> marked = new java.util.ArrayList<>();
-    for (RunRecord r : registry.runs()) {
-      if (!r.job().equals(job) || r.status() != RunRecord.Status.RUNNING) {
-        continue;
-      }
+    for (RunRecord r : registry.runs(RunQuery.job(job).withStatus(RunRecord.Status.RUNNING))) {
       String reason = null;
       Map<String, String> p = r.properties();
       if (host.equals(p.get(HOST)) && p.get(PID) != null && !alive(p.get(PID))) {

@@ -19,7 +19,7 @@ class H2RegistryStoreTest extends RegistryStoreContract {
 
   @Override
   protected String newDatabaseUrl() {
-    return RegistryUrls.embedded(dir);
+    return RegistryUrls.embedded(dir.resolve(java.util.UUID.randomUUID().toString()));
   }
 
   @Test

@@ -12,7 +12,10 @@ import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
+import dev.strata.dsl.SourceFormat;
+import dev.strata.dsl.TableLocation;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,6 +27,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -463,5 +467,107 @@ abstract class RegistryStoreContract {
     }
     assertThat(bodies).hasSize(2);
     assertThat(json.readTree(bodies.get(1)).at("/job/name").asText()).isEqualTo("strata.backfill");
+  }
+
+  @Test
+  void aCompletedRunAndItsCatalogEntriesAreRecordedTogether() {
+    TableLocation delta = TableLocation.of(SourceFormat.DELTA, "s3a://lake/wh/offline/delta/delays_v1");
+    TableLocation iceberg = TableLocation.of(SourceFormat.ICEBERG, "offline.delays_v1");
+    Instant t0 = Instant.parse("2001-01-01T00:00:00Z");
+    RunRecord backfill = RunRecord.started("strata.backfill", List.of(), Map.of());
+    registry.recordRun(backfill);
+    assertThat(registry.offlineTable("delays", 1)).isEmpty();
+    registry.completeRun(backfill.completed(List.of()),
+        List.of(new OfflineTable("delays", 1, delta, new Snapshot("4"), backfill.id(), t0)));
+    assertThat(registry.run(backfill.id()).orElseThrow().status()).isEqualTo(RunRecord.Status.COMPLETED);
+    assertThat(registry.offlineTable("delays", 1)).contains(
+        new OfflineTable("delays", 1, delta, new Snapshot("4"), backfill.id(), t0));
+    // the newest backfill of the version wins, in whichever format
+    registry.completeRun(backfill.completed(List.of()),
+        List.of(new OfflineTable("delays", 1, iceberg, new Snapshot("77"), "r2", t0.plusSeconds(1))));
+    assertThat(registry.offlineTable("delays", 1).orElseThrow().table()).isEqualTo(iceberg);
+    assertThat(registry.offlineTables()).hasSize(2);
+    assertThat(registry.offlineTable("delays", 2)).isEmpty();
+
+    // a watermark only moves forward
+    Instant e1 = Instant.parse("2001-01-02T00:00:00Z");
+    registry.completeRun(backfill.completed(List.of()),
+        List.of(new Watermark("delays", 1, "redis://h:1", e1, "m1", t0)));
+    registry.completeRun(backfill.completed(List.of()),
+        List.of(new Watermark("delays", 1, "redis://h:1", e1.minusSeconds(60), "m0", t0)));
+    assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().end()).isEqualTo(e1);
+    assertThat(registry.watermark("delays", 1, "redis://other:1")).isEmpty();
+    registry.completeRun(backfill.completed(List.of()),
+        List.of(new Watermark("delays", 1, "redis://h:1", e1.plusSeconds(1), "m2", t0)));
+    assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().runId()).isEqualTo("m2");
+    assertThat(registry.runs(RunQuery.job("strata.backfill").withStatus(RunRecord.Status.COMPLETED)))
+        .extracting(RunRecord::id).containsExactly(backfill.id());
+    assertThat(registry.runs(RunQuery.job("strata.apply"))).isEmpty();
+  }
+
+  @Test
+  void aRegistryWrittenBeforeTheCatalogMigratesItsRunsIntoIt() throws Exception {
+    String old = newDatabaseUrl();
+    Migrations.migrate(() -> DriverManager.getConnection(old), 2);
+    Instant t = Instant.parse("2024-05-01T00:00:00Z");
+    Instant e1 = Instant.parse("2001-01-02T00:00:00Z");
+    Instant e2 = Instant.parse("2001-01-03T00:00:00Z");
+    try (Connection c = DriverManager.getConnection(old)) {
+      oldRun(c, "b1", "strata.backfill", "COMPLETED", t, List.of("table:delta:/src@0", "feature_view:delays@v1"),
+          List.of("offline_table:delta:/wh/offline/delta/delays_v1@0"),
+          Map.of("view", "delays", "format", "delta", "location", "/wh/offline/delta/delays_v1"));
+      oldRun(c, "b2", "strata.backfill", "COMPLETED", t.plusSeconds(1),
+          List.of("table:delta:/src@1", "feature_view:delays@v1"),
+          List.of("offline_table:delta:/wh/offline/delta/delays_v1@1"),
+          Map.of("view", "delays", "format", "delta", "location", "/wh/offline/delta/delays_v1"));
+      oldRun(c, "b3", "strata.backfill", "FAILED", t.plusSeconds(2), List.of("feature_view:delays@v1"), List.of(),
+          Map.of("view", "delays", "format", "hudi", "location", "/wh/offline/hudi/delays_v1", "error", "boom"));
+      oldRun(c, "b4", "strata.backfill", "COMPLETED", t.plusSeconds(3), List.of("feature_view:delays@v2"),
+          List.of("offline_table:iceberg:offline.delays_v2@8812"),
+          Map.of("view", "delays", "format", "iceberg", "location", "offline.delays_v2"));
+      oldRun(c, "m1", "strata.materialize", "COMPLETED", t.plusSeconds(4), List.of(), List.of(),
+          Map.of("view", "delays", "version", "1", "end", e1.toString(), "online_store", "redis://h:1"));
+      oldRun(c, "m2", "strata.materialize", "COMPLETED", t.plusSeconds(5), List.of(), List.of(),
+          Map.of("view", "delays", "version", "1", "end", e2.toString(), "online_store", "redis://h:1"));
+      oldRun(c, "m3", "strata.materialize", "COMPLETED", t.plusSeconds(6), List.of(), List.of(),
+          Map.of("view", "delays", "version", "1", "end", e1.toString(), "online_store", "redis://h:1"));
+      oldRun(c, "m4", "strata.materialize", "FAILED", t.plusSeconds(7), List.of(), List.of(),
+          Map.of("view", "delays", "version", "1", "end", e2.plusSeconds(3600).toString(), "online_store", "redis://h:1"));
+      oldRun(c, "m5", "strata.materialize", "COMPLETED", t.plusSeconds(8), List.of(), List.of(),
+          Map.of("view", "delays", "version", "1", "end", e1.toString()));
+    }
+    try (JdbcRegistryStore migrated = JdbcRegistryStore.open(old)) {
+      assertThat(migrated.offlineTable("delays", 1)).contains(new OfflineTable("delays", 1,
+          TableLocation.of(SourceFormat.DELTA, "/wh/offline/delta/delays_v1"), new Snapshot("1"), "b2",
+          t.plusSeconds(1)));
+      assertThat(migrated.offlineTable("delays", 2).orElseThrow().table())
+          .isEqualTo(TableLocation.of(SourceFormat.ICEBERG, "offline.delays_v2"));
+      assertThat(migrated.offlineTable("delays", 2).orElseThrow().snapshot()).isEqualTo(new Snapshot("8812"));
+      assertThat(migrated.offlineTables()).hasSize(2);
+      assertThat(migrated.watermark("delays", 1, "redis://h:1").orElseThrow())
+          .extracting(Watermark::end, Watermark::runId).containsExactly(e2, "m2");
+      assertThat(migrated.watermark("delays", 1, "").orElseThrow().end()).isEqualTo(e1);
+      assertThat(migrated.watermarks()).hasSize(2);
+      assertThat(migrated.runs()).hasSize(9);
+    }
+  }
+
+  /** A run row as registries before the catalog wrote it (times in epoch microseconds). */
+  private static void oldRun(Connection c, String id, String job, String status, Instant at, List<String> inputs,
+      List<String> outputs, Map<String, String> props) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO runs (id, job, status, started_at, ended_at,"
+        + " inputs, outputs, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      long micros = at.getEpochSecond() * 1_000_000L;
+      ps.setString(1, id);
+      ps.setString(2, job);
+      ps.setString(3, status);
+      ps.setLong(4, micros);
+      ps.setLong(5, micros);
+      ps.setString(6, json.writeValueAsString(inputs));
+      ps.setString(7, json.writeValueAsString(outputs));
+      ps.setString(8, json.writeValueAsString(new java.util.TreeMap<>(props)));
+      ps.executeUpdate();
+    }
   }
 }

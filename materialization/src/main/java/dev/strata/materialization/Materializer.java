@@ -1,5 +1,7 @@
 package dev.strata.materialization;
 
+import dev.strata.errors.NotFoundException;
+import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -7,20 +9,25 @@ import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
+import dev.strata.registry.Watermark;
 import java.io.Serializable;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -73,38 +80,15 @@ public final class Materializer {
 
   /** What a run wrote. */
   public record Result(String view, int version, Instant start, Instant end, long rows, long written,
-      String offlineSnapshot, RunRecord run) {}
-
-  /** A view version's watermark in one online store: the end of its newest completed run there. */
-  public record Watermark(String view, int version, String onlineStore, Instant end, Instant recordedAt) {}
+      Snapshot offlineSnapshot, RunRecord run) {}
 
   /**
-   * Every watermark the registry holds, per view version and online store, newest view first.
-   * Only completed runs count: a failed, abandoned or running run moves nothing.
+   * The view's watermark in this online store: where its next incremental run starts, if it has
+   * one. Only completed runs move it (a failed, abandoned or running run moves nothing).
    */
-  public static List<Watermark> watermarks(RegistryStore registry) {
-    Map<List<String>, Watermark> latest = new java.util.TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
-        .thenComparing(k -> Integer.parseInt(k.get(1))).thenComparing(k -> k.get(2)));
-    for (RunRecord r : registry.runs()) {
-      if (!r.job().equals(JOB) || r.status() != RunRecord.Status.COMPLETED || r.properties().get("end") == null) {
-        continue;
-      }
-      Map<String, String> p = r.properties();
-      String store = p.getOrDefault(ONLINE_STORE, "");
-      Watermark w = new Watermark(p.get("view"), Integer.parseInt(p.get("version")), store, Instant.parse(p.get("end")),
-          r.endedAt());
-      latest.merge(List.of(w.view(), Integer.toString(w.version()), store), w, (a, b) -> a.end().isAfter(b.end()) ? a : b);
-    }
-    return List.copyOf(latest.values());
-  }
-
-  /** The view's watermark in this online store: where its next incremental run starts, if it has one. */
   public Optional<Instant> watermark(String viewName) {
-    Registered<Object> reg = view(viewName);
-    return watermarks(registry).stream()
-        .filter(w -> w.view().equals(viewName) && w.version() == reg.version() && w.onlineStore().equals(onlineStore))
-        .map(Watermark::end)
-        .findFirst();
+    Registered<FeatureView> reg = view(viewName);
+    return registry.watermark(viewName, reg.version(), onlineStore).map(Watermark::end);
   }
 
   /** From the watermark (or the beginning) to {@code end}. */
@@ -114,23 +98,21 @@ public final class Materializer {
 
   public Result materialize(String viewName, Instant start, Instant end) {
     if (end.isBefore(start)) {
-      throw new IllegalArgumentException("materialize '" + viewName + "': end " + end + " is before start " + start);
+      throw new InvalidInputException("materialize '" + viewName + "': end " + end + " is before start " + start);
     }
-    Registered<Object> reg = view(viewName);
-    FeatureView view = (FeatureView) reg.definition();
+    Registered<FeatureView> reg = view(viewName);
+    FeatureView view = reg.definition();
     if (!view.online()) {
-      throw new IllegalArgumentException("feature view '" + viewName + "' is offline only");
+      throw new InvalidInputException("feature view '" + viewName + "' is offline only");
     }
-    RunRecord backfill = registry.runs().stream()
-        .filter(r -> r.job().equals("strata.backfill") && r.status() == RunRecord.Status.COMPLETED)
-        .filter(r -> viewName.equals(r.properties().get("view")) && r.inputs().contains(reg.nodeId()))
-        .reduce((a, b) -> b)
-        .orElseThrow(() -> new IllegalArgumentException("feature view '" + viewName + "' v" + reg.version()
-            + " has no offline table yet: run 'strata backfill " + viewName + "' first"));
-    TableFormat format = TableFormat.parse(backfill.properties().get("format"));
-    String location = backfill.properties().get("location");
-    String snapshot = format.currentSnapshot(spark, location);
-    String tableNode = LineageNode.OFFLINE_TABLE + ":" + format.name().toLowerCase() + ":" + location + "@" + snapshot;
+    TableLocation table = registry.offlineTable(viewName, reg.version())
+        .orElseThrow(() -> new NotFoundException("feature view '" + viewName + "' v" + reg.version()
+            + " has no offline table yet: run 'strata backfill " + viewName + "' first"))
+        .table();
+    // the table's snapshot now: a backfill of other days since the catalog's entry is included
+    Snapshot snapshot = Tables.currentSnapshot(spark, table).orElseThrow(() -> new IllegalStateException(
+        "feature view '" + viewName + "': its offline table " + table + " is gone"));
+    String tableNode = LineageId.offlineTable(table, snapshot).toString();
 
     String timeColumn = view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
     Instant from = start;
@@ -150,7 +132,7 @@ public final class Materializer {
     // key (cheaper than a window's row_number, which sorts the same way and then filters)
     List<Column> order = new ArrayList<>(keys);
     order.add(col(timeColumn).desc());
-    Dataset<Row> latest = format.read(spark, location, snapshot)
+    Dataset<Row> latest = Tables.read(spark, table, Optional.of(snapshot))
         .filter(col(timeColumn).geq(lit(Timestamp.from(from))).and(col(timeColumn).leq(lit(Timestamp.from(end)))))
         .select(select.toArray(Column[]::new))
         .repartition(keys.toArray(Column[]::new))
@@ -163,18 +145,19 @@ public final class Materializer {
       LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
       LongAccumulator written = spark.sparkContext().longAccumulator("written");
       latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
-      String runNode = LineageNode.MATERIALIZATION_RUN + ":" + run.record().id();
+      String runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id()).toString();
       registry.recordLineage(
           List.of(new LineageNode(runNode, LineageNode.MATERIALIZATION_RUN, viewName, "v" + reg.version(),
               Map.of("start", start.toString(), "end", end.toString(), "rows", Long.toString(rows.value())), Instant.now())),
           List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
-      RunRecord done = run.complete(List.of(runNode));
+      RunRecord done = run.complete(List.of(runNode),
+          new Watermark(viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
       return new Result(viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
     });
   }
 
-  private Registered<Object> view(String name) {
-    return registry.get(ObjectKind.FEATURE_VIEW, name)
+  private Registered<FeatureView> view(String name) {
+    return registry.registeredView(name)
         .orElseThrow(() -> new NotRegisteredException("No feature view named '" + name + "' is registered"));
   }
 

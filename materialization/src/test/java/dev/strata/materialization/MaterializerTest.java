@@ -15,7 +15,10 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.SharedSparkSession;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
@@ -33,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
@@ -93,9 +97,9 @@ class MaterializerTest {
   }
 
   /** Per key, the offline row with the greatest time in [from, end]: the plain-loop reference. */
-  static Map<String, Row> latest(SparkSession spark, String location, Instant from, Instant end) {
+  static Map<String, Row> latest(SparkSession spark, TableLocation location, Instant from, Instant end) {
     Map<String, Row> out = new HashMap<>();
-    for (Row r : TableFormat.DELTA.read(spark, location, null).collectAsList()) {
+    for (Row r : Tables.read(spark, location, Optional.empty()).collectAsList()) {
       Instant t = r.getTimestamp(r.fieldIndex("feature_timestamp")).toInstant();
       if (t.isBefore(from) || t.isAfter(end)) {
         continue;
@@ -131,7 +135,7 @@ class MaterializerTest {
     try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
         RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
       registry.apply(Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
-      OfflineStore.BackfillResult b = new OfflineStore(spark, registry, dir.resolve("wh"))
+      OfflineStore.BackfillResult b = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("wh")))
           .backfill("delays", day(BASE), day(BASE.plus(Duration.ofDays(6))), TableFormat.DELTA);
       Materializer m = new Materializer(spark, registry, redis.url());
 
@@ -140,14 +144,14 @@ class MaterializerTest {
       assertThat(m.watermark("delays")).isEmpty();
       Materializer.Result r1 = m.materializeIncremental("delays", end1);
       assertThat(r1.start()).isEqualTo(Instant.EPOCH);
-      Map<String, Row> expected1 = latest(spark, b.location(), end1.minus(Duration.ofDays(3)), end1);
+      Map<String, Row> expected1 = latest(spark, b.table(), end1.minus(Duration.ofDays(3)), end1);
       assertThat(r1.rows()).isEqualTo(expected1.size()).isEqualTo(40);
       assertRedisHolds(online, view, expected1, end1);
       assertThat(m.watermark("delays")).contains(end1);
 
       Materializer.Result r2 = m.materializeIncremental("delays", end2);
       assertThat(r2.start()).isEqualTo(end1);
-      Map<String, Row> expected2 = latest(spark, b.location(), end1, end2);
+      Map<String, Row> expected2 = latest(spark, b.table(), end1, end2);
       assertRedisHolds(online, view, expected2, end2);
 
       // an older interval again: nothing in Redis goes back
@@ -159,7 +163,7 @@ class MaterializerTest {
       assertRedisHolds(online, view, expected2, end2);
 
       assertThat(registry.upstream(r2.run().outputs().get(0)).nodes().keySet())
-          .contains("offline_table:delta:" + b.location() + "@" + b.snapshot(), "feature_view:delays@v1");
+          .contains("offline_table:" + b.table() + "@" + b.snapshot(), "feature_view:delays@v1");
 
       // a run whose executors cannot write fails in Spark (a checked SparkException): recorded
       // FAILED with its message, and the watermark stays where it was

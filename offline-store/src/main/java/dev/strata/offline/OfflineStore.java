@@ -1,5 +1,7 @@
 package dev.strata.offline;
 
+import dev.strata.dsl.FeatureRef;
+import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
@@ -10,15 +12,18 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Projection;
+import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
+import dev.strata.dsl.TableLocation;
 import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.NotRegisteredException;
+import dev.strata.registry.OfflineTable;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -26,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,7 +44,7 @@ import org.apache.spark.sql.SparkSession;
  * the tables it read and wrote.
  *
  * <pre>{@code
- * OfflineStore store = new OfflineStore(spark, registry, Path.of(".strata/warehouse"));
+ * OfflineStore store = new OfflineStore(spark, registry, Warehouse.of("s3a://lake/strata"));
  * store.backfill("origin_delays", LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-31"),
  *     TableFormat.DELTA);
  * }</pre>
@@ -52,18 +58,18 @@ public final class OfflineStore {
 
   private final SparkSession spark;
   private final RegistryStore registry;
-  private final Path warehouse;
+  private final Warehouse warehouse;
 
-  public OfflineStore(SparkSession spark, RegistryStore registry, Path warehouse) {
+  public OfflineStore(SparkSession spark, RegistryStore registry, Warehouse warehouse) {
     this.spark = spark;
     this.registry = registry;
-    this.warehouse = warehouse.toAbsolutePath();
+    this.warehouse = warehouse;
   }
 
-  /** What a backfill wrote. */
+  /** What a backfill wrote: the table, the snapshot it committed, the source snapshot it read. */
   public record BackfillResult(
-      String view, int viewVersion, TableFormat format, String location, String snapshot,
-      String sourceSnapshot, long rows, RunRecord run) {}
+      String view, int viewVersion, TableLocation table, Snapshot snapshot,
+      Optional<Snapshot> sourceSnapshot, long rows, RunRecord run) {}
 
   /**
    * What a historical retrieval read: the rows, the snapshot of every source it read (null for
@@ -73,12 +79,12 @@ public final class OfflineStore {
       Map<String, Integer> viewVersions, List<String> inputs) {}
 
   /** Where a view version's offline table lives in this store's warehouse. */
-  public String location(String view, int version, TableFormat format) {
+  public TableLocation location(String view, int version, TableFormat format) {
     String table = view + "_v" + version;
-    return switch (format) {
+    return format.at(switch (format) {
       case ICEBERG -> "offline." + table;
-      default -> warehouse.resolve("offline").resolve(format.name().toLowerCase()).resolve(table).toString();
-    };
+      default -> warehouse.resolve("offline", format.label(), table);
+    });
   }
 
   /**
@@ -90,16 +96,13 @@ public final class OfflineStore {
    */
   public BackfillResult backfill(String viewName, LocalDate from, LocalDate to, TableFormat format) {
     if (to.isBefore(from)) {
-      throw new IllegalArgumentException("backfill of '" + viewName + "': end " + to + " is before start " + from);
+      throw new InvalidInputException("backfill of '" + viewName + "': end " + to + " is before start " + from);
     }
-    Registered<Object> reg =
-        registry.get(ObjectKind.FEATURE_VIEW, viewName)
-            .orElseThrow(() -> new NotRegisteredException("No feature view named '" + viewName + "' is registered"));
-    FeatureView view = (FeatureView) reg.definition();
-    Registered<Object> sourceReg = registry.get(ObjectKind.SOURCE, view.source()).orElseThrow();
-    Source source = (Source) sourceReg.definition();
-    TableFormat sourceFormat = TableFormat.of(source.format());
-    String sourceSnapshot = sourceFormat.currentSnapshot(spark, source.location());
+    Registered<FeatureView> reg = registry.registeredView(viewName)
+        .orElseThrow(() -> new NotRegisteredException("No feature view named '" + viewName + "' is registered"));
+    FeatureView view = reg.definition();
+    Source source = registry.source(view.source()).orElseThrow();
+    Optional<Snapshot> sourceSnapshot = Tables.currentSnapshot(spark, source.table());
     Dataset<Row> events =
         SourceFrames.read(spark, source, sourceSnapshot, "feature view '" + view.name() + "'");
 
@@ -119,51 +122,46 @@ public final class OfflineStore {
     recordKey.add(ordering);
     rows = rows.withColumn(DATE_COLUMN, to_date(col(ordering)));
 
-    String location = location(view.name(), reg.version(), format);
-    String sourceNode = tableSnapshotId(source, sourceSnapshot);
+    TableLocation location = location(view.name(), reg.version(), format);
+    String sourceNode = LineageId.table(source.table(), sourceSnapshot).toString();
     RunRecord started =
         RunRecord.started(
             "strata.backfill",
             List.of(sourceNode, reg.nodeId()),
             Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
-                "format", format.name().toLowerCase(), "location", location));
+                "format", format.label(), "location", location.location()));
     Dataset<Row> computed = rows;
     return RunTracker.run(registry, started, run -> {
       Dataset<Row> cached = computed.persist();
       long count = cached.count();
-      String snapshot =
-          format.replaceRange(spark, cached, location,
-              new TableFormat.TableLayout(recordKey, ordering, DATE_COLUMN), from, to);
+      Snapshot snapshot =
+          Tables.replaceRange(spark, cached, location,
+              new Tables.TableLayout(recordKey, ordering, DATE_COLUMN), from, to);
       cached.unpersist();
-      String tableNode = LineageNode.OFFLINE_TABLE + ":" + format.name().toLowerCase() + ":" + location + "@" + snapshot;
+      LineageId tableId = LineageId.offlineTable(location, snapshot);
+      String tableNode = tableId.toString();
       registry.recordLineage(
           List.of(
-              new LineageNode(sourceNode, LineageNode.TABLE, source.tableName(),
-                  sourceSnapshot == null ? "" : sourceSnapshot, Map.of("format", source.format().name()), Instant.now()),
-              new LineageNode(tableNode, LineageNode.OFFLINE_TABLE, format.name().toLowerCase() + ":" + location,
-                  snapshot, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
-                      "rows", Long.toString(count)), Instant.now())),
+              LineageNode.of(LineageId.table(source.table(), sourceSnapshot),
+                  Map.of("format", source.format().name())),
+              LineageNode.of(tableId, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
+                  "rows", Long.toString(count)))),
           edges(sourceNode, source, reg, tableNode));
-      RunRecord done = run.complete(List.of(tableNode));
-      return new BackfillResult(view.name(), reg.version(), format, location, snapshot, sourceSnapshot, count, done);
+      RunRecord done = run.complete(List.of(tableNode),
+          new OfflineTable(view.name(), reg.version(), location, snapshot, run.record().id(), Instant.now()));
+      return new BackfillResult(view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
     });
   }
 
-  private static List<LineageEdge> edges(String sourceNode, Source source, Registered<Object> view, String table) {
+  private static List<LineageEdge> edges(String sourceNode, Source source, Registered<FeatureView> view, String table) {
     List<LineageEdge> e = new ArrayList<>();
-    String base = LineageNode.tableId(source.tableName());
+    String base = LineageId.table(source.table(), Optional.empty()).toString();
     if (!base.equals(sourceNode)) {
       e.add(new LineageEdge(base, sourceNode));
     }
     e.add(new LineageEdge(sourceNode, table));
     e.add(new LineageEdge(view.nodeId(), table));
     return e;
-  }
-
-  /** The lineage id of a source table at a snapshot ({@code table:delta:/x@3}), or without one. */
-  static String tableSnapshotId(Source source, String snapshot) {
-    String base = LineageNode.tableId(source.tableName());
-    return snapshot == null ? base : base + "@" + snapshot;
   }
 
   /** A row-level view's offline rows: keys, event and created time, the features. */
@@ -226,26 +224,26 @@ public final class OfflineStore {
     List<PointInTime.Request> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> e : byView.entrySet()) {
       Integer pinned = viewVersions.get(e.getKey());
-      Registered<Object> reg =
-          (pinned == null ? registry.get(ObjectKind.FEATURE_VIEW, e.getKey()) : registry.get(ObjectKind.FEATURE_VIEW, e.getKey(), pinned))
+      Registered<FeatureView> reg =
+          (pinned == null ? registry.registeredView(e.getKey()) : registry.registeredView(e.getKey(), pinned))
               .orElseThrow(() -> new NotRegisteredException("No feature view named '" + e.getKey() + "'"
                   + (pinned == null ? "" : " at version " + pinned) + " is registered"));
       viewVersions.put(e.getKey(), reg.version());
-      FeatureView view = (FeatureView) reg.definition();
+      FeatureView view = reg.definition();
       for (String f : e.getValue()) {
         if (view.feature(f).isEmpty()) {
-          throw new IllegalArgumentException("feature view '" + view.name() + "' has no feature '" + f
+          throw new InvalidInputException("feature view '" + view.name() + "' has no feature '" + f
               + "' (features: " + String.join(", ", view.features().stream().map(Feature::name).toList()) + ")");
         }
       }
-      Source source = (Source) registry.get(ObjectKind.SOURCE, view.source()).orElseThrow().definition();
+      Source source = registry.source(view.source()).orElseThrow();
       if (!snapshots.containsKey(source.name())) {
         // null for Parquet sources, which have no snapshots
-        snapshots.put(source.name(), TableFormat.of(source.format()).currentSnapshot(spark, source.location()));
+        snapshots.put(source.name(), Tables.currentSnapshot(spark, source.table()).map(Snapshot::id).orElse(null));
       }
-      String snapshot = snapshots.get(source.name());
+      Optional<Snapshot> snapshot = Snapshot.ofNullable(snapshots.get(source.name()));
       Dataset<Row> events = SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
-      inputs.add(tableSnapshotId(source, snapshot));
+      inputs.add(LineageId.table(source.table(), snapshot).toString());
       inputs.add(reg.nodeId());
       out.add(new PointInTime.Request(view, source, events, e.getValue()));
     }
@@ -255,17 +253,16 @@ public final class OfflineStore {
   /** Parses {@code view:feature} references (a bare {@code view} means all its features). */
   public List<Projection> projections(List<String> references) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
-    for (String ref : references) {
-      int colon = ref.indexOf(':');
-      String view = colon < 0 ? ref : ref.substring(0, colon);
-      FeatureView v = (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, view)
+    for (String text : references) {
+      FeatureRef ref = FeatureRef.parse(text);
+      FeatureView v = registry.featureView(ref.view())
           .orElseThrow(() -> new NotRegisteredException(
-              "'" + ref + "': no feature view named '" + view + "' is registered")).definition();
-      List<String> names = byView.computeIfAbsent(view, k -> new ArrayList<>());
-      if (colon < 0) {
+              "'" + text + "': no feature view named '" + ref.view() + "' is registered"));
+      List<String> names = byView.computeIfAbsent(ref.view(), k -> new ArrayList<>());
+      if (ref.allFeatures()) {
         v.features().forEach(f -> names.add(f.name()));
       } else {
-        names.add(ref.substring(colon + 1));
+        names.add(ref.feature().get());
       }
     }
     List<Projection> out = new ArrayList<>();
@@ -275,9 +272,8 @@ public final class OfflineStore {
 
   /** Historical retrieval of a registered feature service. */
   public Historical historical(Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
-    FeatureService s = (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, service)
-        .orElseThrow(() -> new NotRegisteredException("No feature service named '" + service + "' is registered"))
-        .definition();
+    FeatureService s = registry.featureService(service)
+        .orElseThrow(() -> new NotRegisteredException("No feature service named '" + service + "' is registered"));
     return historical(entities, timestampColumn, s.projections(), qualified);
   }
 

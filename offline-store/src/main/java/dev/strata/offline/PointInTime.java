@@ -1,5 +1,6 @@
 package dev.strata.offline;
 
+import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.timestamp_micros;
@@ -34,7 +35,7 @@ import org.apache.spark.sql.types.StructType;
  * the events inside the longest window of one key (Spark's sort spills to disk).
  *
  * <pre>{@code
- * Dataset<Row> events = SourceFrames.read(spark, source, null, "feature view 'origin_delays'");
+ * Dataset<Row> events = SourceFrames.read(spark, source, Optional.empty(), "feature view 'origin_delays'");
  * Dataset<Row> training =
  *     PointInTime.join(labels, "departure", List.of(PointInTime.request(view, source, events)), false);
  * }</pre>
@@ -43,9 +44,9 @@ public final class PointInTime {
   /** The offline tables' column that holds the cadence point of a row. */
   public static final String FEATURE_TIMESTAMP = "feature_timestamp";
 
-  private static final String TS = "__ts";
-  private static final String KIND = "__kind";
-  private static final String CREATED = "__created";
+  private static final String TS = SweepLayout.TS;
+  private static final String KIND = SweepLayout.KIND;
+  private static final String CREATED = SweepLayout.CREATED;
 
   private PointInTime() {}
 
@@ -99,10 +100,11 @@ public final class PointInTime {
       inRange = inRange.and(
           col(source.eventTimestamp()).geq(lit(java.sql.Timestamp.from(start.minusNanos(lookback * 1000)))));
     }
-    Dataset<Row> ev = eventRows(p, source, events.filter(inRange), 0);
+    SweepLayout layout = p.layout(0);
+    Dataset<Row> ev = eventRows(p, layout, source, events.filter(inRange));
     Sweep sweep =
         new Sweep(
-            p.keys.size(), p.rowFeatures, p.valueColumns.size(), 0, micros(view.ttl()), p.windows,
+            layout, p.rowFeatures, micros(view.ttl()), p.windows,
             new Sweep.Cadence(micros(start), micros(end), micros(view.cadence())));
     StructType schema = new StructType();
     for (JoinKey k : p.keys) {
@@ -110,6 +112,7 @@ public final class PointInTime {
     }
     schema = schema.add(FEATURE_TIMESTAMP, DataTypes.LongType, false);
     schema = addFeatureFields(schema, p, p.featureNames);
+    layout.check(ev.schema());
     Dataset<Row> swept = sorted(ev, p).mapPartitions(sweep, Encoders.row(schema));
     List<Column> cols = new ArrayList<>();
     for (JoinKey k : p.keys) {
@@ -138,6 +141,12 @@ public final class PointInTime {
       this.view = view;
       this.keys = view.joinKeys();
     }
+
+    /** The sweep's row layout for these keys and values, with {@code entityColumns} entity columns. */
+    SweepLayout layout(int entityColumns) {
+      return new SweepLayout(keys.stream().map(JoinKey::name).toList(), List.copyOf(valueColumns.keySet()),
+          entityColumns);
+    }
   }
 
   private static Prepared prepare(FeatureView view, Source source, List<String> names) {
@@ -148,7 +157,7 @@ public final class PointInTime {
           view.feature(n)
               .orElseThrow(
                   () ->
-                      new IllegalArgumentException(
+                      new InvalidInputException(
                           "feature view '" + view.name() + "' has no feature '" + n + "'")));
     }
     for (Feature f : chosen) {
@@ -191,28 +200,26 @@ public final class PointInTime {
     return p;
   }
 
-  /** The union layout of {@link Sweep}, for event rows. */
-  private static Dataset<Row> eventRows(
-      Prepared p, Source source, Dataset<Row> events, int entityColumns) {
-    List<Column> cols = new ArrayList<>();
+  /** The event side of the sweep's input, in its layout (entity columns typed nulls). */
+  private static Dataset<Row> eventRows(Prepared p, SweepLayout layout, Source source, Dataset<Row> events,
+      StructField... entityFields) {
+    List<Column> keys = new ArrayList<>();
     Column keyNotNull = lit(true);
     for (JoinKey k : p.keys) {
-      cols.add(col(k.name()).cast(SparkTypes.of(k.type())).as(k.name()));
+      keys.add(col(k.name()).cast(SparkTypes.of(k.type())));
       keyNotNull = keyNotNull.and(col(k.name()).isNotNull());
     }
-    cols.add(unix_micros(col(source.eventTimestamp())).as(TS));
-    cols.add(lit(Sweep.EVENT).as(KIND));
-    cols.add(
-        source.createdTimestamp().isPresent()
-            ? unix_micros(col(source.createdTimestamp().get())).as(CREATED)
-            : lit(null).cast(DataTypes.LongType).as(CREATED));
-    p.valueColumns.forEach((name, c) -> cols.add(c.as(name)));
-    for (int i = 0; i < entityColumns; i++) {
-      cols.add(lit(null).as("__e" + i));
+    Column created = source.createdTimestamp().isPresent()
+        ? unix_micros(col(source.createdTimestamp().get()))
+        : lit(null).cast(DataTypes.LongType);
+    List<Column> entities = new ArrayList<>();
+    for (StructField f : entityFields) {
+      entities.add(lit(null).cast(f.dataType()));
     }
     return events
         .filter(keyNotNull.and(col(source.eventTimestamp()).isNotNull()))
-        .select(cols.toArray(Column[]::new));
+        .select(layout.select(keys, unix_micros(col(source.eventTimestamp())), lit(Sweep.EVENT), created,
+            new ArrayList<>(p.valueColumns.values()), entities));
   }
 
   private static Dataset<Row> sorted(Dataset<Row> union, Prepared p) {
@@ -243,46 +250,36 @@ public final class PointInTime {
     StructField[] entityFields = entities.schema().fields();
     int e = entityFields.length;
 
-    Dataset<Row> ev = eventRows(p, r.source(), r.events(), 0);
-    // typed nulls for the entity columns of event rows
-    List<Column> evCols = new ArrayList<>();
-    for (String c : ev.columns()) {
-      evCols.add(col(c));
-    }
-    for (int i = 0; i < e; i++) {
-      evCols.add(lit(null).cast(entityFields[i].dataType()).as("__e" + i));
-    }
-    ev = ev.select(evCols.toArray(Column[]::new));
+    SweepLayout layout = p.layout(e);
+    Dataset<Row> ev = eventRows(p, layout, r.source(), r.events(), entityFields);
 
-    List<Column> q = new ArrayList<>();
+    // the query side: keys, time and entity columns; typed nulls for created time and values
+    List<Column> keys = new ArrayList<>();
     for (JoinKey k : p.keys) {
-      q.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())).as(k.name()));
+      keys.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())));
     }
-    q.add(unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType)).as(TS));
-    q.add(lit(Sweep.QUERY).as(KIND));
-    q.add(lit(null).cast(DataTypes.LongType).as(CREATED));
-    int i = 0;
-    for (Map.Entry<String, Column> v : p.valueColumns.entrySet()) {
-      DataType t = ev.schema().fields()[p.keys.size() + 3 + i].dataType();
-      q.add(lit(null).cast(t).as(v.getKey()));
-      i++;
+    List<Column> values = new ArrayList<>();
+    for (String v : p.valueColumns.keySet()) {
+      values.add(lit(null).cast(ev.schema().apply(v).dataType()));
     }
-    for (int j = 0; j < e; j++) {
-      q.add(col("`" + entityFields[j].name() + "`").as("__e" + j));
+    List<Column> entityCols = new ArrayList<>();
+    for (StructField f : entityFields) {
+      entityCols.add(col("`" + f.name() + "`"));
     }
-    Dataset<Row> queries = entities.select(q.toArray(Column[]::new));
+    Dataset<Row> queries = entities.select(layout.select(keys,
+        unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType)), lit(Sweep.QUERY),
+        lit(null).cast(DataTypes.LongType), values, entityCols));
 
-    Sweep sweep =
-        new Sweep(
-            p.keys.size(), p.rowFeatures, p.valueColumns.size(), e, micros(r.view().ttl()),
-            p.windows, null);
+    Sweep sweep = new Sweep(layout, p.rowFeatures, micros(r.view().ttl()), p.windows, null);
     List<String> outNames = new ArrayList<>();
     for (String f : p.featureNames) {
       outNames.add(qualified ? r.view().name() + "__" + f : f);
     }
     StructType schema = new StructType(entityFields);
     schema = addFeatureFields(schema, p, outNames);
-    Dataset<Row> swept = sorted(ev.unionByName(queries), p).mapPartitions(sweep, Encoders.row(schema));
+    layout.check(ev.schema());
+    layout.check(queries.schema());
+    Dataset<Row> swept = sorted(ev.union(queries), p).mapPartitions(sweep, Encoders.row(schema));
 
     List<Column> cols = new ArrayList<>();
     for (StructField f : entityFields) {

@@ -2,11 +2,13 @@ package dev.strata.offline;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.ValueType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -23,9 +25,8 @@ public final class SourceFrames {
   private SourceFrames() {}
 
   /** The raw table, as stored, optionally at a snapshot. */
-  public static Dataset<Row> raw(SparkSession spark, Source source, String snapshot) {
-    TableFormat format = TableFormat.of(source.format());
-    return format.read(spark, source.location(), snapshot);
+  public static Dataset<Row> raw(SparkSession spark, Source source, Optional<Snapshot> snapshot) {
+    return Tables.read(spark, source.table(), snapshot);
   }
 
   /**
@@ -36,7 +37,7 @@ public final class SourceFrames {
    * @throws SourceSchemaException when a column is missing or has an incompatible type
    */
   public static Dataset<Row> read(
-      SparkSession spark, Source source, String snapshot, String user) {
+      SparkSession spark, Source source, Optional<Snapshot> snapshot, String user) {
     return normalize(raw(spark, source, snapshot), source, user);
   }
 

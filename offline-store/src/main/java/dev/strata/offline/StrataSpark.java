@@ -9,7 +9,7 @@ import org.apache.spark.sql.SparkSession;
  * warehouse), Hudi's SQL extension and Kryo registrator are loaded, and times are UTC.
  *
  * <pre>{@code
- * SparkSession spark = StrataSpark.configure(SparkSession.builder(), warehouse).getOrCreate();
+ * SparkSession spark = StrataSpark.configure(SparkSession.builder(), Warehouse.of("s3a://lake/strata")).getOrCreate();
  * }</pre>
  */
 public final class StrataSpark {
@@ -18,8 +18,12 @@ public final class StrataSpark {
 
   private StrataSpark() {}
 
+  /** With a warehouse on the local disk. */
   public static SparkSession.Builder configure(SparkSession.Builder builder, Path warehouse) {
-    Path root = warehouse.toAbsolutePath();
+    return configure(builder, Warehouse.local(warehouse));
+  }
+
+  public static SparkSession.Builder configure(SparkSession.Builder builder, Warehouse warehouse) {
     return builder
         .config(
             "spark.sql.extensions",
@@ -30,8 +34,8 @@ public final class StrataSpark {
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG, "org.apache.iceberg.spark.SparkCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG + ".type", "hadoop")
-        .config("spark.sql.catalog." + ICEBERG_CATALOG + ".warehouse", root.resolve("iceberg").toString())
-        .config("spark.sql.warehouse.dir", root.resolve("spark").toString())
+        .config("spark.sql.catalog." + ICEBERG_CATALOG + ".warehouse", warehouse.resolve("iceberg"))
+        .config("spark.sql.warehouse.dir", warehouse.resolve("spark"))
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.spark.HoodieSparkKryoRegistrar")
         .config("spark.sql.session.timeZone", "UTC")

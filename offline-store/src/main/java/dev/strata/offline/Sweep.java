@@ -16,10 +16,7 @@ import org.apache.spark.sql.RowFactory;
  *
  * <p>Input: the union of a view's event rows and the query rows (entity rows, or none when the
  * sweep generates cadence points), partitioned by key and sorted by key, time, kind (events before
- * queries), created time (nulls first) and values. Layout of an input row: the {@code k} key
- * columns, {@code __ts} (micros), {@code __kind} (0 event, 1 query), {@code __created} (micros or
- * null), the {@code m} value columns (row features, then aggregation inputs), then the {@code p}
- * entity columns.
+ * queries), created time (nulls first) and values, in the row layout of {@link SweepLayout}.
  *
  * <p>The sweep keeps, per key, the latest event (for row-level features) and one {@link
  * WindowState} per aggregation. Events with the same time as a query stay pending and do not
@@ -40,6 +37,7 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
     }
   }
 
+  private final SweepLayout layout;
   private final int keys;
   private final int rowFeatures;
   private final int values;
@@ -50,17 +48,16 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
   private final Cadence cadence;
 
   Sweep(
-      int keys,
+      SweepLayout layout,
       int rowFeatures,
-      int values,
-      int entityColumns,
       long ttlMicros,
       List<WindowState.Spec> aggregations,
       Cadence cadence) {
-    this.keys = keys;
+    this.layout = layout;
+    this.keys = layout.keys();
     this.rowFeatures = rowFeatures;
-    this.values = values;
-    this.entityColumns = entityColumns;
+    this.values = layout.values();
+    this.entityColumns = layout.entityColumns();
     this.ttlMicros = ttlMicros;
     this.aggregations = aggregations.toArray(WindowState.Spec[]::new);
     this.cadence = cadence;
@@ -134,8 +131,8 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
         }
         startKey(r);
       }
-      long ts = r.getLong(keys);
-      if (r.getInt(keys + 1) == EVENT) {
+      long ts = r.getLong(layout.ts());
+      if (r.getInt(layout.kind()) == EVENT) {
         event(r, ts);
       } else {
         out.add(queryRow(r, ts));
@@ -183,7 +180,7 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
       }
       Object[] v = new Object[values];
       for (int i = 0; i < values; i++) {
-        v[i] = r.get(keys + 3 + i);
+        v[i] = r.get(layout.value(i));
       }
       if (!pending.isEmpty() && pendingTs < ts) {
         flush();
@@ -244,9 +241,8 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
     private Row queryRow(Row r, long t) {
       Object[] f = featuresAt(t);
       Object[] o = new Object[entityColumns + f.length];
-      int base = keys + 3 + values;
       for (int i = 0; i < entityColumns; i++) {
-        o[i] = r.get(base + i);
+        o[i] = r.get(layout.entity(i));
       }
       System.arraycopy(f, 0, o, entityColumns, f.length);
       return RowFactory.create(o);

@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
+import dev.strata.dsl.TableLocation;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JdbcRegistryStore;
 import dev.strata.registry.LineageGraph;
@@ -28,6 +30,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -120,13 +123,13 @@ class OfflineStoreTest {
     Source source = source(sourcePath);
     try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
       registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, dir.resolve("warehouse-" + format));
+      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse-" + format)));
       LocalDate d1 = LocalDate.parse("2024-03-01");
       LocalDate d2 = LocalDate.parse("2024-03-02");
 
       OfflineStore.BackfillResult first = store.backfill("delays", d1, d2, format);
       assertThat(first.rows()).isEqualTo(FIRST.size());
-      assertThat(first.sourceSnapshot()).isEqualTo("0");
+      assertThat(first.sourceSnapshot()).contains(new Snapshot("0"));
       DataFrames.assertEqualsIgnoringOrder(spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, first));
 
       OfflineStore.BackfillResult again = store.backfill("delays", d1, d2, format);
@@ -136,7 +139,7 @@ class OfflineStoreTest {
       spark.createDataFrame(List.of(event("A", "2024-03-02T07:00:00Z", 100)), SOURCE_SCHEMA)
           .write().format("delta").mode(SaveMode.Append).save(sourcePath);
       OfflineStore.BackfillResult day2 = store.backfill("delays", d2, d2, format);
-      assertThat(day2.sourceSnapshot()).isEqualTo("1");
+      assertThat(day2.sourceSnapshot()).contains(new Snapshot("1"));
       List<Row> expected = new ArrayList<>(FIRST);
       expected.set(5, out("A", "2024-03-02T12:00:00Z", 1, 130));
       expected.set(6, out("A", "2024-03-02T18:00:00Z", 0, 130));
@@ -145,7 +148,7 @@ class OfflineStoreTest {
       // the first snapshot is still there
       DataFrames.assertEqualsIgnoringOrder(
           spark.createDataFrame(FIRST, OUT_SCHEMA),
-          sameNullability(format.read(spark, first.location(), first.snapshot()).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date")));
+          sameNullability(Tables.read(spark, first.table(), Optional.of(first.snapshot())).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date")));
 
       List<RunRecord> runs = registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).toList();
       assertThat(runs).hasSize(3).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.COMPLETED));
@@ -159,7 +162,7 @@ class OfflineStoreTest {
   }
 
   private static Dataset<Row> table(SparkSession spark, TableFormat format, OfflineStore.BackfillResult r) {
-    return sameNullability(format.read(spark, r.location(), null).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date"));
+    return sameNullability(Tables.read(spark, r.table(), Optional.empty()).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date"));
   }
 
   /** Hudi keeps its record-key columns non-null; the comparison is about names, types and rows. */
@@ -172,21 +175,22 @@ class OfflineStoreTest {
   @ParameterizedTest
   @EnumSource(value = TableFormat.class, names = {"DELTA", "ICEBERG", "HUDI", "PARQUET"})
   void writeAppendAndReadAtSnapshot(TableFormat format, SparkSession spark, @TempDir Path dir) {
-    String location = format == TableFormat.ICEBERG
+    TableLocation location = format.at(format == TableFormat.ICEBERG
         ? "outputs.t" + UUID.randomUUID().toString().replace("-", "")
-        : dir.resolve("t").toString();
+        : dir.resolve("t").toString());
     Dataset<Row> first = spark.createDataFrame(
         List.of(event("A", "2024-03-01T01:00:00Z", 1), event("B", "2024-03-01T02:00:00Z", 2)), SOURCE_SCHEMA);
     Dataset<Row> second = spark.createDataFrame(List.of(event("C", "2024-03-02T01:00:00Z", 3)), SOURCE_SCHEMA);
 
-    String s1 = format.writeTable(spark, first, location, false);
-    assertThatThrownBy(() -> format.writeTable(spark, first, location, false))
+    Optional<Snapshot> s1 = Tables.write(spark, first, location, false);
+    assertThatThrownBy(() -> Tables.write(spark, first, location, false))
         .hasMessageContaining("exists (overwrite it explicitly)");
-    String s2 = format.append(spark, second, location);
-    DataFrames.assertEqualsIgnoringOrder(first.union(second), format.read(spark, location, null).select("airport", "at", "x"));
+    Optional<Snapshot> s2 = Tables.append(spark, second, location);
+    DataFrames.assertEqualsIgnoringOrder(first.union(second), Tables.read(spark, location, Optional.empty()).select("airport", "at", "x"));
+    assertThat(s1.isPresent()).isEqualTo(format != TableFormat.PARQUET);
     if (format != TableFormat.PARQUET) {
       assertThat(s2).isNotEqualTo(s1);
-      DataFrames.assertEqualsIgnoringOrder(first, format.read(spark, location, s1).select("airport", "at", "x"));
+      DataFrames.assertEqualsIgnoringOrder(first, Tables.read(spark, location, s1).select("airport", "at", "x"));
     }
   }
 
@@ -200,13 +204,13 @@ class OfflineStoreTest {
     Source source = source(sourcePath);
     try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
       registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, dir.resolve("warehouse"));
+      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
       LocalDate d = LocalDate.parse("2024-03-01");
       assertThatThrownBy(() -> store.backfill("delays", d, d, TableFormat.DELTA))
           .isInstanceOf(SourceSchemaException.class)
           .hasMessage("feature view 'delays': source 'events' (delta:" + sourcePath + ") does not match its"
               + " definition:\n  - column 'x' has type string, expected INT64 (bigint)");
-      assertThat(TableFormat.DELTA.exists(spark, store.location("delays", 1, TableFormat.DELTA))).isFalse();
+      assertThat(Tables.exists(spark, store.location("delays", 1, TableFormat.DELTA))).isFalse();
       assertThat(registry.runs()).extracting(RunRecord::job).doesNotContain("strata.backfill");
     }
   }
@@ -228,7 +232,7 @@ class OfflineStoreTest {
         .feature(col("x").plus(lit(1L)).as("x1")).build();
     try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
       registry.apply(Definitions.builder().addAll(AIRPORT, source, rows).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, dir.resolve("warehouse"));
+      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
       LocalDate d = LocalDate.parse("2024-03-01");
       OfflineStore.BackfillResult r = store.backfill("rows", d, d, TableFormat.DELTA);
       StructType schema = new StructType()
@@ -240,7 +244,7 @@ class OfflineStoreTest {
           spark.createDataFrame(List.of(
               RowFactory.create("A", Timestamp.from(Instant.parse("2024-03-01T01:00:00Z")), null, 13L, day),
               RowFactory.create("B", Timestamp.from(Instant.parse("2024-03-01T03:00:00Z")), null, 6L, day)), schema),
-          TableFormat.DELTA.read(spark, r.location(), null));
+          Tables.read(spark, r.table(), Optional.empty()));
     }
   }
 }

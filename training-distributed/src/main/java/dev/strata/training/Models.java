@@ -1,5 +1,6 @@
 package dev.strata.training;
 
+import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -12,17 +13,20 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.HadoopFiles;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
 import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import dev.strata.training.TrainingSets.TrainingSet;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
@@ -67,12 +72,12 @@ public final class Models {
 
   private final SparkSession spark;
   private final RegistryStore registry;
-  private final Path warehouse;
+  private final Warehouse warehouse;
 
-  public Models(SparkSession spark, RegistryStore registry, Path warehouse) {
+  public Models(SparkSession spark, RegistryStore registry, Warehouse warehouse) {
     this.spark = spark;
     this.registry = registry;
-    this.warehouse = warehouse.toAbsolutePath();
+    this.warehouse = warehouse;
   }
 
   public enum Task {
@@ -83,7 +88,7 @@ public final class Models {
       try {
         return valueOf(text.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown task '" + text + "': classifier or regressor");
+        throw new InvalidInputException("unknown task '" + text + "': classifier or regressor");
       }
     }
   }
@@ -151,7 +156,7 @@ public final class Models {
    */
   public static Split split(Dataset<Row> rows, TrainingSet set, double validationFraction) {
     if (!(validationFraction > 0 && validationFraction < 1)) {
-      throw new IllegalArgumentException("the validation fraction must be between 0 and 1, not " + validationFraction);
+      throw new InvalidInputException("the validation fraction must be between 0 and 1, not " + validationFraction);
     }
     long span = set.end().toEpochMilli() - set.start().toEpochMilli();
     Instant at = Instant.ofEpochMilli(set.end().toEpochMilli() - (long) (span * validationFraction));
@@ -184,7 +189,7 @@ public final class Models {
     }
     String where = "model '" + spec.model() + "'";
     if (spec.workers() < 1 || spec.rounds() < 1 || spec.earlyStoppingRounds() < 0) {
-      throw new IllegalArgumentException(where + ": workers and rounds must be at least 1, early stopping rounds at least 0");
+      throw new InvalidInputException(where + ": workers and rounds must be at least 1, early stopping rounds at least 0");
     }
     TrainingSets sets = new TrainingSets(spark, registry, warehouse);
     TrainingSet set = sets.get(spec.trainingSet(), spec.trainingSetVersion());
@@ -192,7 +197,7 @@ public final class Models {
     if (spec.task() == Task.CLASSIFIER) {
       long bad = rows.filter(col(LABEL).notEqual(0).and(col(LABEL).notEqual(1))).count();
       if (bad > 0) {
-        throw new IllegalArgumentException(where + ": a classifier needs a 0/1 or boolean label, but '"
+        throw new InvalidInputException(where + ": a classifier needs a 0/1 or boolean label, but '"
             + set.labelColumn() + "' of training set '" + set.name() + "' has " + bad + " other values");
       }
     }
@@ -202,7 +207,7 @@ public final class Models {
     long trainRows = train.count();
     long validationRows = validation.count();
     if (trainRows == 0 || validationRows == 0) {
-      throw new IllegalArgumentException(where + ": splitting training set '" + set.name() + "' at " + split.at()
+      throw new InvalidInputException(where + ": splitting training set '" + set.name() + "' at " + split.at()
           + " leaves " + trainRows + " training and " + validationRows + " validation rows; both need some");
     }
     String[] features = set.features().toArray(String[]::new);
@@ -224,12 +229,11 @@ public final class Models {
       PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
       Map<String, Double> metrics = evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
-      Path dir = warehouse.resolve("models").resolve(spec.model()).resolve(UUID.randomUUID().toString().substring(0, 8));
-      Files.createDirectories(dir.resolve("xgboost"));
-      String sparkModel = dir.resolve("spark").toString();
-      String boosterFile = dir.resolve("xgboost").resolve("model.ubj").toString();
+      String id = UUID.randomUUID().toString().substring(0, 8);
+      String sparkModel = warehouse.resolve("models", spec.model(), id, "spark");
+      String boosterFile = warehouse.resolve("models", spec.model(), id, "xgboost", "model.ubj");
       pipeline.write().overwrite().save(sparkModel);
-      xgb.nativeBooster().saveModel(boosterFile);
+      HadoopFiles.write(spark, boosterFile, xgb.nativeBooster().toByteArray("ubj"));
 
       Map<String, String> p = new TreeMap<>();
       p.put("task", spec.task().name().toLowerCase(Locale.ROOT));
@@ -259,7 +263,7 @@ public final class Models {
       LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
       run.complete(List.of(node.id()));
       return ModelVersion.of(node);
-    } catch (IOException | ml.dmlc.xgboost4j.java.XGBoostError e) {
+    } catch (java.io.IOException | java.io.UncheckedIOException | ml.dmlc.xgboost4j.java.XGBoostError e) {
       throw new IllegalStateException(where + ": cannot save the model: " + e.getMessage(), e);
     }
   }
@@ -352,24 +356,24 @@ public final class Models {
   }
 
   /** What a scoring run wrote. */
-  public record Scored(String location, String snapshot, long rows, String model) {}
+  public record Scored(TableLocation output, Optional<Snapshot> snapshot, long rows, String model) {}
 
   /**
    * Scores an entity table: its rows get the model's features point-in-time from the offline
    * store (the feature views at the versions the model was trained with), then a prediction
    * (and, for a classifier, the probability of 1), written as a table.
    */
-  public Scored score(String model, Integer version, String entities, TableFormat entitiesFormat, String timestampColumn,
-      String output, TableFormat outputFormat, boolean overwrite) {
+  public Scored score(String model, Integer version, TableLocation entities, String timestampColumn,
+      TableLocation output, boolean overwrite) {
     ModelVersion mv = get(model, version);
     TrainingSet set = TrainingSet.of(registry.lineageNode(mv.properties().get("training_set")).orElseThrow());
     FeatureService service = set.service(registry);
     Map<String, Integer> views = set.viewVersions();
     Dataset<Row> input;
     try {
-      input = entitiesFormat.read(spark, entities, null);
+      input = Tables.read(spark, entities, Optional.empty());
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot read the entity table " + entities + ": " + e.getMessage(), e);
+      throw new InvalidInputException("cannot read the entity table " + entities + ": " + e.getMessage(), e);
     }
     List<String> entityColumns = Arrays.asList(input.columns());
     OfflineStore.Historical h = new OfflineStore(spark, registry, warehouse)
@@ -385,16 +389,16 @@ public final class Models {
     out.add(lit(mv.nodeId()).as("model"));
     List<String> inputs = new ArrayList<>(h.inputs());
     inputs.add(mv.nodeId());
-    inputs.add(LineageNode.tableId(entitiesFormat.name().toLowerCase() + ":" + entities));
-    RunRecord started = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output));
+    inputs.add(LineageId.table(entities, Optional.empty()).toString());
+    RunRecord started = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output.location()));
     return RunTracker.run(registry, started, run -> {
-      String snapshot = outputFormat.writeTable(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
-      long rows = outputFormat.read(spark, output, snapshot).count();
-      String node = LineageNode.tableId(outputFormat.name().toLowerCase() + ":" + output) + (snapshot == null ? "" : "@" + snapshot);
+      Optional<Snapshot> snapshot = Tables.write(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
+      long rows = Tables.read(spark, output, snapshot).count();
+      LineageId id = LineageId.table(output, snapshot);
+      String node = id.toString();
       List<LineageEdge> edges = new ArrayList<>();
       inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
-      registry.recordLineage(List.of(new LineageNode(node, LineageNode.TABLE, outputFormat.name().toLowerCase() + ":" + output,
-          snapshot == null ? "" : snapshot, Map.of("rows", Long.toString(rows)), Instant.now())), edges);
+      registry.recordLineage(List.of(LineageNode.of(id, Map.of("rows", Long.toString(rows)))), edges);
       run.complete(List.of(node));
       return new Scored(output, snapshot, rows, mv.nodeId());
     });

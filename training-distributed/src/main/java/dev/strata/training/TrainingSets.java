@@ -1,5 +1,7 @@
 package dev.strata.training;
 
+import dev.strata.errors.StrataException;
+import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -7,15 +9,19 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +29,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -43,7 +50,7 @@ import org.apache.spark.sql.types.StructField;
  *
  * <pre>{@code
  * TrainingSets sets = new TrainingSets(spark, registry, warehouse);
- * TrainingSet ts = sets.build(new TrainingSetSpec("delays", "/data/labels", TableFormat.DELTA,
+ * TrainingSet ts = sets.build(new TrainingSetSpec("delays", TableFormat.DELTA.at("s3a://lake/labels"),
  *     "departure", "delayed", "delay_model", start, end, TableFormat.DELTA));
  * Dataset<Row> rows = sets.read(ts.name(), ts.version());
  * }</pre>
@@ -54,12 +61,12 @@ public final class TrainingSets {
 
   private final SparkSession spark;
   private final RegistryStore registry;
-  private final Path warehouse;
+  private final Warehouse warehouse;
 
-  public TrainingSets(SparkSession spark, RegistryStore registry, Path warehouse) {
+  public TrainingSets(SparkSession spark, RegistryStore registry, Warehouse warehouse) {
     this.spark = spark;
     this.registry = registry;
-    this.warehouse = warehouse.toAbsolutePath();
+    this.warehouse = warehouse;
   }
 
   /**
@@ -71,18 +78,18 @@ public final class TrainingSets {
    * @param end last example time, exclusive
    * @param format the table format of the stored dataset
    */
-  public record TrainingSetSpec(String name, String labels, TableFormat labelsFormat, String timestampColumn,
+  public record TrainingSetSpec(String name, TableLocation labels, String timestampColumn,
       String labelColumn, String featureService, Instant start, Instant end, TableFormat format) {}
 
   /** A registered training dataset. */
-  public record TrainingSet(String name, int version, String nodeId, TableFormat format, String location,
-      String snapshot, long rows, String checksum, String timestampColumn, String labelColumn,
+  public record TrainingSet(String name, int version, String nodeId, TableLocation table,
+      Optional<Snapshot> snapshot, long rows, String checksum, String timestampColumn, String labelColumn,
       List<String> features, Instant start, Instant end, Map<String, String> properties) {
 
     static TrainingSet of(LineageNode n) {
       Map<String, String> p = n.properties();
       return new TrainingSet(n.name(), Integer.parseInt(n.version().substring(1)), n.id(),
-          TableFormat.parse(p.get("format")), p.get("location"), emptyToNull(p.get("snapshot")),
+          TableFormat.parse(p.get("format")).at(p.get("location")), Snapshot.ofNullable(p.get("snapshot")),
           Long.parseLong(p.get("rows")), p.get("checksum"), p.get("timestamp_column"), p.get("label_column"),
           Arrays.asList(p.get("features").split(",")), Instant.parse(p.get("start")), Instant.parse(p.get("end")), p);
     }
@@ -100,7 +107,7 @@ public final class TrainingSets {
 
     /** Its feature service, at the version it used. */
     public FeatureService service(RegistryStore registry) {
-      return (FeatureService) registry.get(ObjectKind.FEATURE_SERVICE, properties.get("feature_service"),
+      return registry.registeredService(properties.get("feature_service"),
           Integer.parseInt(properties.get("feature_service_version"))).orElseThrow().definition();
     }
   }
@@ -127,57 +134,54 @@ public final class TrainingSets {
   public TrainingSet build(TrainingSetSpec spec) {
     String where = "training set '" + spec.name() + "'";
     if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
-      throw new IllegalArgumentException("training set name '" + spec.name()
+      throw new InvalidInputException("training set name '" + spec.name()
           + "' is not valid: a letter, then letters, digits, '_', '.' or '-' (at most 100)");
     }
     if (spec.start() == null || spec.end() == null || !spec.end().isAfter(spec.start())) {
-      throw new IllegalArgumentException(where + ": the time range [" + spec.start() + ", " + spec.end()
+      throw new InvalidInputException(where + ": the time range [" + spec.start() + ", " + spec.end()
           + ") is empty; the end must be after the start");
     }
-    Registered<Object> service = registry.get(ObjectKind.FEATURE_SERVICE, spec.featureService())
+    Registered<FeatureService> service = registry.registeredService(spec.featureService())
         .orElseThrow(() -> new NotRegisteredException(where + ": no feature service named '"
             + spec.featureService() + "' is registered"));
-    String labelsSnapshot = spec.labelsFormat() == TableFormat.PARQUET ? null
-        : readable(() -> spec.labelsFormat().currentSnapshot(spark, spec.labels()), spec);
-    Dataset<Row> labels = labels(spec.labels(), spec.labelsFormat(), labelsSnapshot, spec.timestampColumn(),
+    Optional<Snapshot> labelsSnapshot = readable(() -> Tables.currentSnapshot(spark, spec.labels()), spec);
+    Dataset<Row> labels = labels(spec.labels(), labelsSnapshot, spec.timestampColumn(),
         spec.labelColumn(), spec.start(), spec.end(), where);
     if (labels.isEmpty()) {
-      throw new IllegalArgumentException(where + ": the labels table " + spec.labels() + " has no rows with "
+      throw new InvalidInputException(where + ": the labels table " + spec.labels().location() + " has no rows with "
           + spec.timestampColumn() + " in [" + spec.start() + ", " + spec.end() + ")");
     }
     OfflineStore offline = new OfflineStore(spark, registry, warehouse);
     OfflineStore.Historical h = offline.historical(labels, spec.timestampColumn(),
-        ((FeatureService) service.definition()).projections(), false, new LinkedHashMap<>(), new LinkedHashMap<>());
+        service.definition().projections(), false, new LinkedHashMap<>(), new LinkedHashMap<>());
     List<String> features = featureColumns(h.rows(), labels);
     Dataset<Row> rows = h.rows();
 
     String id = UUID.randomUUID().toString().substring(0, 8);
-    String location = spec.format() == TableFormat.ICEBERG
+    TableLocation location = spec.format().at(spec.format() == TableFormat.ICEBERG
         ? "training_sets." + spec.name().replaceAll("[^A-Za-z0-9_]", "_") + "_" + id
-        : warehouse.resolve("training_sets").resolve(spec.name()).resolve(id).toString();
+        : warehouse.resolve("training_sets", spec.name(), id));
     List<String> inputs = new ArrayList<>(h.inputs());
-    String labelsNode = LineageNode.tableId(spec.labelsFormat().name().toLowerCase() + ":" + spec.labels())
-        + (labelsSnapshot == null ? "" : "@" + labelsSnapshot);
-    inputs.add(labelsNode);
+    inputs.add(LineageId.table(spec.labels(), labelsSnapshot).toString());
     inputs.add(service.nodeId());
-    RunRecord started = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location));
+    RunRecord started = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
     return RunTracker.run(registry, started, run -> {
-      String snapshot = spec.format().writeTable(spark, rows, location, false);
-      Dataset<Row> stored = spec.format().read(spark, location, snapshot);
+      Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
+      Dataset<Row> stored = Tables.read(spark, location, snapshot);
       Checksum sum = checksum(stored);
       Map<String, String> p = new TreeMap<>();
-      p.put("labels", spec.labels());
-      p.put("labels_format", spec.labelsFormat().name().toLowerCase());
-      p.put("labels_snapshot", nullToEmpty(labelsSnapshot));
+      p.put("labels", spec.labels().location());
+      p.put("labels_format", spec.labels().formatName());
+      p.put("labels_snapshot", Snapshot.idOrEmpty(labelsSnapshot));
       p.put("timestamp_column", spec.timestampColumn());
       p.put("label_column", spec.labelColumn());
       p.put("feature_service", spec.featureService());
       p.put("feature_service_version", Integer.toString(service.version()));
       p.put("start", spec.start().toString());
       p.put("end", spec.end().toString());
-      p.put("format", spec.format().name().toLowerCase());
-      p.put("location", location);
-      p.put("snapshot", nullToEmpty(snapshot));
+      p.put("format", location.formatName());
+      p.put("location", location.location());
+      p.put("snapshot", Snapshot.idOrEmpty(snapshot));
       p.put("rows", Long.toString(sum.rows()));
       p.put("checksum", sum.value());
       p.put("features", String.join(",", features));
@@ -197,7 +201,7 @@ public final class TrainingSets {
 
   /** The stored rows of a registered training dataset, at the snapshot it was written with. */
   public Dataset<Row> read(TrainingSet set) {
-    return set.format().read(spark, set.location(), set.snapshot());
+    return Tables.read(spark, set.table(), set.snapshot());
   }
 
   /**
@@ -218,8 +222,8 @@ public final class TrainingSets {
         snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
       }
     });
-    Dataset<Row> labels = labels(p.get("labels"), TableFormat.parse(p.get("labels_format")),
-        emptyToNull(p.get("labels_snapshot")), set.timestampColumn(), set.labelColumn(), set.start(), set.end(), where);
+    Dataset<Row> labels = labels(TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
+        Snapshot.ofNullable(p.get("labels_snapshot")), set.timestampColumn(), set.labelColumn(), set.start(), set.end(), where);
     Dataset<Row> rows = new OfflineStore(spark, registry, warehouse)
         .historical(labels, set.timestampColumn(), service.projections(), false, snapshots, views).rows();
     Checksum sum = checksum(rows);
@@ -231,38 +235,39 @@ public final class TrainingSets {
     return rows;
   }
 
-  private Dataset<Row> labels(String location, TableFormat format, String snapshot, String ts, String label,
+  private Dataset<Row> labels(TableLocation table, Optional<Snapshot> snapshot, String ts, String label,
       Instant start, Instant end, String where) {
-    Dataset<Row> labels = readable(() -> format.read(spark, location, snapshot), where, location);
+    String location = table.location();
+    Dataset<Row> labels = readable(() -> Tables.read(spark, table, snapshot), where, location);
     List<String> columns = Arrays.asList(labels.columns());
     if (!columns.contains(label)) {
-      throw new IllegalArgumentException(where + ": the label column '" + label + "' is not in the labels table "
+      throw new InvalidInputException(where + ": the label column '" + label + "' is not in the labels table "
           + location + " (columns: " + String.join(", ", columns) + ")");
     }
     StructField tsField = columns.contains(ts) ? labels.schema().apply(ts) : null;
     if (tsField == null || !(tsField.dataType().equals(DataTypes.TimestampType)
         || tsField.dataType().equals(DataTypes.TimestampNTZType))) {
-      throw new IllegalArgumentException(where + ": the labels table " + location + " has no timestamp column '"
+      throw new InvalidInputException(where + ": the labels table " + location + " has no timestamp column '"
           + ts + "' (columns: " + String.join(", ", columns) + ")");
     }
     return labels.filter(col(ts).geq(lit(Timestamp.from(start))).and(col(ts).lt(lit(Timestamp.from(end)))));
   }
 
   private <T> T readable(java.util.function.Supplier<T> read, TrainingSetSpec spec) {
-    return readable(read, "training set '" + spec.name() + "'", spec.labels());
+    return readable(read, "training set '" + spec.name() + "'", spec.labels().location());
   }
 
   private static <T> T readable(java.util.function.Supplier<T> read, String where, String location) {
     try {
       return read.get();
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | StrataException e) {
       throw e;
     } catch (Exception e) { // Spark's AnalysisException is checked, yet thrown from Scala unchecked
       Throwable cause = e;
       while (cause != null && !(cause instanceof AnalysisException)) {
         cause = cause.getCause();
       }
-      throw new IllegalArgumentException(where + ": cannot read the labels table " + location + ": "
+      throw new InvalidInputException(where + ": cannot read the labels table " + location + ": "
           + (cause != null ? cause.getMessage() : e.getMessage()), e);
     }
   }

@@ -1,7 +1,8 @@
 /**
- * Training datasets from point-in-time joins, distributed training (XGBoost4J-Spark), evaluation and the model registry.
- *
- * <p>This module is a skeleton so far: the build already pins its dependencies and enforces its
- * boundaries (see the root README, "Modules").
+ * Training on point-in-time joins: training datasets stored as tables and registered with the
+ * snapshot of every table they read, so that a rebuild gives the same rows ({@link
+ * dev.strata.training.TrainingSets}); distributed XGBoost4J-Spark training with a split by time,
+ * evaluation, a model registry with lineage, and batch scoring ({@link
+ * dev.strata.training.Models}).
  */
 package dev.strata.training;

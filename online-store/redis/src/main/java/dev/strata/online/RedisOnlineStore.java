@@ -1,5 +1,7 @@
 package dev.strata.online;
 
+import dev.strata.errors.UnavailableException;
+import dev.strata.errors.InvalidInputException;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ValueType;
@@ -403,6 +405,9 @@ public final class RedisOnlineStore implements AutoCloseable {
   /**
    * Checks that Redis answers and accepts the URL's credentials; the exception's message says
    * which of the two failed, for a clear error at start-up.
+   *
+   * @throws InvalidInputException when the URL's credentials are missing or refused
+   * @throws UnavailableException when Redis cannot be reached
    */
   public void check() {
     try {
@@ -413,14 +418,14 @@ public final class RedisOnlineStore implements AutoCloseable {
       }
     } catch (JedisDataException e) {
       switch (failure(e)) {
-        case NO_PASSWORD -> throw new IllegalStateException(
+        case NO_PASSWORD -> throw new InvalidInputException(
             "Redis at " + url() + " needs a password: give it in the URL, redis://:PASSWORD@host:port", e);
-        case WRONG_CREDENTIALS -> throw new IllegalStateException(
+        case WRONG_CREDENTIALS -> throw new InvalidInputException(
             "Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
         default -> throw e;
       }
     } catch (JedisException e) {
-      throw new IllegalStateException("Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
+      throw new UnavailableException("Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.dsl.FeatureRef;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.strata.dsl.Feature;
@@ -86,17 +87,17 @@ public class FeatureResolver {
   }
 
   /** The current version of a feature view that is served online; a 400 for any other name. */
-  public Registered<Object> view(String name) {
-    Registered<Object> reg = lookup(ObjectKind.FEATURE_VIEW, name)
+  public Registered<FeatureView> view(String name) {
+    Registered<FeatureView> reg = lookup(ObjectKind.FEATURE_VIEW, name).map(r -> r.as(FeatureView.class))
         .orElseThrow(() -> new BadRequest("unknown feature view '" + shown(name) + "'"));
-    if (!((FeatureView) reg.definition()).online()) {
+    if (!reg.definition().online()) {
       throw new BadRequest("feature view '" + name + "' is offline only");
     }
     return reg;
   }
 
   public List<ViewRead> service(String name) {
-    FeatureService s = (FeatureService) lookup(ObjectKind.FEATURE_SERVICE, name)
+    FeatureService s = lookup(ObjectKind.FEATURE_SERVICE, name).map(r -> r.as(FeatureService.class))
         .orElseThrow(() -> new BadRequest("unknown feature service '" + shown(name) + "'"))
         .definition();
     return resolve(s.projections());
@@ -104,12 +105,14 @@ public class FeatureResolver {
 
   public List<ViewRead> references(List<String> refs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
-    for (String ref : refs) {
-      int colon = ref.indexOf(':');
-      if (colon <= 0 || colon == ref.length() - 1) {
-        throw new BadRequest("feature reference '" + shown(ref) + "' is not view:feature");
+    for (String text : refs) {
+      FeatureRef ref = FeatureRef.parse(text); // the CLI's parser: view:feature, or a view for all its features
+      List<String> names = byView.computeIfAbsent(ref.view(), v -> new ArrayList<>());
+      if (ref.allFeatures()) {
+        view(ref.view()).definition().features().forEach(f -> names.add(f.name()));
+      } else {
+        names.add(ref.feature().get());
       }
-      byView.computeIfAbsent(ref.substring(0, colon), v -> new ArrayList<>()).add(ref.substring(colon + 1));
     }
     List<Projection> projections = new ArrayList<>();
     byView.forEach((v, f) -> projections.add(new Projection(v, f)));
@@ -119,8 +122,8 @@ public class FeatureResolver {
   private List<ViewRead> resolve(List<Projection> projections) {
     List<ViewRead> out = new ArrayList<>();
     for (Projection p : projections) {
-      Registered<Object> reg = view(p.view());
-      FeatureView view = (FeatureView) reg.definition();
+      Registered<FeatureView> reg = view(p.view());
+      FeatureView view = reg.definition();
       List<Feature> features = view.features();
       List<Integer> positions = new ArrayList<>();
       for (String f : p.features()) {

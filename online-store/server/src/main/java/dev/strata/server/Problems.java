@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.errors.StrataException;
 import dev.strata.online.RedisOnlineStore;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -16,8 +17,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Every error as RFC 9457 problem+json: 400 for bad input, 503 while Redis is away, and a 500
- * without internals for anything unexpected. Spring MVC's own errors (malformed JSON, wrong
+ * Every error as RFC 9457 problem+json, mapped here only: each kind of {@link StrataException}
+ * to its status (400 bad input or definition, 404 not found, 409 conflict, 503 unavailable), 503
+ * while Redis is away, and a 500 without internals for anything unexpected. Spring MVC's own errors (malformed JSON, wrong
  * method or media type) come through {@link ResponseEntityExceptionHandler} as problems too.
  */
 @RestControllerAdvice
@@ -47,9 +49,25 @@ public class Problems extends ResponseEntityExceptionHandler {
     json.writeValue(response.getOutputStream(), p);
   }
 
-  @ExceptionHandler(BadRequest.class)
-  ProblemDetail badRequest(BadRequest e) {
-    return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
+  @ExceptionHandler(StrataException.class)
+  ResponseEntity<ProblemDetail> strata(StrataException e) {
+    ProblemDetail p = switch (e.kind()) {
+      case INVALID_INPUT -> problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
+      case INVALID_DEFINITION -> problem(HttpStatus.BAD_REQUEST, "Invalid definition", e.getMessage());
+      case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage());
+      case CONFLICT -> problem(HttpStatus.CONFLICT, "Conflict", e.getMessage());
+      case UNAVAILABLE -> {
+        // the message may name hosts; the log has it, the client gets no internals
+        LOG.warn("Unavailable: {}", e.getMessage());
+        yield problem(HttpStatus.SERVICE_UNAVAILABLE, "Unavailable",
+            "A service the feature server needs (its registry or online store) cannot be reached; try again shortly");
+      }
+    };
+    ResponseEntity.BodyBuilder r = ResponseEntity.status(p.getStatus());
+    if (e.kind() == StrataException.Kind.UNAVAILABLE) {
+      r = r.header(HttpHeaders.RETRY_AFTER, "1");
+    }
+    return r.contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(p);
   }
 
   @ExceptionHandler(JedisException.class)

@@ -58,8 +58,8 @@ public class PushController {
     if (body == null || !body.path("feature_view").isTextual()) {
       throw new BadRequest("'feature_view' (a string) is required");
     }
-    Registered<Object> reg = resolver.view(body.get("feature_view").asText());
-    FeatureView view = (FeatureView) reg.definition();
+    Registered<FeatureView> reg = resolver.view(body.get("feature_view").asText());
+    FeatureView view = reg.definition();
     JsonNode rows = body.get("rows");
     if (rows == null || !rows.isArray() || rows.isEmpty()) {
       throw new BadRequest("'rows' must be a non-empty list");

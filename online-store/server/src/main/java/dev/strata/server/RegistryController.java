@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,12 +12,10 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import java.util.List;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 
 /** Read-only views of the registry: objects, their versions, and lineage. */
 @RestController
@@ -60,11 +59,11 @@ public class RegistryController {
     ObjectKind k = kind(kind);
     List<Registered<Object>> history = registry.history(k, name);
     if (history.isEmpty()) {
-      throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no " + k.label() + " named '" + name + "'");
+      throw new NotFoundException("no " + k.label() + " named '" + name + "'");
     }
     Registered<Object> r = version == null
         ? registry.get(k, name).orElse(history.get(history.size() - 1))
-        : registry.get(k, name, version).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
+        : registry.get(k, name, version).orElseThrow(() -> new NotFoundException(
             k.label() + " '" + name + "' has no version " + version));
     ObjectNode out = summary(r);
     out.set("definition", DefinitionCodec.toTree(r.definition()));
@@ -79,7 +78,7 @@ public class RegistryController {
       throw new BadRequest("direction must be upstream or downstream, got '" + direction + "'");
     }
     LineageNode root = registry.findLineageNode(node)
-        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no lineage node '" + node + "'"));
+        .orElseThrow(() -> new NotFoundException("no lineage node '" + node + "'"));
     LineageGraph g = direction.equals("upstream") ? registry.upstream(root.id()) : registry.downstream(root.id());
     ObjectNode out = JSON.objectNode();
     out.put("root", root.id());

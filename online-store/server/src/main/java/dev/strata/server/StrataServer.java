@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.errors.StrataException;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ public class StrataServer {
         settings.redisPoolSize());
     try {
       store.check();
-    } catch (IllegalStateException e) {
+    } catch (StrataException e) {
       // the server still starts (Redis may come later) and answers 503 until it does
       LoggerFactory.getLogger(StrataServer.class).error("{}", e.getMessage());
     }

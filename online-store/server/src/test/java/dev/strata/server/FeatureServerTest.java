@@ -165,7 +165,9 @@ class FeatureServerTest {
     cases.add(new String[] {"{\"feature_service\": \"nope\", " + ok + "}", "unknown feature service 'nope'"});
     cases.add(new String[] {"{\"features\": [\"origin_delays:nope\"], " + ok + "}", "unknown feature 'origin_delays:nope'"});
     cases.add(new String[] {"{\"features\": [\"nope:x\"], " + ok + "}", "unknown feature view 'nope'"});
-    cases.add(new String[] {"{\"features\": [\"avg_delay_1h\"], " + ok + "}", "is not view:feature"});
+    // a bare name is a whole view, as on the CLI (FeatureRef): here one that does not exist
+    cases.add(new String[] {"{\"features\": [\"avg_delay_1h\"], " + ok + "}", "unknown feature view 'avg_delay_1h'"});
+    cases.add(new String[] {"{\"features\": [\"Origin_Delays:x\"], " + ok + "}", "is not view:feature"});
     cases.add(new String[] {"{\"features\": [\"origin_delays:\"], " + ok + "}", "is not view:feature"});
     cases.add(new String[] {"{\"features\": [], " + ok + "}", "non-empty list"});
     cases.add(new String[] {"{\"features\": [\"origin_delays:avg_delay_1h\"], \"as_of\": \"yesterday\", " + ok + "}", "as_of must be an ISO-8601 instant"});

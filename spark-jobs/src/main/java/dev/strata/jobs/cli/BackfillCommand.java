@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Snapshot;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.registry.RegistryStore;
@@ -49,8 +50,8 @@ final class BackfillCommand implements Callable<Integer> {
       OfflineStore.BackfillResult r =
           new OfflineStore(spark, store, sparkOptions.warehouse).backfill(view, start, end, f);
       out.println("Backfilled " + r.view() + " v" + r.viewVersion() + " for " + start + ".." + end + ": "
-          + r.rows() + " rows into " + f.name().toLowerCase() + " " + r.location() + " at snapshot "
-          + r.snapshot() + " (source snapshot " + (r.sourceSnapshot() == null ? "-" : r.sourceSnapshot()) + ")");
+          + r.rows() + " rows into " + f.label() + " " + r.table().location() + " at snapshot "
+          + r.snapshot() + " (source snapshot " + r.sourceSnapshot().map(Snapshot::id).orElse("-") + ")");
       return StrataCli.OK;
     }
   }

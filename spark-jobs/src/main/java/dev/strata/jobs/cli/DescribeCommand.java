@@ -1,5 +1,7 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.VersionedName;
+import dev.strata.errors.NotFoundException;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.Registered;
@@ -7,8 +9,6 @@ import dev.strata.registry.RegistryStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +21,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Show a registered object's definition (its JSON form) and its version history.")
 final class DescribeCommand implements Callable<Integer> {
-  private static final Pattern NAME_AT_VERSION = Pattern.compile("([^@]+)(?:@v?(\\d{1,9}))?");
 
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
@@ -38,18 +37,14 @@ final class DescribeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ObjectKind k = ListCommand.parseKind(kind);
-    Matcher m = NAME_AT_VERSION.matcher(nameAndVersion);
-    if (!m.matches()) {
-      throw new StrataCli.UsageException(
-          "'" + nameAndVersion + "' is not NAME or NAME@vN (e.g. origin_delays@v2)");
-    }
-    String name = m.group(1);
-    Integer version = m.group(2) == null ? null : Integer.valueOf(m.group(2));
+    VersionedName parsed = VersionedName.parse(nameAndVersion);
+    String name = parsed.name();
+    Integer version = parsed.versionOrNull();
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
       List<Registered<Object>> history = store.history(k, name);
       if (history.isEmpty()) {
-        throw new StrataCli.NotFoundException("No " + k.label() + " named '" + name + "' is registered");
+        throw new NotFoundException("No " + k.label() + " named '" + name + "' is registered");
       }
       Registered<Object> shown =
           version == null
@@ -57,7 +52,7 @@ final class DescribeCommand implements Callable<Integer> {
               : store.get(k, name, version)
                   .orElseThrow(
                       () ->
-                          new StrataCli.NotFoundException(
+                          new NotFoundException(
                               k.label() + " '" + name + "' has no version " + version
                                   + " (versions 1.." + history.size() + ")"));
       boolean removed = store.get(k, name).isEmpty();

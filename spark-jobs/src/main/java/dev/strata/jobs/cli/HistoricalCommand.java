@@ -1,7 +1,11 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.offline.OfflineStore;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
@@ -12,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -80,30 +85,28 @@ final class HistoricalCommand implements Callable<Integer> {
     try (RegistryStore store = registry.open()) {
       SparkSession spark = sparkOptions.session("historical");
       OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
-      Dataset<Row> rows = in.read(spark, entities, null);
+      TableLocation entityTable = in.at(entities);
+      TableLocation outputTable = outFormat.at(output);
+      Dataset<Row> rows = Tables.read(spark, entityTable, Optional.empty());
       OfflineStore.Historical h =
           what.service != null
               ? offline.historical(rows, timestampColumn, what.service, fullNames)
               : offline.historical(rows, timestampColumn, offline.projections(what.features), fullNames);
       List<String> inputs = new ArrayList<>(h.inputs());
-      inputs.add(LineageNode.tableId(in.name().toLowerCase() + ":" + entities));
+      inputs.add(LineageId.table(entityTable, Optional.empty()).toString());
       RunRecord started = RunRecord.started("strata.historical", inputs,
           Map.of("output", output, "service", what.service == null ? "" : what.service));
-      RunTracker.run(store, started, run -> {
-        String snapshot = outFormat.writeTable(spark, h.rows(), output, overwrite);
-        String node = LineageNode.tableId(outFormat.name().toLowerCase() + ":" + output)
-            + (snapshot == null ? "" : "@" + snapshot);
+      Optional<Snapshot> written = RunTracker.run(store, started, run -> {
+        Optional<Snapshot> snapshot = Tables.write(spark, h.rows(), outputTable, overwrite);
+        LineageId id = LineageId.table(outputTable, snapshot);
         List<LineageEdge> edges = new ArrayList<>();
-        inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
-        store.recordLineage(
-            List.of(new LineageNode(node, LineageNode.TABLE, outFormat.name().toLowerCase() + ":" + output,
-                snapshot == null ? "" : snapshot, Map.of(), Instant.now())),
-            edges);
-        return run.complete(List.of(node));
+        inputs.forEach(i -> edges.add(new LineageEdge(i, id.toString())));
+        store.recordLineage(List.of(LineageNode.of(id, Map.of())), edges);
+        run.complete(List.of(id.toString()));
+        return snapshot;
       });
-      long count = spark.read().format(outFormat == TableFormat.PARQUET ? "parquet" : outFormat.name().toLowerCase())
-          .load(output).count();
-      out.println("Wrote " + count + " rows to " + outFormat.name().toLowerCase() + " " + output
+      long count = Tables.read(spark, outputTable, written).count();
+      out.println("Wrote " + count + " rows to " + outFormat.label() + " " + output
           + "; sources read at snapshots " + h.sourceSnapshots());
       return StrataCli.OK;
     }

@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.errors.NotFoundException;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.OpenLineageExporter;
@@ -49,7 +50,7 @@ final class LineageCommand implements Callable<Integer> {
       LineageNode root =
           store.findLineageNode(node)
               .orElseThrow(
-                  () -> new StrataCli.NotFoundException("No lineage node '" + node + "'"));
+                  () -> new NotFoundException("No lineage node '" + node + "'"));
       LineageGraph graph = downstream ? store.downstream(root.id()) : store.upstream(root.id());
       out.print(graph.render());
       if (export != null) {

@@ -1,7 +1,9 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.errors.NotFoundException;
 import dev.strata.materialization.Materializer;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.Watermark;
 import java.io.PrintWriter;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
@@ -117,7 +119,7 @@ final class MaterializeCommand {
   /** A missing view is exit code 5 at once, before Spark starts. */
   static void requireView(RegistryStore store, String view) {
     if (store.featureView(view).isEmpty()) {
-      throw new StrataCli.NotFoundException("No feature view named '" + view + "' is registered");
+      throw new NotFoundException("No feature view named '" + view + "' is registered");
     }
   }
 
@@ -149,9 +151,9 @@ final class MaterializeCommand {
         PrintWriter out = spec.commandLine().getOut();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"VIEW", "VERSION", "ONLINE STORE", "WATERMARK", "RECORDED"});
-        for (Materializer.Watermark w : Materializer.watermarks(store)) {
+        for (Watermark w : store.watermarks()) {
           if ((view == null || view.equals(w.view())) && (only == null || only.equals(w.onlineStore()))) {
-            rows.add(new String[] {w.view(), "v" + w.version(), w.onlineStore(), w.end().toString(),
+            rows.add(new String[] {w.view(), "v" + w.viewVersion(), w.onlineStore(), w.end().toString(),
                 String.valueOf(w.recordedAt())});
           }
         }

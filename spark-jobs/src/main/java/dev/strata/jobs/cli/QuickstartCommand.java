@@ -12,7 +12,10 @@ import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.LineageNode;
@@ -179,10 +182,10 @@ final class QuickstartCommand implements Callable<Integer> {
 
     step("2. backfill the feature views for " + first + ".." + last + " into Delta tables");
     OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
-    for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
+    for (FeatureView v : store.current().featureViews()) {
       long t0 = System.nanoTime();
-      OfflineStore.BackfillResult r = offline.backfill(((FeatureView) v.definition()).name(), first, last, TableFormat.DELTA);
-      String line = r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, " + r.location() + " at version " + r.snapshot();
+      OfflineStore.BackfillResult r = offline.backfill(v.name(), first, last, TableFormat.DELTA);
+      String line = r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, " + r.table().location() + " at version " + r.snapshot();
       out.printf("   %s (%.1f s)%n", line, (System.nanoTime() - t0) / 1e9);
       out.flush();
       summary.add("offline table " + line);
@@ -190,22 +193,23 @@ final class QuickstartCommand implements Callable<Integer> {
     done("backfilled");
 
     step("3. training set '" + TRAINING_SET + "': every departure with the delay_model features as of its time");
-    String labels = sparkOptions.warehouse.resolve("quickstart").resolve("labels").toAbsolutePath().toString();
-    if (!TableFormat.DELTA.exists(spark, labels)) {
-      spark.read().parquet(flightsPath)
-          .select(col("origin"), col("destination"), col("date").as("departure"), col("delay").gt(15).cast("int").as("delayed"))
-          .write().format("delta").save(labels);
+    TableLocation labels = TableFormat.DELTA.at(sparkOptions.warehouse.resolve("quickstart", "labels"));
+    if (!Tables.exists(spark, labels)) {
+      Tables.write(spark, spark.read().parquet(flightsPath)
+          .select(col("origin"), col("destination"), col("date").as("departure"), col("delay").gt(15).cast("int").as("delayed")),
+          labels, false);
     }
     // the first two days only give history: examples start on the third day
     Instant start = first.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant();
     TrainingSets sets = new TrainingSets(spark, store, sparkOptions.warehouse);
-    TrainingSets.TrainingSetSpec tsSpec = new TrainingSets.TrainingSetSpec(TRAINING_SET, labels, TableFormat.DELTA,
+    TrainingSets.TrainingSetSpec tsSpec = new TrainingSets.TrainingSetSpec(TRAINING_SET, labels,
         "departure", "delayed", "delay_model", start, end, TableFormat.DELTA);
     Optional<TrainingSets.TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
     TrainingSets.TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
     done((reuse.isPresent() ? "reused " : "registered ") + ts.nodeId() + ": " + ts.rows() + " rows x " + ts.features().size()
-        + " features, delta " + ts.location() + " at version " + ts.snapshot());
-    summary.add("training set " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.location() + " at version " + ts.snapshot());
+        + " features, delta " + ts.table().location() + " at version " + Snapshot.idOrEmpty(ts.snapshot()));
+    summary.add("training set " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.table().location() + " at version "
+        + Snapshot.idOrEmpty(ts.snapshot()));
 
     step("4. train a distributed XGBoost classifier (2 workers) on " + ts.nodeId() + ", split by time");
     Models models = new Models(spark, store, sparkOptions.warehouse);
@@ -233,8 +237,8 @@ final class QuickstartCommand implements Callable<Integer> {
       url = redis.resolved();
     }
     Materializer materializer = new Materializer(spark, store, url);
-    for (Registered<Object> v : store.list(ObjectKind.FEATURE_VIEW)) {
-      Materializer.Result r = materializer.materialize(((FeatureView) v.definition()).name(),
+    for (FeatureView v : store.current().featureViews()) {
+      Materializer.Result r = materializer.materialize(v.name(),
           first.atStartOfDay(ZoneOffset.UTC).toInstant(), end);
       out.println("   " + r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
       summary.add("online " + r.view() + " v" + r.version() + ": " + r.rows() + " keys in " + url);
@@ -248,7 +252,9 @@ final class QuickstartCommand implements Callable<Integer> {
       out.println("== 6. feature server: skipped (--no-server)");
     } else {
       step("6. start the feature server and fetch the features of ATL over REST");
-      Path log = sparkOptions.warehouse.resolve("quickstart").resolve("server.log").toAbsolutePath();
+      // the server's log is a local file, beside a local warehouse
+      Path log = (sparkOptions.warehouse.isLocal() ? Path.of(sparkOptions.warehouse.root()) : Path.of(".strata"))
+          .resolve("quickstart").resolve("server.log").toAbsolutePath();
       resources.server = FeatureServerProcess.start(url, registry.resolvedUrl(), log);
       HttpResponse<String> answer = resources.server.post("/v1/features/online", request);
       out.println("   POST " + resources.server.baseUrl() + "/v1/features/online " + request);
@@ -268,7 +274,7 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.println("== summary");
     summary.forEach(l -> out.println("   " + l));
-    out.println("   registry: " + RegistryUrls.redact(registry.resolvedUrl()) + "; warehouse: " + sparkOptions.warehouse.toAbsolutePath());
+    out.println("   registry: " + RegistryUrls.redact(registry.resolvedUrl()) + "; warehouse: " + sparkOptions.warehouse);
     out.printf("   done in %.0f s%n", (System.nanoTime() - began) / 1e9);
     out.println();
     out.println("Try: ./strata serve --redis redis://127.0.0.1:6379   (after ./strata materialize ... --redis into a running Redis), then");
@@ -285,8 +291,8 @@ final class QuickstartCommand implements Callable<Integer> {
     TrainingSets.TrainingSet last = sets.get(s.name(), null);
     Map<String, String> p = last.properties();
     Map<String, String> want = new LinkedHashMap<>();
-    want.put("labels", s.labels());
-    want.put("labels_snapshot", String.valueOf(TableFormat.DELTA.currentSnapshot(spark, s.labels())));
+    want.put("labels", s.labels().location());
+    want.put("labels_snapshot", Snapshot.idOrEmpty(Tables.currentSnapshot(spark, s.labels())));
     want.put("start", s.start().toString());
     want.put("end", s.end().toString());
     want.put("feature_service_version", Integer.toString(store.get(ObjectKind.FEATURE_SERVICE, s.featureService()).orElseThrow().version()));
@@ -296,6 +302,6 @@ final class QuickstartCommand implements Callable<Integer> {
       }
     }
     // the labels table is derived from the flights file once; a new file means a new --warehouse
-    return Files.exists(Path.of(last.location())) ? Optional.of(last) : Optional.empty();
+    return Tables.exists(spark, last.table()) ? Optional.of(last) : Optional.empty();
   }
 }

@@ -1,7 +1,7 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.offline.StrataSpark;
-import java.nio.file.Path;
+import dev.strata.offline.Warehouse;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
@@ -13,9 +13,23 @@ import picocli.CommandLine.Option;
 final class SparkOptions {
   @Option(
       names = "--warehouse",
-      paramLabel = "DIR",
-      description = "Where offline tables live (default: .strata/warehouse).")
-  Path warehouse = Path.of(".strata", "warehouse");
+      paramLabel = "URI",
+      converter = WarehouseConverter.class,
+      description = "Where offline tables live: a directory, or a URI such as s3a://bucket/strata or"
+          + " hdfs://nn/strata (default: .strata/warehouse).")
+  Warehouse warehouse = Warehouse.of(".strata/warehouse");
+
+  /** A warehouse that is not a URI or a path is bad usage. */
+  static final class WarehouseConverter implements picocli.CommandLine.ITypeConverter<Warehouse> {
+    @Override
+    public Warehouse convert(String value) {
+      try {
+        return Warehouse.of(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Option(
       names = "--master",

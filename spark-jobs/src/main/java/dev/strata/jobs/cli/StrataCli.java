@@ -1,11 +1,7 @@
 package dev.strata.jobs.cli;
 
-import dev.strata.dsl.DefinitionException;
-import dev.strata.offline.EntityFrameException;
-import dev.strata.offline.SourceSchemaException;
-import dev.strata.registry.BreakingChangeException;
-import dev.strata.registry.ConcurrentApplyException;
-import dev.strata.registry.RegistryException;
+import dev.strata.errors.InvalidInputException;
+import dev.strata.errors.StrataException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,10 +9,12 @@ import picocli.CommandLine.Command;
 /**
  * The {@code strata} command line: registers feature repositories and inspects the registry.
  *
- * <p>Exit codes: {@value #OK} success, {@value #FAILURE} a failure (registry unreachable, I/O),
- * {@value #USAGE} bad usage, {@value #INVALID} invalid definitions, {@value #BREAKING} breaking
- * changes refused or bad data (a source or entity rows that do not match), {@value #NOT_FOUND}
- * an object or node that does not exist.
+ * <p>Exit codes, one per kind of {@link StrataException} and mapped here only: {@value #OK}
+ * success, {@value #FAILURE} an unexpected failure, {@value #USAGE} bad usage or input,
+ * {@value #INVALID} invalid definitions or data that does not match them, {@value #CONFLICT} a
+ * conflict (a breaking change refused, an output that exists), {@value #NOT_FOUND} an object or
+ * node that does not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be
+ * reached.
  */
 @Command(
     name = "strata",
@@ -45,8 +43,11 @@ public final class StrataCli implements Runnable {
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
   public static final int INVALID = 3;
-  public static final int BREAKING = 4;
+  public static final int CONFLICT = 4;
+  /** A breaking change refused: a {@link #CONFLICT}. */
+  public static final int BREAKING = CONFLICT;
   public static final int NOT_FOUND = 5;
+  public static final int UNAVAILABLE = 6;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -129,13 +130,12 @@ public final class StrataCli implements Runnable {
       Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     int code = code(e);
-    if (code == INVALID || code == BREAKING) {
+    if (code == INVALID || code == CONFLICT) {
       err.println("error: " + e.getMessage()); // a list of what is wrong, one problem a line
     } else if (e instanceof UsageException) {
       err.println("error: " + firstLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
     } else {
-      err.println("error: " + oneLine(e, code == FAILURE && !(e instanceof ConcurrentApplyException
-          || e instanceof RegistryException || e instanceof IllegalStateException)));
+      err.println("error: " + oneLine(e, code == FAILURE && !(e instanceof IllegalStateException)));
     }
     if (Boolean.getBoolean("strata.debug")) {
       e.printStackTrace(err);
@@ -144,32 +144,26 @@ public final class StrataCli implements Runnable {
     return code;
   }
 
+  /** The exit code of an exception: the one place where the error model meets exit codes. */
   static int code(Exception e) {
-    if (e instanceof BreakingChangeException) {
-      return BREAKING;
+    if (e instanceof StrataException s) {
+      return switch (s.kind()) {
+        case INVALID_INPUT -> USAGE;
+        case INVALID_DEFINITION -> INVALID;
+        case CONFLICT -> CONFLICT;
+        case NOT_FOUND -> NOT_FOUND;
+        case UNAVAILABLE -> UNAVAILABLE;
+      };
     }
-    if (e instanceof SourceSchemaException || e instanceof EntityFrameException || e instanceof DefinitionException) {
-      return INVALID;
-    }
-    if (e instanceof NotFoundException || e instanceof dev.strata.registry.NotRegisteredException) {
-      return NOT_FOUND;
-    }
-    if (e instanceof IllegalArgumentException || e instanceof UsageException) {
-      return USAGE;
+    if (e instanceof IllegalArgumentException) {
+      return USAGE; // a value a library refused (a date, a number)
     }
     return FAILURE;
   }
 
-  /** Bad arguments found after parsing (an unknown repository, kind, ...). */
-  static final class UsageException extends RuntimeException {
+  /** Bad arguments found after parsing (an unknown repository, kind, ...): the message points at --help. */
+  static final class UsageException extends InvalidInputException {
     UsageException(String message) {
-      super(message);
-    }
-  }
-
-  /** The object or node asked about does not exist. */
-  static final class NotFoundException extends RuntimeException {
-    NotFoundException(String message) {
       super(message);
     }
   }

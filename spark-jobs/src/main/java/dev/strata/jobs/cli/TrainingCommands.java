@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.VersionedName;
 import dev.strata.offline.TableFormat;
 import dev.strata.registry.RegistryStore;
 import dev.strata.training.GpuSupport;
@@ -76,14 +77,14 @@ final class TrainingCommands {
 
     @Override
     public Integer call() {
-      TrainingSetSpec s = new TrainingSetSpec(name, labels, Jobs.format(labelsFormat), timestampColumn, labelColumn,
+      TrainingSetSpec s = new TrainingSetSpec(name, Jobs.format(labelsFormat).at(labels), timestampColumn, labelColumn,
           service, instant("--start", start), instant("--end", end), Jobs.offlineFormat(format));
       try (RegistryStore store = registry.open()) {
         SparkSession spark = sparkOptions.session("training-set");
         TrainingSet ts = new TrainingSets(spark, store, sparkOptions.warehouse).build(s);
         PrintWriter out = spec.commandLine().getOut();
         out.println("Registered " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.features().size() + " features, "
-            + ts.format().name().toLowerCase() + " " + ts.location() + (ts.snapshot() == null ? "" : " at " + ts.snapshot())
+            + ts.table().formatName() + " " + ts.table().location() + ts.snapshot().map(x -> " at " + x).orElse("")
             + ", checksum " + ts.checksum());
         return StrataCli.OK;
       }
@@ -144,9 +145,8 @@ final class TrainingCommands {
           throw new StrataCli.UsageException(e.getMessage());
         }
       }
-      String[] nv = trainingSet.split("@v", 2);
-      Integer version = nv.length == 2 ? Integer.valueOf(nv[1]) : null;
-      TrainSpec s = new TrainSpec(model, nv[0], version, Models.Task.parse(task), workers, rounds, earlyStopping,
+      VersionedName set = VersionedName.parse(trainingSet);
+      TrainSpec s = new TrainSpec(model, set.name(), set.versionOrNull(), Models.Task.parse(task), workers, rounds, earlyStopping,
           maxDepth, eta, validationFraction, threshold, gpu, 7);
       try (RegistryStore store = registry.open()) {
         SparkSession spark = gpu ? sparkOptions.session("train", GpuSupport.sparkConf(workers)) : sparkOptions.session("train");
@@ -199,14 +199,13 @@ final class TrainingCommands {
 
     @Override
     public Integer call() {
-      String[] nv = model.split("@v", 2);
+      VersionedName nv = VersionedName.parse(model);
       try (RegistryStore store = registry.open()) {
         SparkSession spark = sparkOptions.session("score");
-        Models.Scored s = new Models(spark, store, sparkOptions.warehouse).score(nv[0],
-            nv.length == 2 ? Integer.valueOf(nv[1]) : null, entities, Jobs.format(entitiesFormat), timestampColumn,
-            output, Jobs.format(outputFormat), overwrite);
+        Models.Scored s = new Models(spark, store, sparkOptions.warehouse).score(nv.name(), nv.versionOrNull(), Jobs.format(entitiesFormat).at(entities), timestampColumn,
+            Jobs.format(outputFormat).at(output), overwrite);
         spec.commandLine().getOut().println("Scored " + s.rows() + " rows with " + s.model() + " into " + output
-            + (s.snapshot() == null ? "" : " at " + s.snapshot()));
+            + s.snapshot().map(x -> " at " + x).orElse(""));
         return StrataCli.OK;
       }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.offline.Warehouse;
 import dev.strata.registry.RegistryUrls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -203,7 +204,7 @@ class StrataCliTest {
 
     Result unreachable =
         run("ls", "--registry", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
-    assertThat(unreachable.code()).isEqualTo(StrataCli.FAILURE);
+    assertThat(unreachable.code()).isEqualTo(StrataCli.UNAVAILABLE);
     assertThat(unreachable.err()).startsWith("error: ").doesNotContain("\tat ");
   }
 
@@ -242,7 +243,7 @@ class StrataCliTest {
   void quickstartRunsTheExampleEndToEndOnASliceOfTheSample() {
     String warehouse = dir.resolve("warehouse").toString();
     SparkOptions sparkOptions = new SparkOptions();
-    sparkOptions.warehouse = Path.of(warehouse);
+    sparkOptions.warehouse = Warehouse.of(warehouse);
     org.apache.spark.sql.SparkSession spark = sparkOptions.session("test");
     String slice = dir.resolve("slice.parquet").toString();
     // the 20 busiest origins, 2001-01-01..06: about 25,000 real flights
@@ -332,7 +333,7 @@ class StrataCliTest {
 
     // entity rows without the route's destination column
     SparkOptions sparkOptions = new SparkOptions();
-    sparkOptions.warehouse = Path.of(warehouse);
+    sparkOptions.warehouse = Warehouse.of(warehouse);
     String entities = dir.resolve("entities").toString();
     sparkOptions.session("test").read().parquet(TestRepositories.PATH).limit(10)
         .select("origin", "date").write().parquet(entities);
@@ -358,12 +359,12 @@ class StrataCliTest {
     assertThat(noRedis.err()).contains("no online store: give --redis URL or set STRATA_REDIS_URL");
     Result unreachable = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
         "--end", "2001-01-02T00:00:00Z", "--redis", "redis://127.0.0.1:1", "--warehouse", warehouse);
-    assertThat(unreachable.code()).isEqualTo(StrataCli.FAILURE);
+    assertThat(unreachable.code()).isEqualTo(StrataCli.UNAVAILABLE);
     assertThat(unreachable.err()).startsWith("error: Redis at redis://127.0.0.1:1 cannot be reached");
     try (dev.strata.online.RedisLauncher redis = dev.strata.online.RedisLauncher.single()) {
       Result notBackfilled = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
           "--end", "2001-01-02T00:00:00Z", "--redis", redis.url(), "--warehouse", warehouse);
-      assertThat(notBackfilled.code()).isEqualTo(StrataCli.USAGE);
+      assertThat(notBackfilled.code()).isEqualTo(StrataCli.NOT_FOUND);
       assertThat(notBackfilled.err()).contains("has no offline table yet: run 'strata backfill origin_delays' first");
     }
 
@@ -371,5 +372,45 @@ class StrataCliTest {
         "--features", "origin_delays:nope", "--output", dir.resolve("o3").toString(), "--warehouse", warehouse);
     assertThat(unknownFeature.code()).isEqualTo(StrataCli.USAGE);
     assertThat(unknownFeature.err()).contains("feature view 'origin_delays' has no feature 'nope'");
+  }
+
+  /** Every exit code of the README's table, each from a real command. */
+  @Test
+  void everyExitCodeOfTheReadmeTableComesFromARealCommand() throws Exception {
+    String warehouse = dir.resolve("warehouse").toString();
+    assertThat(strata("ls").code()).as("0 success").isEqualTo(StrataCli.OK).isZero();
+    assertThat(ok("apply", "-r", "flights").code()).isZero();
+
+    // 1: an unexpected failure: the warehouse is a place nothing can be written
+    Result failure = strata("backfill", "origin_delays", "--start", "2001-01-02", "--end", "2001-01-02",
+        "--warehouse", "/proc/strata-warehouse");
+    assertThat(failure.code()).as("1 failure: %s", failure.err()).isEqualTo(StrataCli.FAILURE).isEqualTo(1);
+    assertThat(failure.err()).startsWith("error: ").doesNotContain("\tat ");
+
+    Result usage = strata("backfill", "origin_delays", "--start", "yesterday", "--end", "2001-01-02");
+    assertThat(usage.code()).as("2 usage").isEqualTo(StrataCli.USAGE).isEqualTo(2);
+    Result badVersion = strata("describe", "view", "origin_delays@vX");
+    assertThat(badVersion.code()).as("2 usage").isEqualTo(2);
+    assertThat(badVersion.err()).contains("'origin_delays@vX' is not NAME or NAME@vN").doesNotContain("For input string");
+
+    Result invalid = strata("apply", "-r", "flights-invalid");
+    assertThat(invalid.code()).as("3 invalid").isEqualTo(StrataCli.INVALID).isEqualTo(3);
+
+    Result conflict = strata("apply", "-r", "flights-breaking");
+    assertThat(conflict.code()).as("4 conflict").isEqualTo(StrataCli.CONFLICT).isEqualTo(4);
+
+    Result notFound = strata("backfill", "no_such_view", "--start", "2001-01-02", "--end", "2001-01-02",
+        "--warehouse", warehouse);
+    assertThat(notFound.code()).as("5 not found").isEqualTo(StrataCli.NOT_FOUND).isEqualTo(5);
+    assertThat(notFound.err()).contains("No feature view named 'no_such_view' is registered");
+
+    Result unavailable = run("ls", "--registry", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+    assertThat(unavailable.code()).as("6 unavailable").isEqualTo(StrataCli.UNAVAILABLE).isEqualTo(6);
+
+    // the table in the README lists exactly these
+    String readme = Files.readString(Path.of("..", "README.md"));
+    for (String row : List.of("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 4 |", "| 5 |", "| 6 |")) {
+      assertThat(readme).contains(row);
+    }
   }
 }

@@ -6,6 +6,9 @@ import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
+import java.util.Optional;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
@@ -130,11 +133,11 @@ class StandaloneClusterTest {
     try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
       RunRecord run = registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).findFirst().orElseThrow();
       assertThat(run.status()).isEqualTo(RunRecord.Status.COMPLETED);
-      Dataset<Row> onCluster = TableFormat.DELTA.read(spark, run.properties().get("location"), null);
-      OfflineStore local = new OfflineStore(spark, registry, dir.resolve("local-warehouse"));
+      Dataset<Row> onCluster = Tables.read(spark, TableFormat.DELTA.at(run.properties().get("location")), Optional.empty());
+      OfflineStore local = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("local-warehouse")));
       OfflineStore.BackfillResult r = local.backfill("origin_delays",
           LocalDate.parse("2001-01-08"), LocalDate.parse("2001-01-09"), TableFormat.DELTA);
-      Dataset<Row> here = TableFormat.DELTA.read(spark, r.location(), null);
+      Dataset<Row> here = Tables.read(spark, r.table(), Optional.empty());
       assertThat(onCluster.count()).isEqualTo(r.rows()).isGreaterThan(10_000);
       assertThat(onCluster.exceptAll(here).count()).isZero();
       assertThat(here.exceptAll(onCluster).count()).isZero();

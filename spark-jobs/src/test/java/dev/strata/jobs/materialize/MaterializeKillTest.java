@@ -15,6 +15,7 @@ import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Warehouse;
 import dev.strata.jobs.cli.CliProcess;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisLauncher;
@@ -80,7 +81,7 @@ class MaterializeKillTest {
         RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
       registry.apply(Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
       LocalDate d = LocalDate.ofInstant(day, ZoneOffset.UTC);
-      new OfflineStore(spark, registry, warehouse).backfill("user_x", d, d, TableFormat.DELTA);
+      new OfflineStore(spark, registry, Warehouse.local(warehouse)).backfill("user_x", d, d, TableFormat.DELTA);
 
       Process p = strata(List.of("-Dstrata.materialize.batchDelayMs=150"),
           "materialize-incremental", "user_x", "--end", end.toString(), "--registry", registryUrl,
@@ -116,7 +117,7 @@ class MaterializeKillTest {
         Materializer.Result first = other.materializeIncremental("user_x", end);
         assertThat(first.start()).isEqualTo(Instant.EPOCH);
         assertThat(first.written()).isEqualTo(KEYS);
-        assertThat(Materializer.watermarks(registry)).extracting(Materializer.Watermark::onlineStore)
+        assertThat(registry.watermarks()).extracting(dev.strata.registry.Watermark::onlineStore)
             .containsExactlyInAnyOrder(RedisEndpoint.parse(redis.url()).identity(), RedisEndpoint.parse(fresh.url()).identity());
       }
 

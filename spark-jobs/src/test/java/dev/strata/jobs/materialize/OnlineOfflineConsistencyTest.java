@@ -19,6 +19,9 @@ import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
+import java.util.Optional;
 import dev.strata.online.RedisLauncher;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JdbcRegistryStore;
@@ -76,12 +79,12 @@ class OnlineOfflineConsistencyTest {
     try (RedisLauncher redis = RedisLauncher.single();
         RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
       registry.apply(FlightsRepository.definitions(slice), ApplyOptions.defaults());
-      OfflineStore offline = new OfflineStore(spark, registry, warehouse);
+      OfflineStore offline = new OfflineStore(spark, registry, Warehouse.local(warehouse));
       List<Offline> views = new ArrayList<>();
       for (String name : List.of("origin_delays", "route_stats")) {
         OfflineStore.BackfillResult b = offline.backfill(name, FIRST, LAST, TableFormat.DELTA);
         FeatureView view = (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, name).orElseThrow().definition();
-        views.add(collect(view, b.format().read(spark, b.location(), b.snapshot()).collectAsList()));
+        views.add(collect(view, Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList()));
       }
 
       Materializer materializer = new Materializer(spark, registry, redis.url());

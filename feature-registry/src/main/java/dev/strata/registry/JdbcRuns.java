@@ -1,0 +1,213 @@
+package dev.strata.registry;
+
+import static dev.strata.registry.JdbcValues.bind;
+import static dev.strata.registry.JdbcValues.instant;
+import static dev.strata.registry.JdbcValues.micros;
+import static dev.strata.registry.JdbcValues.toJson;
+
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.SourceFormat;
+import dev.strata.dsl.TableLocation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs and the catalog they leave (offline tables, watermarks), in SQL; each query by an index. */
+final class JdbcRuns implements RunStore {
+  private final JdbcDatabase db;
+
+  JdbcRuns(JdbcDatabase db) {
+    this.db = db;
+  }
+
+  @Override
+  public void recordRun(RunRecord run) {
+    completeRun(run, List.of());
+  }
+
+  @Override
+  public void completeRun(RunRecord run, List<CatalogEntry> entries) {
+    db.read(
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            JdbcRuns.writeRun(c, run);
+            for (CatalogEntry e : entries) {
+              JdbcRuns.record(c, e);
+            }
+            c.commit();
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<RunRecord> run(String id) {
+    return db.read(c -> runs(c, "WHERE id = ?", id)).stream().findFirst();
+  }
+
+  @Override
+  public List<RunRecord> runs(RunQuery query) {
+    return db.read(c -> runs(c, query));
+  }
+
+  @Override
+  public Optional<OfflineTable> offlineTable(String view, int viewVersion) {
+    return db.read(c -> offlineTables(c,
+            " WHERE view_name = ? AND view_version = ? ORDER BY updated_at DESC", view, viewVersion))
+        .stream().findFirst();
+  }
+
+  @Override
+  public List<OfflineTable> offlineTables() {
+    return db.read(c -> offlineTables(c, " ORDER BY view_name, view_version, format"));
+  }
+
+  @Override
+  public Optional<Watermark> watermark(String view, int viewVersion, String onlineStore) {
+    return db.read(c -> watermarks(c,
+            " WHERE view_name = ? AND view_version = ? AND online_store = ?", view, viewVersion, onlineStore))
+        .stream().findFirst();
+  }
+
+  @Override
+  public List<Watermark> watermarks() {
+    return db.read(c -> watermarks(c, " ORDER BY view_name, view_version DESC, online_store"));
+  }
+
+  static void writeRun(Connection c, RunRecord run) throws SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM runs WHERE id = ?")) {
+      del.setString(1, run.id());
+      del.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO runs (id, job, status, started_at, ended_at, inputs, outputs, properties)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, run.id());
+      ps.setString(2, run.job());
+      ps.setString(3, run.status().name());
+      ps.setLong(4, micros(run.startedAt()));
+      if (run.endedAt() == null) {
+        ps.setNull(5, java.sql.Types.BIGINT);
+      } else {
+        ps.setLong(5, micros(run.endedAt()));
+      }
+      ps.setString(6, toJson(run.inputs()));
+      ps.setString(7, toJson(run.outputs()));
+      ps.setString(8, toJson(run.properties()));
+      ps.executeUpdate();
+    }
+  }
+
+  static List<RunRecord> runs(Connection c, RunQuery q) throws SQLException {
+    StringBuilder where = new StringBuilder();
+    List<Object> args = new ArrayList<>();
+    if (q.job().isPresent()) {
+      where.append(" WHERE job = ?");
+      args.add(q.job().get());
+    }
+    if (q.status().isPresent()) {
+      where.append(where.length() == 0 ? " WHERE" : " AND").append(" status = ?");
+      args.add(q.status().get().name());
+    }
+    return runs(c, where + " ORDER BY started_at, id", args.toArray());
+  }
+
+  static List<RunRecord> runs(Connection c, String where, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT id, job, status, started_at, ended_at, inputs, outputs, properties FROM runs " + where)) {
+      bind(ps, args);
+      List<RunRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long ended = rs.getLong(5);
+          boolean hasEnd = !rs.wasNull();
+          out.add(new RunRecord(rs.getString(1), rs.getString(2), RunRecord.Status.valueOf(rs.getString(3)),
+              instant(rs.getLong(4)), hasEnd ? instant(ended) : null, JdbcValues.list(rs.getString(6)),
+              JdbcValues.list(rs.getString(7)), JdbcValues.map(rs.getString(8))));
+        }
+      }
+      return out;
+    }
+  }
+
+  static void record(Connection c, CatalogEntry entry) throws SQLException {
+    if (entry instanceof OfflineTable t) {
+      upsert(c, t);
+    } else if (entry instanceof Watermark w) {
+      advance(c, w);
+    }
+  }
+
+  /** The newest backfill of a view version into a format replaces what the catalog held for it. */
+  static void upsert(Connection c, OfflineTable t) throws SQLException {
+    try (PreparedStatement del = c.prepareStatement(
+        "DELETE FROM offline_tables WHERE view_name = ? AND view_version = ? AND format = ?")) {
+      bind(del, t.view(), t.viewVersion(), t.table().format().name());
+      del.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO offline_tables"
+        + " (view_name, view_version, format, location, snapshot, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      bind(ps, t.view(), t.viewVersion(), t.table().format().name(), t.table().location(), t.snapshot().id(),
+          t.runId(), micros(t.updatedAt()));
+      ps.executeUpdate();
+    }
+  }
+
+  /** A watermark only moves forward: an older end leaves it where it is. */
+  static void advance(Connection c, Watermark w) throws SQLException {
+    Optional<Watermark> now = watermarks(c, " WHERE view_name = ? AND view_version = ? AND online_store = ?",
+        w.view(), w.viewVersion(), w.onlineStore()).stream().findFirst();
+    if (now.isPresent() && !w.end().isAfter(now.get().end())) {
+      return;
+    }
+    try (PreparedStatement del = c.prepareStatement(
+        "DELETE FROM watermarks WHERE view_name = ? AND view_version = ? AND online_store = ?")) {
+      bind(del, w.view(), w.viewVersion(), w.onlineStore());
+      del.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO watermarks"
+        + " (view_name, view_version, online_store, end_micros, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      bind(ps, w.view(), w.viewVersion(), w.onlineStore(), micros(w.end()), w.runId(), micros(w.recordedAt()));
+      ps.executeUpdate();
+    }
+  }
+
+  static List<OfflineTable> offlineTables(Connection c, String where, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT view_name, view_version, format, location, snapshot,"
+        + " run_id, updated_at FROM offline_tables" + where)) {
+      bind(ps, args);
+      List<OfflineTable> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new OfflineTable(rs.getString(1), rs.getInt(2),
+              TableLocation.of(SourceFormat.valueOf(rs.getString(3)), rs.getString(4)), new Snapshot(rs.getString(5)),
+              rs.getString(6), instant(rs.getLong(7))));
+        }
+      }
+      return out;
+    }
+  }
+
+  static List<Watermark> watermarks(Connection c, String where, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT view_name, view_version, online_store, end_micros,"
+        + " run_id, recorded_at FROM watermarks" + where)) {
+      bind(ps, args);
+      List<Watermark> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Watermark(rs.getString(1), rs.getInt(2), rs.getString(3), instant(rs.getLong(4)),
+              rs.getString(5), instant(rs.getLong(6))));
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package dev.strata.offline;
+
+import dev.strata.dsl.Snapshot;
+import java.time.LocalDate;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What one table format does, on a location in its own terms (a Hadoop path, or an Iceberg table
+ * identifier). One class per format; {@link Tables} is the public face.
+ */
+interface FormatIo {
+  Dataset<Row> read(SparkSession spark, String location, Optional<Snapshot> at);
+
+  boolean exists(SparkSession spark, String location);
+
+  Optional<Snapshot> currentSnapshot(SparkSession spark, String location);
+
+  /** Replaces the rows of dates {@code [from, to]} with {@code rows} in one commit, creating the table if needed. */
+  void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
+      LocalDate from, LocalDate to);
+
+  /** Writes {@code rows} as the whole table; replaces it only when {@code overwrite}. */
+  void write(SparkSession spark, Dataset<Row> rows, String location, boolean overwrite);
+
+  void append(SparkSession spark, Dataset<Row> rows, String location);
+}

@@ -1,0 +1,114 @@
+package dev.strata.offline;
+
+import dev.strata.errors.InvalidInputException;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.TableLocation;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reads and writes Delta, Iceberg and Hudi tables and Parquet files through each format's own
+ * API and Hadoop's {@code FileSystem}, so that the same job runs on a local disk, HDFS or S3.
+ *
+ * <pre>{@code
+ * TableLocation t = TableFormat.DELTA.at("s3a://lake/strata/offline/delta/origin_delays_v1");
+ * Optional<Snapshot> now = Tables.currentSnapshot(spark, t);
+ * Dataset<Row> rows = Tables.read(spark, t, now);
+ * }</pre>
+ */
+public final class Tables {
+  private static final FormatIo DELTA = new DeltaTables();
+  private static final FormatIo ICEBERG = new IcebergTables();
+  private static final FormatIo HUDI = new HudiTables();
+  private static final FormatIo PARQUET = new ParquetFiles();
+
+  private Tables() {}
+
+  /** How an offline table is keyed and partitioned. */
+  public record TableLayout(List<String> recordKey, String orderingColumn, String dateColumn) {}
+
+  private static FormatIo io(TableLocation table) {
+    return switch (table.format()) {
+      case DELTA -> DELTA;
+      case ICEBERG -> ICEBERG;
+      case HUDI -> HUDI;
+      case PARQUET -> PARQUET;
+    };
+  }
+
+  /** The table at a snapshot, or as it is now when none is given. */
+  public static Dataset<Row> read(SparkSession spark, TableLocation table, Optional<Snapshot> at) {
+    return io(table).read(spark, table.location(), at);
+  }
+
+  public static boolean exists(SparkSession spark, TableLocation table) {
+    return io(table).exists(spark, table.location());
+  }
+
+  /** The table's current snapshot; none when it does not exist or has none (Parquet). */
+  public static Optional<Snapshot> currentSnapshot(SparkSession spark, TableLocation table) {
+    return io(table).currentSnapshot(spark, table.location());
+  }
+
+  /**
+   * Replaces the rows whose {@code layout.dateColumn()} lies in {@code [from, to]} with {@code
+   * rows} (which must all lie in that range) in one commit, creating the table if needed; the
+   * other dates keep their rows. A failed write commits nothing.
+   *
+   * @return the snapshot the write created
+   */
+  public static Snapshot replaceRange(SparkSession spark, Dataset<Row> rows, TableLocation table,
+      TableLayout layout, LocalDate from, LocalDate to) {
+    Dataset<Row> outside = rows.filter(range(layout, from, to).unary_$bang()).limit(1);
+    if (!outside.isEmpty()) {
+      throw new InvalidInputException(
+          "rows outside " + from + ".." + to + " in a write to " + table + ": " + outside.first());
+    }
+    io(table).replaceRange(spark, rows, table.location(), layout, from, to);
+    return currentSnapshot(spark, table).orElseThrow(
+        () -> new IllegalStateException(table + " has no snapshot after a write"));
+  }
+
+  /**
+   * Writes {@code rows} as the whole table (replacing it only when {@code overwrite}), for
+   * outputs such as historical retrievals and training sets.
+   *
+   * @return the snapshot the write created; none for Parquet
+   * @throws dev.strata.errors.InvalidInputException when the table exists and {@code overwrite} is false
+   */
+  public static Optional<Snapshot> write(SparkSession spark, Dataset<Row> rows, TableLocation table, boolean overwrite) {
+    if (!overwrite && exists(spark, table)) {
+      throw new InvalidInputException(table.formatName() + " table " + table.location()
+          + " exists (overwrite it explicitly)");
+    }
+    io(table).write(spark, rows, table.location(), overwrite);
+    return currentSnapshot(spark, table);
+  }
+
+  /** Appends {@code rows} to an existing table in one commit; returns the new snapshot. */
+  public static Optional<Snapshot> append(SparkSession spark, Dataset<Row> rows, TableLocation table) {
+    if (!exists(spark, table)) {
+      throw new InvalidInputException(table.formatName() + " table " + table.location() + " does not exist");
+    }
+    io(table).append(spark, rows, table.location());
+    return currentSnapshot(spark, table);
+  }
+
+  static Column range(TableLayout layout, LocalDate from, LocalDate to) {
+    Column d = col(layout.dateColumn());
+    return d.geq(lit(java.sql.Date.valueOf(from))).and(d.leq(lit(java.sql.Date.valueOf(to))));
+  }
+
+  static String rangeSql(TableLayout layout, LocalDate from, LocalDate to) {
+    return "`" + layout.dateColumn() + "` >= DATE'" + from + "' AND `" + layout.dateColumn()
+        + "` <= DATE'" + to + "'";
+  }
+}
