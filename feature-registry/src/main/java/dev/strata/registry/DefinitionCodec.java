@@ -210,14 +210,15 @@ public final class DefinitionCodec {
   static ObjectNode expr(Expr e) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("op", e.op().name().toLowerCase(Locale.ROOT));
-    if (e.op() == Expr.Op.COL) {
-      n.put("name", e.column());
+    if (e instanceof Expr.Column c) {
+      n.put("name", c.name());
     }
-    if (e.declaredType() != null) {
-      n.put("type", e.declaredType().name());
+    if (e instanceof Expr.Cast c) {
+      n.put("type", c.target().name());
     }
-    if (e.op() == Expr.Op.LIT) {
-      Object v = e.literal();
+    if (e instanceof Expr.Literal l) {
+      n.put("type", l.type().name());
+      Object v = l.value();
       if (v == null) {
         n.putNull("value");
       } else if (v instanceof Long) {
@@ -364,6 +365,6 @@ public final class DefinitionCodec {
     }
     List<Expr> args = new ArrayList<>();
     n.path("args").forEach(a -> args.add(readExpr(a)));
-    return Expr.of(op, n.hasNonNull("name") ? n.get("name").asText() : null, literal, type, args);
+    return Expr.restore(op, n.hasNonNull("name") ? n.get("name").asText() : null, literal, type, args);
   }
 }

@@ -19,10 +19,18 @@ public final class ExprColumns {
   private ExprColumns() {}
 
   public static Column of(Expr e) {
+    if (e instanceof Expr.Column c) {
+      return col("`" + c.name() + "`");
+    }
+    if (e instanceof Expr.Literal l) {
+      return lit(l.value()).cast(SparkTypes.of(l.type()));
+    }
+    if (e instanceof Expr.Cast c) {
+      return of(c.arg()).cast(SparkTypes.of(c.target()));
+    }
     List<Expr> a = e.args();
     return switch (e.op()) {
-      case COL -> col("`" + e.column() + "`");
-      case LIT -> lit(e.literal()).cast(SparkTypes.of(e.declaredType()));
+      case COL, LIT, CAST -> throw new IllegalStateException("not a call: " + e);
       case ADD -> of(a.get(0)).plus(of(a.get(1)));
       case SUB -> of(a.get(0)).minus(of(a.get(1)));
       case MUL -> of(a.get(0)).multiply(of(a.get(1)));
@@ -42,7 +50,6 @@ public final class ExprColumns {
       case IS_NOT_NULL -> of(a.get(0)).isNotNull();
       case COALESCE -> coalesce(of(a.get(0)), of(a.get(1)));
       case IF -> when(of(a.get(0)), of(a.get(1))).otherwise(of(a.get(2)));
-      case CAST -> of(a.get(0)).cast(SparkTypes.of(e.declaredType()));
       case HOUR -> hour(of(a.get(0)));
       // Spark: 1 = Sunday ... 7 = Saturday; the DSL: ISO, 1 = Monday ... 7 = Sunday
       case DAY_OF_WEEK -> dayofweek(of(a.get(0))).plus(5).mod(7).plus(1);
