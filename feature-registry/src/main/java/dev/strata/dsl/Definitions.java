@@ -3,6 +3,7 @@ package dev.strata.dsl;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,16 +20,27 @@ import java.util.TreeMap;
  * }</pre>
  */
 public final class Definitions {
+  private final Map<ObjectKind, Map<String, Definition>> byKind = new EnumMap<>(ObjectKind.class);
   private final Map<String, Entity> entities;
   private final Map<String, Source> sources;
   private final Map<String, FeatureView> views;
   private final Map<String, FeatureService> services;
 
   private Definitions(Builder b) {
-    this.entities = Collections.unmodifiableMap(new TreeMap<>(b.entities));
-    this.sources = Collections.unmodifiableMap(new TreeMap<>(b.sources));
-    this.views = Collections.unmodifiableMap(new TreeMap<>(b.views));
-    this.services = Collections.unmodifiableMap(new TreeMap<>(b.services));
+    for (ObjectKind k : ObjectKind.values()) {
+      byKind.put(k, Collections.unmodifiableMap(new TreeMap<>(b.byKind.get(k))));
+    }
+    this.entities = typed(ObjectKind.ENTITY, Entity.class);
+    this.sources = typed(ObjectKind.SOURCE, Source.class);
+    this.views = typed(ObjectKind.FEATURE_VIEW, FeatureView.class);
+    this.services = typed(ObjectKind.FEATURE_SERVICE, FeatureService.class);
+  }
+
+  /** The definitions of one kind, typed: the kind decides the class, so the casts cannot fail. */
+  private <T extends Definition> Map<String, T> typed(ObjectKind kind, Class<T> type) {
+    Map<String, T> out = new TreeMap<>();
+    byKind.get(kind).forEach((n, d) -> out.put(n, type.cast(d)));
+    return Collections.unmodifiableMap(out);
   }
 
   public static Builder builder() {
@@ -71,27 +83,14 @@ public final class Definitions {
     return Optional.ofNullable(services.get(name));
   }
 
-  /** The definition of a kind and name, as its DSL object. */
-  public Optional<Object> get(ObjectKind kind, String name) {
-    return Optional.ofNullable(map(kind).get(name));
+  /** The definition of a kind and name. */
+  public Optional<Definition> get(ObjectKind kind, String name) {
+    return Optional.ofNullable(byKind.get(kind).get(name));
   }
 
   /** Names of one kind, sorted. */
   public List<String> names(ObjectKind kind) {
-    return new ArrayList<>(map(kind).keySet());
-  }
-
-  private Map<String, ?> map(ObjectKind kind) {
-    switch (kind) {
-      case ENTITY:
-        return entities;
-      case SOURCE:
-        return sources;
-      case FEATURE_VIEW:
-        return views;
-      default:
-        return services;
-    }
+    return new ArrayList<>(byKind.get(kind).keySet());
   }
 
   public boolean isEmpty() {
@@ -172,106 +171,47 @@ public final class Definitions {
 
   /** Builds {@link Definitions}; names must be unique per kind. */
   public static final class Builder {
-    private final Map<String, Entity> entities = new TreeMap<>();
-    private final Map<String, Source> sources = new TreeMap<>();
-    private final Map<String, FeatureView> views = new TreeMap<>();
-    private final Map<String, FeatureService> services = new TreeMap<>();
+    private final Map<ObjectKind, Map<String, Definition>> byKind = new EnumMap<>(ObjectKind.class);
 
-    private Builder() {}
+    private Builder() {
+      for (ObjectKind k : ObjectKind.values()) {
+        byKind.put(k, new TreeMap<>());
+      }
+    }
 
     /** Adds an {@link Entity}, {@link Source}, {@link FeatureView} or {@link FeatureService}. */
-    public Builder add(Object definition) {
+    public Builder add(Definition definition) {
       Objects.requireNonNull(definition, "definition");
-      if (definition instanceof Entity) {
-        put(entities, ObjectKind.ENTITY, ((Entity) definition).name(), (Entity) definition);
-      } else if (definition instanceof Source) {
-        put(sources, ObjectKind.SOURCE, ((Source) definition).name(), (Source) definition);
-      } else if (definition instanceof FeatureView) {
-        FeatureView v = (FeatureView) definition;
-        put(views, ObjectKind.FEATURE_VIEW, v.name(), v);
-      } else if (definition instanceof FeatureService) {
-        FeatureService s = (FeatureService) definition;
-        put(services, ObjectKind.FEATURE_SERVICE, s.name(), s);
-      } else {
-        throw new IllegalArgumentException(
-            "Not a definition: " + definition.getClass().getName());
+      Map<String, Definition> map = byKind.get(definition.kind());
+      Definition there = map.get(definition.name());
+      if (there != null && !there.equals(definition)) {
+        throw new DefinitionException("Cannot build definitions: two different " + definition.kind().label()
+            + "s are named '" + definition.name() + "'");
       }
+      map.put(definition.name(), definition);
       return this;
     }
 
-    public Builder addAll(Object... definitions) {
-      for (Object d : definitions) {
+    public Builder addAll(Definition... definitions) {
+      for (Definition d : definitions) {
         add(d);
       }
       return this;
     }
 
     /** Adds or replaces, by kind and name. */
-    public Builder put(Object definition) {
-      remove(kindOf(definition), nameOf(definition));
+    public Builder put(Definition definition) {
+      remove(definition.kind(), definition.name());
       return add(definition);
     }
 
     public Builder remove(ObjectKind kind, String name) {
-      switch (kind) {
-        case ENTITY:
-          entities.remove(name);
-          break;
-        case SOURCE:
-          sources.remove(name);
-          break;
-        case FEATURE_VIEW:
-          views.remove(name);
-          break;
-        default:
-          services.remove(name);
-      }
+      byKind.get(kind).remove(name);
       return this;
-    }
-
-    private static <T> void put(Map<String, T> map, ObjectKind kind, String name, T value) {
-      if (map.containsKey(name) && !map.get(name).equals(value)) {
-        throw new DefinitionException(
-            "Cannot build definitions: two different " + kind.label() + "s are named '" + name
-                + "'");
-      }
-      map.put(name, value);
     }
 
     public Definitions build() {
       return new Definitions(this);
     }
-  }
-
-  public static ObjectKind kindOf(Object definition) {
-    if (definition instanceof Entity) {
-      return ObjectKind.ENTITY;
-    }
-    if (definition instanceof Source) {
-      return ObjectKind.SOURCE;
-    }
-    if (definition instanceof FeatureView) {
-      return ObjectKind.FEATURE_VIEW;
-    }
-    if (definition instanceof FeatureService) {
-      return ObjectKind.FEATURE_SERVICE;
-    }
-    throw new IllegalArgumentException("Not a definition: " + definition);
-  }
-
-  public static String nameOf(Object definition) {
-    if (definition instanceof Entity) {
-      return ((Entity) definition).name();
-    }
-    if (definition instanceof Source) {
-      return ((Source) definition).name();
-    }
-    if (definition instanceof FeatureView) {
-      return ((FeatureView) definition).name();
-    }
-    if (definition instanceof FeatureService) {
-      return ((FeatureService) definition).name();
-    }
-    throw new IllegalArgumentException("Not a definition: " + definition);
   }
 }

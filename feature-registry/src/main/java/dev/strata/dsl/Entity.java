@@ -15,7 +15,7 @@ import java.util.Set;
  *     .joinKey("origin", STRING).joinKey("destination", STRING).build();
  * }</pre>
  */
-public final class Entity {
+public final class Entity implements Definition {
   private final String name;
   private final List<JoinKey> joinKeys;
   private final Metadata metadata;
@@ -30,6 +30,12 @@ public final class Entity {
     return new Builder(name);
   }
 
+  @Override
+  public ObjectKind kind() {
+    return ObjectKind.ENTITY;
+  }
+
+  @Override
   public String name() {
     return name;
   }

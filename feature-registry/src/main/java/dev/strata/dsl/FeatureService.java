@@ -16,7 +16,7 @@ import java.util.Set;
  *     .build();
  * }</pre>
  */
-public final class FeatureService {
+public final class FeatureService implements Definition {
   private final String name;
   private final List<Projection> projections;
   private final Metadata metadata;
@@ -36,6 +36,12 @@ public final class FeatureService {
     return new FeatureService(name, projections, m);
   }
 
+  @Override
+  public ObjectKind kind() {
+    return ObjectKind.FEATURE_SERVICE;
+  }
+
+  @Override
   public String name() {
     return name;
   }

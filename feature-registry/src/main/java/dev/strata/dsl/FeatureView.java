@@ -24,7 +24,7 @@ import java.util.Set;
  *
  * <p>A TTL of zero means values never expire.
  */
-public final class FeatureView {
+public final class FeatureView implements Definition {
   /** The cadence of a view that does not set one. */
   public static final Duration DEFAULT_CADENCE = Duration.ofDays(1);
 
@@ -78,6 +78,12 @@ public final class FeatureView {
         name, entities, joinKeys, source, ttl, cadence, features, online, metadata);
   }
 
+  @Override
+  public ObjectKind kind() {
+    return ObjectKind.FEATURE_VIEW;
+  }
+
+  @Override
   public String name() {
     return name;
   }

@@ -21,7 +21,7 @@ import java.util.Optional;
  *     .build();
  * }</pre>
  */
-public final class Source {
+public final class Source implements Definition {
   private final String name;
   private final SourceFormat format;
   private final String location;
@@ -46,6 +46,12 @@ public final class Source {
     return new Builder(name);
   }
 
+  @Override
+  public ObjectKind kind() {
+    return ObjectKind.SOURCE;
+  }
+
+  @Override
   public String name() {
     return name;
   }

@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
@@ -48,7 +49,7 @@ final class ApplyLineage {
    * service. A new version of an upstream object also links to the current versions of what
    * reads it by name, so lineage shows which versions a job combined.
    */
-  static LineagePlan lineageOf(Plan plan, Map<ObjectKind, Map<String, Registered<Object>>> current) {
+  static LineagePlan lineageOf(Plan plan, Map<ObjectKind, Map<String, Registered<Definition>>> current) {
     Map<String, Integer> versionAfter = new HashMap<>();
     current.forEach((k, m) -> m.forEach((n, r) -> versionAfter.put(key(k, n), r.version())));
     Map<String, Change> changed = new HashMap<>();

@@ -1,5 +1,7 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
+
 import dev.strata.dsl.ObjectKind;
 import java.util.List;
 
@@ -20,7 +22,7 @@ public record Change(
     String toHash,
     List<String> details,
     List<String> breakingReasons,
-    Object definition) {
+    Definition definition) {
 
   public Change {
     details = List.copyOf(details);

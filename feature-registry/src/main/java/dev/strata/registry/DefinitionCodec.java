@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.dsl.AggregationFunction;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.Expr;
@@ -47,7 +48,7 @@ public final class DefinitionCodec {
 
   private DefinitionCodec() {}
 
-  public static String toJson(Object definition) {
+  public static String toJson(Definition definition) {
     try {
       return MAPPER.writeValueAsString(toTree(definition));
     } catch (JsonProcessingException e) {
@@ -56,7 +57,7 @@ public final class DefinitionCodec {
   }
 
   /** SHA-256 of the canonical JSON, hex: the identity of a definition's version. */
-  public static String contentHash(Object definition) {
+  public static String contentHash(Definition definition) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")
@@ -67,24 +68,17 @@ public final class DefinitionCodec {
     }
   }
 
-  public static ObjectNode toTree(Object definition) {
-    if (definition instanceof Entity) {
-      return entity((Entity) definition);
-    }
-    if (definition instanceof Source) {
-      return source((Source) definition);
-    }
-    if (definition instanceof FeatureView) {
-      return view((FeatureView) definition);
-    }
-    if (definition instanceof FeatureService) {
-      return service((FeatureService) definition);
-    }
-    throw new IllegalArgumentException("Not a definition: " + definition);
+  public static ObjectNode toTree(Definition definition) {
+    return switch (definition.kind()) {
+      case ENTITY -> entity((Entity) definition);
+      case SOURCE -> source((Source) definition);
+      case FEATURE_VIEW -> view((FeatureView) definition);
+      case FEATURE_SERVICE -> service((FeatureService) definition);
+    };
   }
 
   /** Reads a stored definition back into its DSL object. */
-  public static Object fromJson(String json) {
+  public static Definition fromJson(String json) {
     try {
       JsonNode node = MAPPER.readTree(json);
       ObjectKind kind = ObjectKind.parse(node.path("kind").asText());
@@ -103,7 +97,7 @@ public final class DefinitionCodec {
     }
   }
 
-  public static <T> T fromJson(String json, Class<T> type) {
+  public static <T extends Definition> T fromJson(String json, Class<T> type) {
     return type.cast(fromJson(json));
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureService;
@@ -36,14 +37,14 @@ public interface DefinitionStore {
   Definitions current();
 
   /** The current versions of one kind, sorted by name. */
-  List<Registered<Object>> list(ObjectKind kind);
+  List<Registered<Definition>> list(ObjectKind kind);
 
-  Optional<Registered<Object>> get(ObjectKind kind, String name);
+  Optional<Registered<Definition>> get(ObjectKind kind, String name);
 
-  Optional<Registered<Object>> get(ObjectKind kind, String name, int version);
+  Optional<Registered<Definition>> get(ObjectKind kind, String name, int version);
 
   /** Every version of an object, oldest first (also of a removed one). */
-  List<Registered<Object>> history(ObjectKind kind, String name);
+  List<Registered<Definition>> history(ObjectKind kind, String name);
 
   /** The current version of a feature view, with its number. */
   default Optional<Registered<FeatureView>> registeredView(String name) {

@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
@@ -47,15 +48,15 @@ final class JdbcDefinitions implements DefinitionStore {
     }
   }
 
-  private record State(long revision, Map<ObjectKind, Map<String, Registered<Object>>> objects) {}
+  private record State(long revision, Map<ObjectKind, Map<String, Registered<Definition>>> objects) {}
 
   private State state() {
     return db.read(
         c -> {
           // The revision is read first: if an apply commits after this, our commit sees it.
           long revision = revision(c);
-          Map<ObjectKind, Map<String, Registered<Object>>> objects = new EnumMap<>(ObjectKind.class);
-          for (Registered<Object> r : query(c, CURRENT_SQL)) {
+          Map<ObjectKind, Map<String, Registered<Definition>>> objects = new EnumMap<>(ObjectKind.class);
+          for (Registered<Definition> r : query(c, CURRENT_SQL)) {
             objects.computeIfAbsent(r.kind(), k -> new TreeMap<>()).put(r.name(), r);
           }
           return new State(revision, objects);
@@ -69,13 +70,13 @@ final class JdbcDefinitions implements DefinitionStore {
           + " ON v.kind = o.kind AND v.name = o.name AND v.version = o.current_version"
           + " WHERE o.removed = FALSE";
 
-  private static List<Registered<Object>> query(Connection c, String sql, Object... args)
+  private static List<Registered<Definition>> query(Connection c, String sql, Object... args)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }
-      List<Registered<Object>> out = new ArrayList<>();
+      List<Registered<Definition>> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(
@@ -274,19 +275,19 @@ final class JdbcDefinitions implements DefinitionStore {
   }
 
   @Override
-  public List<Registered<Object>> list(ObjectKind kind) {
+  public List<Registered<Definition>> list(ObjectKind kind) {
     return db.read(c -> query(c, CURRENT_SQL + " AND o.kind = ? ORDER BY v.name", kind.name()));
   }
 
   @Override
-  public Optional<Registered<Object>> get(ObjectKind kind, String name) {
+  public Optional<Registered<Definition>> get(ObjectKind kind, String name) {
     return db.read(c -> query(c, CURRENT_SQL + " AND o.kind = ? AND o.name = ?", kind.name(), name))
         .stream()
         .findFirst();
   }
 
   @Override
-  public Optional<Registered<Object>> get(ObjectKind kind, String name, int version) {
+  public Optional<Registered<Definition>> get(ObjectKind kind, String name, int version) {
     return db.read(
             c ->
                 query(
@@ -301,7 +302,7 @@ final class JdbcDefinitions implements DefinitionStore {
   }
 
   @Override
-  public List<Registered<Object>> history(ObjectKind kind, String name) {
+  public List<Registered<Definition>> history(ObjectKind kind, String name) {
     return db.read(
         c ->
             query(

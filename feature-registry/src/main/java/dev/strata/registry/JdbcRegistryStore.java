@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.ObjectKind;
 import java.sql.SQLException;
@@ -68,22 +69,22 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   @Override
-  public List<Registered<Object>> list(ObjectKind kind) {
+  public List<Registered<Definition>> list(ObjectKind kind) {
     return definitions.list(kind);
   }
 
   @Override
-  public Optional<Registered<Object>> get(ObjectKind kind, String name) {
+  public Optional<Registered<Definition>> get(ObjectKind kind, String name) {
     return definitions.get(kind, name);
   }
 
   @Override
-  public Optional<Registered<Object>> get(ObjectKind kind, String name, int version) {
+  public Optional<Registered<Definition>> get(ObjectKind kind, String name, int version) {
     return definitions.get(kind, name, version);
   }
 
   @Override
-  public List<Registered<Object>> history(ObjectKind kind, String name) {
+  public List<Registered<Definition>> history(ObjectKind kind, String name) {
     return definitions.history(kind, name);
   }
 

@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.dsl.Definitions;
@@ -27,24 +28,24 @@ final class Planner {
    */
   static Plan plan(
       long revision,
-      Map<ObjectKind, Map<String, Registered<Object>>> current,
+      Map<ObjectKind, Map<String, Registered<Definition>>> current,
       Definitions repository,
       ApplyOptions options) {
     Definitions.Builder desired = Definitions.builder();
-    for (Map<String, Registered<Object>> byName : current.values()) {
-      for (Registered<Object> r : byName.values()) {
+    for (Map<String, Registered<Definition>> byName : current.values()) {
+      for (Registered<Definition> r : byName.values()) {
         desired.add(r.definition());
       }
     }
     List<Change> changes = new ArrayList<>();
     int unchanged = 0;
     for (ObjectKind kind : ObjectKind.values()) {
-      Map<String, Registered<Object>> registered = current.getOrDefault(kind, Map.of());
+      Map<String, Registered<Definition>> registered = current.getOrDefault(kind, Map.of());
       for (String name : repository.names(kind)) {
-        Object def = repository.get(kind, name).orElseThrow();
+        Definition def = repository.get(kind, name).orElseThrow();
         desired.put(def);
         String hash = DefinitionCodec.contentHash(def);
-        Registered<Object> now = registered.get(name);
+        Registered<Definition> now = registered.get(name);
         if (now == null) {
           changes.add(
               new Change(kind, name, ChangeType.ADD, 0, null, hash, List.of(), List.of(), def));
@@ -68,7 +69,7 @@ final class Planner {
         }
       }
       if (options.prune()) {
-        for (Registered<Object> r : registered.values()) {
+        for (Registered<Definition> r : registered.values()) {
           if (repository.get(kind, r.name()).isEmpty()) {
             desired.remove(kind, r.name());
             List<String> breaking =
@@ -100,9 +101,9 @@ final class Planner {
 
   private static void diff(
       ObjectKind kind,
-      Object before,
-      Object after,
-      Map<ObjectKind, Map<String, Registered<Object>>> current,
+      Definition before,
+      Definition after,
+      Map<ObjectKind, Map<String, Registered<Definition>>> current,
       List<String> details,
       List<String> breaking) {
     ObjectNode a = DefinitionCodec.toTree(before);
@@ -130,7 +131,7 @@ final class Planner {
   private static void diffFeatures(
       FeatureView before,
       FeatureView after,
-      Map<ObjectKind, Map<String, Registered<Object>>> current,
+      Map<ObjectKind, Map<String, Registered<Definition>>> current,
       List<String> details,
       List<String> breaking) {
     Map<String, Feature> old = new LinkedHashMap<>();
@@ -160,7 +161,7 @@ final class Planner {
     }
     for (Feature removed : old.values()) {
       details.add("feature '" + removed.name() + "' removed");
-      for (Registered<Object> r : current.getOrDefault(ObjectKind.FEATURE_SERVICE, Map.of()).values()) {
+      for (Registered<Definition> r : current.getOrDefault(ObjectKind.FEATURE_SERVICE, Map.of()).values()) {
         FeatureService s = (FeatureService) r.definition();
         for (Projection p : s.projections()) {
           if (p.view().equals(before.name()) && p.features().contains(removed.name())) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
@@ -15,17 +16,17 @@ class DefinitionCodecTest {
   @Test
   void everyDefinitionSurvivesARoundTrip() {
     Definitions defs = Fixtures.repository();
-    for (Object d :
-        Definitions.builder().addAll(defs.entities().toArray()).build().entities()) {
+    for (Definition d :
+        Definitions.builder().addAll(defs.entities().toArray(Definition[]::new)).build().entities()) {
       assertThat(DefinitionCodec.fromJson(DefinitionCodec.toJson(d))).isEqualTo(d);
     }
-    for (Object d : defs.sources()) {
+    for (Definition d : defs.sources()) {
       assertThat(DefinitionCodec.fromJson(DefinitionCodec.toJson(d))).isEqualTo(d);
     }
-    for (Object d : defs.featureViews()) {
+    for (Definition d : defs.featureViews()) {
       assertThat(DefinitionCodec.fromJson(DefinitionCodec.toJson(d))).isEqualTo(d);
     }
-    for (Object d : defs.featureServices()) {
+    for (Definition d : defs.featureServices()) {
       assertThat(DefinitionCodec.fromJson(DefinitionCodec.toJson(d))).isEqualTo(d);
     }
   }

@@ -1,5 +1,6 @@
 package dev.strata.registry;
 
+import dev.strata.dsl.Definition;
 import static dev.strata.dsl.Features.col;
 import static dev.strata.dsl.Features.count;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,7 +126,7 @@ abstract class RegistryStoreContract {
     assertThat(r.revision()).isEqualTo(1);
     assertThat(r.plan().count(ChangeType.ADD)).isEqualTo(6);
     for (ObjectKind kind : ObjectKind.values()) {
-      for (Registered<Object> reg : registry.list(kind)) {
+      for (Registered<Definition> reg : registry.list(kind)) {
         assertThat(reg.version()).isEqualTo(1);
         assertThat(reg.contentHash()).isEqualTo(DefinitionCodec.contentHash(reg.definition()));
       }
@@ -203,7 +204,7 @@ abstract class RegistryStoreContract {
   private Map<String, String> hashes() {
     Map<String, String> out = new java.util.TreeMap<>();
     for (ObjectKind kind : ObjectKind.values()) {
-      for (Registered<Object> r : registry.list(kind)) {
+      for (Registered<Definition> r : registry.list(kind)) {
         out.put(kind + "/" + r.name(), r.contentHash());
       }
     }
@@ -384,7 +385,7 @@ abstract class RegistryStoreContract {
     }
     pool.shutdown();
 
-    List<Registered<Object>> history = registry.history(ObjectKind.FEATURE_VIEW, "user_spend");
+    List<Registered<Definition>> history = registry.history(ObjectKind.FEATURE_VIEW, "user_spend");
     assertThat(history).extracting(Registered::version).containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(history.stream().skip(1).map(r -> ((FeatureView) r.definition())
             .feature("spend_7d").orElseThrow().metadata().description()).collect(Collectors.toSet()))

@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.FeatureRef;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
@@ -47,7 +48,7 @@ public class FeatureResolver {
    * replaces it, so no request waits for the registry database once a name has been seen, and an
    * apply reaches the server quickly. A failed refresh keeps the last answer.
    */
-  private final LoadingCache<Ref, Optional<Registered<Object>>> cache;
+  private final LoadingCache<Ref, Optional<Registered<Definition>>> cache;
 
   private record Ref(ObjectKind kind, String name) {}
 
@@ -63,7 +64,7 @@ public class FeatureResolver {
   /** One view to read and which of its features the response wants, in order. */
   public record ViewRead(FeatureView view, int version, List<Integer> positions, List<String> names) {}
 
-  private Optional<Registered<Object>> lookup(ObjectKind kind, String name) {
+  private Optional<Registered<Definition>> lookup(ObjectKind kind, String name) {
     if (!NAME.matcher(name).matches()) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.strata.server;
 
+import dev.strata.dsl.Definition;
 import dev.strata.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -35,7 +36,7 @@ public class RegistryController {
     }
   }
 
-  private static ObjectNode summary(Registered<Object> r) {
+  private static ObjectNode summary(Registered<Definition> r) {
     ObjectNode n = JSON.objectNode();
     n.put("kind", r.kind().name().toLowerCase());
     n.put("name", r.name());
@@ -57,11 +58,11 @@ public class RegistryController {
   public ObjectNode get(@PathVariable String kind, @PathVariable String name,
       @RequestParam(required = false) Integer version) {
     ObjectKind k = kind(kind);
-    List<Registered<Object>> history = registry.history(k, name);
+    List<Registered<Definition>> history = registry.history(k, name);
     if (history.isEmpty()) {
       throw new NotFoundException("no " + k.label() + " named '" + name + "'");
     }
-    Registered<Object> r = version == null
+    Registered<Definition> r = version == null
         ? registry.get(k, name).orElse(history.get(history.size() - 1))
         : registry.get(k, name, version).orElseThrow(() -> new NotFoundException(
             k.label() + " '" + name + "' has no version " + version));

@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.VersionedName;
 import dev.strata.errors.NotFoundException;
 import dev.strata.dsl.ObjectKind;
@@ -42,11 +43,11 @@ final class DescribeCommand implements Callable<Integer> {
     Integer version = parsed.versionOrNull();
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
-      List<Registered<Object>> history = store.history(k, name);
+      List<Registered<Definition>> history = store.history(k, name);
       if (history.isEmpty()) {
         throw new NotFoundException("No " + k.label() + " named '" + name + "' is registered");
       }
-      Registered<Object> shown =
+      Registered<Definition> shown =
           version == null
               ? store.get(k, name).orElse(history.get(history.size() - 1))
               : store.get(k, name, version)
@@ -61,7 +62,7 @@ final class DescribeCommand implements Callable<Integer> {
               + (removed ? " -- removed from the registry" : ""));
       out.println(DefinitionCodec.toTree(shown.definition()).toPrettyString());
       out.println("versions:");
-      for (Registered<Object> r : history) {
+      for (Registered<Definition> r : history) {
         out.println(
             "  v" + r.version() + "  " + r.shortHash() + "  revision " + r.revision() + "  "
                 + r.createdAt());

@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
@@ -32,7 +33,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() {
     List<ObjectKind> kinds = kind == null ? List.of(ObjectKind.values()) : List.of(parseKind(kind));
     try (RegistryStore store = registry.open()) {
-      List<Registered<Object>> rows = new ArrayList<>();
+      List<Registered<Definition>> rows = new ArrayList<>();
       for (ObjectKind k : kinds) {
         rows.addAll(store.list(k));
       }

@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Definition;
 import dev.strata.registry.Change;
 import dev.strata.registry.ChangeType;
 import dev.strata.registry.Plan;
@@ -37,10 +38,10 @@ final class Render {
     return sb.toString();
   }
 
-  static String table(List<Registered<Object>> rows) {
+  static String table(List<Registered<Definition>> rows) {
     List<String[]> cells = new ArrayList<>();
     cells.add(new String[] {"KIND", "NAME", "VERSION", "HASH", "REVISION", "CREATED"});
-    for (Registered<Object> r : rows) {
+    for (Registered<Definition> r : rows) {
       cells.add(
           new String[] {
             r.kind().label(),
