@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Computes a {@link Plan}: the difference between the registry and a repository. Pure. */
-final class Planner {
+public final class Planner {
   private static final Set<String> IDENTITY_FIELDS = Set.of("format", "kind", "name");
 
   private Planner() {}
@@ -26,7 +26,7 @@ final class Planner {
    * @param current the registry's objects, by kind and name (removed objects excluded)
    * @param repository what the repository defines
    */
-  static Plan plan(
+  public static Plan plan(
       long revision,
       Map<ObjectKind, Map<String, Registered<Definition>>> current,
       Definitions repository,

@@ -175,7 +175,8 @@ public final class RunTracker {
     }
   }
 
-  static String host() {
+  /** The host name runs record as theirs (their lease names it). */
+  public static String host() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (java.io.IOException e) {

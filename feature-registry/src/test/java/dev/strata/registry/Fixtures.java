@@ -18,11 +18,11 @@ import dev.strata.dsl.Source;
 import java.time.Duration;
 
 /** A small shop repository: users, orders, two views and a service. */
-final class Fixtures {
-  static final Entity USER = Entity.builder("user").joinKey("user_id", INT64).build();
-  static final Entity MERCHANT = Entity.builder("merchant").joinKey("merchant_id", STRING).build();
+public final class Fixtures {
+  public static final Entity USER = Entity.builder("user").joinKey("user_id", INT64).build();
+  public static final Entity MERCHANT = Entity.builder("merchant").joinKey("merchant_id", STRING).build();
 
-  static Source orders() {
+  public static Source orders() {
     return Source.builder("orders")
         .delta("/lake/orders")
         .eventTimestamp("ordered_at")
@@ -36,9 +36,9 @@ final class Fixtures {
         .build();
   }
 
-  static final Feature SPEND_7D = sum(col("amount")).over(Duration.ofDays(7)).as("spend_7d");
+  public static final Feature SPEND_7D = sum(col("amount")).over(Duration.ofDays(7)).as("spend_7d");
 
-  static FeatureView userSpend(Source s, Feature spend7d, boolean withOrders1d) {
+  public static FeatureView userSpend(Source s, Feature spend7d, boolean withOrders1d) {
     FeatureView.Builder b =
         FeatureView.builder("user_spend")
             .entity(USER)
@@ -53,7 +53,7 @@ final class Fixtures {
     return b.build();
   }
 
-  static FeatureView merchantStats(Source s) {
+  public static FeatureView merchantStats(Source s) {
     return FeatureView.builder("merchant_stats")
         .entity(MERCHANT)
         .source(s)
@@ -62,11 +62,11 @@ final class Fixtures {
         .build();
   }
 
-  static Definitions repository() {
+  public static Definitions repository() {
     return repository(SPEND_7D, true);
   }
 
-  static Definitions repository(Feature spend7d, boolean withOrders1d) {
+  public static Definitions repository(Feature spend7d, boolean withOrders1d) {
     Source s = orders();
     FeatureView spend = userSpend(s, spend7d, withOrders1d);
     FeatureView merchant = merchantStats(s);

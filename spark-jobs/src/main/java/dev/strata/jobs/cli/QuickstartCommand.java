@@ -22,7 +22,7 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.training.Models;
 import dev.strata.training.TrainingSets;
 import java.io.PrintWriter;

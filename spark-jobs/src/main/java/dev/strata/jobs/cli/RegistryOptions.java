@@ -1,8 +1,8 @@
 package dev.strata.jobs.cli;
 
-import dev.strata.registry.JdbcRegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

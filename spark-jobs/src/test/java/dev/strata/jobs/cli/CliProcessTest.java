@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.jobs.cli.CliProcess.Finished;
 import dev.strata.online.RedisLauncher;
-import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

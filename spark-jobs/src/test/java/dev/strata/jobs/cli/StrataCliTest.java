@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.offline.Warehouse;
-import dev.strata.registry.RegistryUrls;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -1,4 +1,10 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.LineageId;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.Watermark;
 
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;

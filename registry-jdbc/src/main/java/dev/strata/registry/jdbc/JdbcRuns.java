@@ -1,9 +1,16 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
 
-import static dev.strata.registry.JdbcValues.bind;
-import static dev.strata.registry.JdbcValues.instant;
-import static dev.strata.registry.JdbcValues.micros;
-import static dev.strata.registry.JdbcValues.toJson;
+import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunStore;
+import dev.strata.registry.Watermark;
+
+import static dev.strata.registry.jdbc.JdbcValues.bind;
+import static dev.strata.registry.jdbc.JdbcValues.instant;
+import static dev.strata.registry.jdbc.JdbcValues.micros;
+import static dev.strata.registry.jdbc.JdbcValues.toJson;
 
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;

@@ -1,4 +1,19 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ApplyResult;
+import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryException;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.Watermark;
 
 import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;

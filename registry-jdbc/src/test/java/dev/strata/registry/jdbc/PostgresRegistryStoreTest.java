@@ -1,4 +1,5 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,8 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.RunRecord;
+
+import dev.strata.registry.RunRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,41 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ApplyResult;
+import dev.strata.registry.BreakingChangeException;
+import dev.strata.registry.Change;
+import dev.strata.registry.ChangeType;
+import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.InvalidDefinitionsException;
+import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.OpenLineageExporter;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryException;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.Watermark;
+import dev.strata.registry.Fixtures;
+
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ApplyResult;
+import dev.strata.registry.BreakingChangeException;
+import dev.strata.registry.Change;
+import dev.strata.registry.ChangeType;
+import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.InvalidDefinitionsException;
+import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.OpenLineageExporter;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryException;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.Watermark;
 
 import dev.strata.dsl.Definition;
 import static dev.strata.dsl.Features.col;

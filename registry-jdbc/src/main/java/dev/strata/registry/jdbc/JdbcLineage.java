@@ -1,4 +1,10 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.LineageStore;
+import dev.strata.registry.RegistryException;
 
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.FeatureService;

@@ -1,4 +1,4 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
 
 import java.nio.file.Path;
 

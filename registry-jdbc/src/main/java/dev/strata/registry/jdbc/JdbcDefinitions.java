@@ -1,4 +1,19 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ApplyResult;
+import dev.strata.registry.BreakingChangeException;
+import dev.strata.registry.Change;
+import dev.strata.registry.ChangeType;
+import dev.strata.registry.ConcurrentApplyException;
+import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.DefinitionStore;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Planner;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryException;
 
 import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;

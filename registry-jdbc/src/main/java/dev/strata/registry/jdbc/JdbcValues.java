@@ -1,4 +1,4 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -1,4 +1,6 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.RegistryException;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
 
 import java.io.IOException;
 import java.io.InputStream;

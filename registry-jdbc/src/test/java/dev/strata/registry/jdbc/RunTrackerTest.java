@@ -1,4 +1,10 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
+
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

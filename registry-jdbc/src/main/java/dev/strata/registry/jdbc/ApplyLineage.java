@@ -1,4 +1,14 @@
-package dev.strata.registry;
+package dev.strata.registry.jdbc;
+
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.Change;
+import dev.strata.registry.ChangeType;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RunRecord;
 
 import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
