@@ -23,11 +23,14 @@ final class Generator {
   static Dataset<Row> flights(SparkSession spark, long rows, long seed) {
     long start = 978_307_200L; // 2001-01-01T00:00:00Z
     long span = 181L * 24 * 3600;
-    return spark.range(rows)
+    return spark
+        .range(rows)
         .select(
             col("id"),
-            concat(lit("A"), floor(pow(rand(seed), 2.5).multiply(250)).cast("int").cast("string")).as("origin"),
-            timestamp_seconds(floor(rand(seed + 1).multiply(span)).cast("long").plus(start)).as("ts"),
+            concat(lit("A"), floor(pow(rand(seed), 2.5).multiply(250)).cast("int").cast("string"))
+                .as("origin"),
+            timestamp_seconds(floor(rand(seed + 1).multiply(span)).cast("long").plus(start))
+                .as("ts"),
             floor(rand(seed + 2).multiply(200)).cast("long").minus(20).as("delay"));
   }
 }

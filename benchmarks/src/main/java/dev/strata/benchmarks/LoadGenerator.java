@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A small load generator: a number of connections, each on its own thread, either at a fixed
- * rate (open loop: each call has an intended start time, and its latency counts from that time,
- * so a slow answer also delays and charges the calls queued behind it) or as fast as answers
- * come (closed loop, for the peak rate).
+ * A small load generator: a number of connections, each on its own thread, either at a fixed rate
+ * (open loop: each call has an intended start time, and its latency counts from that time, so a
+ * slow answer also delays and charges the calls queued behind it) or as fast as answers come
+ * (closed loop, for the peak rate).
  */
 final class LoadGenerator {
   private LoadGenerator() {}
@@ -50,16 +50,19 @@ final class LoadGenerator {
   }
 
   /** {@code rate} calls per second in all over {@code connections}, for {@code seconds}. */
-  static Result fixedRate(ClientFactory factory, int connections, double rate, double seconds) throws Exception {
+  static Result fixedRate(ClientFactory factory, int connections, double rate, double seconds)
+      throws Exception {
     return run(factory, connections, rate, seconds);
   }
 
   /** Back-to-back calls on every connection for {@code seconds}. */
-  static Result closedLoop(ClientFactory factory, int connections, double seconds) throws Exception {
+  static Result closedLoop(ClientFactory factory, int connections, double seconds)
+      throws Exception {
     return run(factory, connections, 0, seconds);
   }
 
-  private static Result run(ClientFactory factory, int connections, double rate, double seconds) throws Exception {
+  private static Result run(ClientFactory factory, int connections, double rate, double seconds)
+      throws Exception {
     List<Client> clients = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       clients.add(factory.open());
@@ -72,47 +75,50 @@ final class LoadGenerator {
     List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
       int conn = c;
-      Thread t = new Thread(() -> {
-        Client client = clients.get(conn);
-        long[] mine = new long[1 << 16];
-        int n = 0;
-        long interval = rate > 0 ? (long) (1e9 * connections / rate) : 0;
-        long intended = start + (rate > 0 ? (long) (1e9 * conn / rate) : 0);
-        long i = conn;
-        while (true) {
-          long now = System.nanoTime();
-          if (rate > 0) {
-            if (intended >= end) {
-              break;
-            }
-            while ((now = System.nanoTime()) < intended) {
-              LockSupport.parkNanos(intended - now);
-            }
-          } else {
-            if (now >= end) {
-              break;
-            }
-            intended = Math.max(now, start);
-            while ((now = System.nanoTime()) < intended) {
-              LockSupport.parkNanos(intended - now);
-            }
-          }
-          try {
-            client.call(i);
-          } catch (Exception e) {
-            errors.incrementAndGet();
-          }
-          long done = System.nanoTime();
-          if (n == mine.length) {
-            mine = Arrays.copyOf(mine, n * 2);
-          }
-          mine[n++] = done - intended;
-          intended += interval;
-          i += connections;
-        }
-        lat[conn] = mine;
-        counts[conn] = n;
-      }, "load-" + c);
+      Thread t =
+          new Thread(
+              () -> {
+                Client client = clients.get(conn);
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                long interval = rate > 0 ? (long) (1e9 * connections / rate) : 0;
+                long intended = start + (rate > 0 ? (long) (1e9 * conn / rate) : 0);
+                long i = conn;
+                while (true) {
+                  long now = System.nanoTime();
+                  if (rate > 0) {
+                    if (intended >= end) {
+                      break;
+                    }
+                    while ((now = System.nanoTime()) < intended) {
+                      LockSupport.parkNanos(intended - now);
+                    }
+                  } else {
+                    if (now >= end) {
+                      break;
+                    }
+                    intended = Math.max(now, start);
+                    while ((now = System.nanoTime()) < intended) {
+                      LockSupport.parkNanos(intended - now);
+                    }
+                  }
+                  try {
+                    client.call(i);
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  long done = System.nanoTime();
+                  if (n == mine.length) {
+                    mine = Arrays.copyOf(mine, n * 2);
+                  }
+                  mine[n++] = done - intended;
+                  intended += interval;
+                  i += connections;
+                }
+                lat[conn] = mine;
+                counts[conn] = n;
+              },
+              "load-" + c);
       threads.add(t);
       t.start();
     }
@@ -148,6 +154,7 @@ final class LoadGenerator {
     private OutputStream out;
     private InputStream in;
     private final byte[][] requests;
+
     /** Connections the server closed (it may limit requests per connection); each one reopened. */
     int reconnects;
 
@@ -158,9 +165,17 @@ final class LoadGenerator {
       requests = new byte[bodies.size()][];
       for (int i = 0; i < bodies.size(); i++) {
         byte[] body = bodies.get(i).getBytes(StandardCharsets.UTF_8);
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-            + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length
-            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] head =
+            ("POST "
+                    + path
+                    + " HTTP/1.1\r\nHost: "
+                    + host
+                    + ":"
+                    + port
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         requests[i] = Arrays.copyOf(head, head.length + body.length);
         System.arraycopy(body, 0, requests[i], head.length, body.length);
       }

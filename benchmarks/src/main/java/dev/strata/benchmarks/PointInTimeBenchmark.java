@@ -42,9 +42,9 @@ import org.apache.spark.sql.expressions.Window;
 /**
  * Point-in-time join and sliding windows on the flights data: Strata's sorted sweep against the
  * "range join + row_number" query shape in the same SparkSession and against DuckDB (ASOF JOIN,
- * RANGE windows) on the same Parquet files, plus Strata's growth over four doubling sizes of
- * seeded synthetic data. Every engine's output is checked against the others (sums and non-null
- * counts of the feature columns) before its time counts. Writes a Markdown report.
+ * RANGE windows) on the same Parquet files, plus Strata's growth over four doubling sizes of seeded
+ * synthetic data. Every engine's output is checked against the others (sums and non-null counts of
+ * the feature columns) before its time counts. Writes a Markdown report.
  *
  * <p>{@code benchmarks/run.sh point-in-time [--data PATH] [--reference-rows N] [--growth N]}
  */
@@ -97,47 +97,69 @@ public final class PointInTimeBenchmark {
   /** The flights as entity rows: id, origin, ts (an instant), delay. */
   private String flights(String raw) {
     String path = work.resolve("flights.parquet").toString();
-    spark.read().parquet(raw)
-        .select(
-            col("origin"),
-            col("date").cast("timestamp").as("ts"),
-            col("delay"))
+    spark
+        .read()
+        .parquet(raw)
+        .select(col("origin"), col("date").cast("timestamp").as("ts"), col("delay"))
         .withColumn("id", org.apache.spark.sql.functions.monotonically_increasing_id())
-        .write().parquet(path);
+        .write()
+        .parquet(path);
     return path;
   }
 
   /** Hourly delay features per origin, each available at the end of its hour. */
   private String hourly(String flights, String name) {
     String path = work.resolve(name).toString();
-    spark.read().parquet(flights)
+    spark
+        .read()
+        .parquet(flights)
         .groupBy(col("origin"), date_trunc("hour", col("ts")).as("hour"))
         .agg(avg("delay").as("avg_delay"), count(lit(1)).as("flights"))
-        .select(col("origin"), expr("hour + INTERVAL 1 HOUR").as("ts"), col("avg_delay"), col("flights"))
-        .write().parquet(path);
+        .select(
+            col("origin"),
+            expr("hour + INTERVAL 1 HOUR").as("ts"),
+            col("avg_delay"),
+            col("flights"))
+        .write()
+        .parquet(path);
     return path;
   }
 
   static Source hourlySource(String path) {
-    return Source.builder("hourly").parquet(path).eventTimestamp("ts")
-        .column("origin", STRING).column("ts", TIMESTAMP).column("avg_delay", FLOAT64).column("flights", INT64)
+    return Source.builder("hourly")
+        .parquet(path)
+        .eventTimestamp("ts")
+        .column("origin", STRING)
+        .column("ts", TIMESTAMP)
+        .column("avg_delay", FLOAT64)
+        .column("flights", INT64)
         .build();
   }
 
   static FeatureView hourlyView(Source s, Duration ttl) {
-    return FeatureView.builder("hourly_delays").entity(AIRPORT).source(s).ttl(ttl)
+    return FeatureView.builder("hourly_delays")
+        .entity(AIRPORT)
+        .source(s)
+        .ttl(ttl)
         .feature(Features.col("avg_delay").as("avg_delay"))
         .feature(Features.col("flights").as("flights"))
         .build();
   }
 
   static Source flightSource(String path) {
-    return Source.builder("flights").parquet(path).eventTimestamp("ts")
-        .column("origin", STRING).column("ts", TIMESTAMP).column("delay", INT64).build();
+    return Source.builder("flights")
+        .parquet(path)
+        .eventTimestamp("ts")
+        .column("origin", STRING)
+        .column("ts", TIMESTAMP)
+        .column("delay", INT64)
+        .build();
   }
 
   static FeatureView windowView(Source s) {
-    return FeatureView.builder("delay_windows").entity(AIRPORT).source(s)
+    return FeatureView.builder("delay_windows")
+        .entity(AIRPORT)
+        .source(s)
         .aggregate(Features.avg(Features.col("delay")).over(Duration.ofDays(7)).as("avg_delay_7d"))
         .aggregate(Features.count().over(Duration.ofDays(1)).as("flights_1d"))
         .build();
@@ -153,15 +175,24 @@ public final class PointInTimeBenchmark {
     return PointInTime.join(entities, "ts", List.of(PointInTime.request(v, s, events)), false);
   }
 
-  /** The widely copied shape: a range join on key and time bounds, then row_number per entity row. */
+  /**
+   * The widely copied shape: a range join on key and time bounds, then row_number per entity row.
+   */
   private Dataset<Row> rangeJoin(Dataset<Row> entities, String hourly, Duration ttl) {
-    Dataset<Row> f = spark.read().parquet(hourly).withColumnRenamed("ts", "f_ts").withColumnRenamed("origin", "f_origin");
+    Dataset<Row> f =
+        spark
+            .read()
+            .parquet(hourly)
+            .withColumnRenamed("ts", "f_ts")
+            .withColumnRenamed("origin", "f_origin");
     Dataset<Row> joined =
         entities.join(
             f,
-            col("origin").equalTo(col("f_origin"))
+            col("origin")
+                .equalTo(col("f_origin"))
                 .and(col("f_ts").leq(col("ts")))
-                .and(col("f_ts").geq(col("ts").minus(expr("INTERVAL " + ttl.toHours() + " HOURS")))),
+                .and(
+                    col("f_ts").geq(col("ts").minus(expr("INTERVAL " + ttl.toHours() + " HOURS")))),
             "left");
     return joined
         .withColumn("rn", row_number().over(Window.partitionBy("id").orderBy(col("f_ts").desc())))
@@ -171,19 +202,29 @@ public final class PointInTimeBenchmark {
 
   /** The range-join shape of windows: every earlier event of the key within 7 days, grouped. */
   private Dataset<Row> rangeWindows(Dataset<Row> entities, String flights) {
-    Dataset<Row> f = spark.read().parquet(flights).select(col("origin").as("f_origin"), col("ts").as("f_ts"), col("delay").as("f_delay"));
+    Dataset<Row> f =
+        spark
+            .read()
+            .parquet(flights)
+            .select(col("origin").as("f_origin"), col("ts").as("f_ts"), col("delay").as("f_delay"));
     return entities
-        .join(f, col("origin").equalTo(col("f_origin"))
-            .and(col("f_ts").lt(col("ts")))
-            .and(col("f_ts").geq(col("ts").minus(expr("INTERVAL 7 DAYS")))), "left")
+        .join(
+            f,
+            col("origin")
+                .equalTo(col("f_origin"))
+                .and(col("f_ts").lt(col("ts")))
+                .and(col("f_ts").geq(col("ts").minus(expr("INTERVAL 7 DAYS")))),
+            "left")
         .groupBy("id", "origin", "ts")
-        .agg(avg("f_delay").as("avg_delay_7d"),
-            count(when(col("f_ts").geq(col("ts").minus(expr("INTERVAL 1 DAY"))), 1)).as("flights_1d"));
+        .agg(
+            avg("f_delay").as("avg_delay_7d"),
+            count(when(col("f_ts").geq(col("ts").minus(expr("INTERVAL 1 DAY"))), 1))
+                .as("flights_1d"));
   }
 
   /**
-   * Times a Spark plan to completion, written as Parquet (as DuckDB writes its table), and
-   * returns seconds and the check sums, read back from what was written.
+   * Times a Spark plan to completion, written as Parquet (as DuckDB writes its table), and returns
+   * seconds and the check sums, read back from what was written.
    */
   private Measured spark(String what, Supplier<Dataset<Row>> plan, String... features) {
     String out = work.resolve("out-" + (outputs++)).toString();
@@ -203,11 +244,18 @@ public final class PointInTimeBenchmark {
       aggs.add(sum(col(f).cast("double")));
       aggs.add(count(col(f)));
     }
-    Row r = d.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(org.apache.spark.sql.Column[]::new)).first();
+    Row r =
+        d.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(org.apache.spark.sql.Column[]::new))
+            .first();
     StringBuilder sb = new StringBuilder("rows=" + r.getLong(0));
     for (int i = 0; i < features.length; i++) {
-      sb.append(String.format(Locale.ROOT, " sum(%s)=%.6e nonnull=%d", features[i],
-          r.isNullAt(1 + 2 * i) ? 0.0 : r.getDouble(1 + 2 * i), r.getLong(2 + 2 * i)));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              " sum(%s)=%.6e nonnull=%d",
+              features[i],
+              r.isNullAt(1 + 2 * i) ? 0.0 : r.getDouble(1 + 2 * i),
+              r.getLong(2 + 2 * i)));
     }
     return sb.toString();
   }
@@ -228,8 +276,13 @@ public final class PointInTimeBenchmark {
         rs.next();
         StringBuilder sb = new StringBuilder("rows=" + rs.getLong(1));
         for (int i = 0; i < features.length; i++) {
-          sb.append(String.format(Locale.ROOT, " sum(%s)=%.6e nonnull=%d", features[i],
-              rs.getDouble(2 + 2 * i), rs.getLong(3 + 2 * i)));
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  " sum(%s)=%.6e nonnull=%d",
+                  features[i],
+                  rs.getDouble(2 + 2 * i),
+                  rs.getLong(3 + 2 * i)));
         }
         return new Measured(what, seconds, sb.toString());
       }
@@ -243,10 +296,15 @@ public final class PointInTimeBenchmark {
   private void run(String raw, long referenceRows, long growthBase, String args) throws Exception {
     report.add("# Point-in-time join and sliding windows");
     report.add("");
-    report.add("Command: `benchmarks/run.sh point-in-time " + args + "` on " + Instant.now()
-        + "; Spark local[2], DuckDB threads=2, " + Runtime.getRuntime().availableProcessors()
-        + " cores. Times are wall seconds of one run, each engine writing its full output"
-        + " (Spark: Parquet files; DuckDB: a temp table). Ratios compare engines in the same run.");
+    report.add(
+        "Command: `benchmarks/run.sh point-in-time "
+            + args
+            + "` on "
+            + Instant.now()
+            + "; Spark local[2], DuckDB threads=2, "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores. Times are wall seconds of one run, each engine writing its full output"
+            + " (Spark: Parquet files; DuckDB: a temp table). Ratios compare engines in the same run.");
     report.add("");
     String flights = flights(raw);
     String hourly = hourly(flights, "hourly.parquet");
@@ -255,7 +313,8 @@ public final class PointInTimeBenchmark {
     Dataset<Row> entities = all.select("id", "origin", "ts");
     // a reference subsample spread over the whole period (seeded), where the range-join shape
     // still finishes; its rows see as much history as the full set's
-    Dataset<Row> sub = entities.sample(false, Math.min(1.0, referenceRows / (double) n), 7L).persist();
+    Dataset<Row> sub =
+        entities.sample(false, Math.min(1.0, referenceRows / (double) n), 7L).persist();
     referenceRows = sub.count();
 
     // warm-up: JIT and Spark's first-job costs do not count
@@ -263,35 +322,59 @@ public final class PointInTimeBenchmark {
 
     report.add("## (a) point-in-time join: every flight with its origin's hourly delay features");
     report.add("");
-    report.add("| TTL | entity rows | Strata s | range join + row_number s | DuckDB ASOF s | range join / Strata | Strata / DuckDB |");
+    report.add(
+        "| TTL | entity rows | Strata s | range join + row_number s | DuckDB ASOF s | range join / Strata | Strata / DuckDB |");
     report.add("|---|---|---|---|---|---|---|");
     List<String> checkLines = new ArrayList<>();
     for (Duration ttl : List.of(Duration.ofDays(1), Duration.ofDays(30))) {
       String duckSql =
           "SELECT e.id, e.origin, e.ts,"
-              + " CASE WHEN f.ts >= e.ts - INTERVAL '" + ttl.toHours() + " hours' THEN f.avg_delay END AS avg_delay,"
-              + " CASE WHEN f.ts >= e.ts - INTERVAL '" + ttl.toHours() + " hours' THEN f.flights END AS flights"
-              + " FROM read_parquet('%s') e ASOF LEFT JOIN read_parquet('" + hourly + "/*.parquet') f"
+              + " CASE WHEN f.ts >= e.ts - INTERVAL '"
+              + ttl.toHours()
+              + " hours' THEN f.avg_delay END AS avg_delay,"
+              + " CASE WHEN f.ts >= e.ts - INTERVAL '"
+              + ttl.toHours()
+              + " hours' THEN f.flights END AS flights"
+              + " FROM read_parquet('%s') e ASOF LEFT JOIN read_parquet('"
+              + hourly
+              + "/*.parquet') f"
               + " ON e.origin = f.origin AND e.ts >= f.ts";
-      Measured strataFull = spark("strata", () -> strataJoin(entities, hourly, ttl), "avg_delay", "flights");
-      Measured duckFull = duck("duckdb", String.format(duckSql, flights + "/*.parquet"), "avg_delay", "flights");
+      Measured strataFull =
+          spark("strata", () -> strataJoin(entities, hourly, ttl), "avg_delay", "flights");
+      Measured duckFull =
+          duck("duckdb", String.format(duckSql, flights + "/*.parquet"), "avg_delay", "flights");
       // the range-join shape runs on the subsample only: on all rows it pairs every flight with
       // every feature row of its origin inside the TTL (here over 70M pairs at 1 day)
       Measured rangeFull = null;
-      checkLines.add("a ttl=" + ttl.toDays() + "d full: strata " + strataFull.checks() + " | duckdb " + duckFull.checks()
-          + (rangeFull == null ? "" : " | range " + rangeFull.checks()));
+      checkLines.add(
+          "a ttl="
+              + ttl.toDays()
+              + "d full: strata "
+              + strataFull.checks()
+              + " | duckdb "
+              + duckFull.checks()
+              + (rangeFull == null ? "" : " | range " + rangeFull.checks()));
       report.add(row(ttl.toDays() + " d", n, strataFull, rangeFull, duckFull));
       // the subsample, where the range join's cost (rows inside the TTL) stays bounded
-      Measured strataSub = spark("strata", () -> strataJoin(sub, hourly, ttl), "avg_delay", "flights");
+      Measured strataSub =
+          spark("strata", () -> strataJoin(sub, hourly, ttl), "avg_delay", "flights");
       Measured rangeSub = spark("range", () -> rangeJoin(sub, hourly, ttl), "avg_delay", "flights");
-      checkLines.add("a ttl=" + ttl.toDays() + "d sub: strata " + strataSub.checks() + " | range " + rangeSub.checks());
+      checkLines.add(
+          "a ttl="
+              + ttl.toDays()
+              + "d sub: strata "
+              + strataSub.checks()
+              + " | range "
+              + rangeSub.checks());
       report.add(row(ttl.toDays() + " d", referenceRows, strataSub, rangeSub, null));
     }
     report.add("");
 
-    report.add("## (b) exact windows for every flight: avg delay over 7 days, flights over 1 day, excluding the current instant");
+    report.add(
+        "## (b) exact windows for every flight: avg delay over 7 days, flights over 1 day, excluding the current instant");
     report.add("");
-    report.add("| entity rows | Strata s | range join + group by s | DuckDB RANGE windows s | range join / Strata | Strata / DuckDB |");
+    report.add(
+        "| entity rows | Strata s | range join + group by s | DuckDB RANGE windows s | range join / Strata | Strata / DuckDB |");
     report.add("|---|---|---|---|---|---|");
     Source fs = flightSource(flights);
     FeatureView wv = windowView(fs);
@@ -301,20 +384,41 @@ public final class PointInTimeBenchmark {
             + " AND INTERVAL 1 MICROSECOND PRECEDING) AS avg_delay_7d,"
             + " count(*) OVER (PARTITION BY origin ORDER BY ts RANGE BETWEEN INTERVAL 1 DAY PRECEDING"
             + " AND INTERVAL 1 MICROSECOND PRECEDING) AS flights_1d"
-            + " FROM read_parquet('" + flights + "/*.parquet')";
-    Measured sw = spark("strata", () -> PointInTime.join(entities, "ts",
-        List.of(PointInTime.request(wv, fs, spark.read().parquet(flights))), false), "avg_delay_7d", "flights_1d");
+            + " FROM read_parquet('"
+            + flights
+            + "/*.parquet')";
+    Measured sw =
+        spark(
+            "strata",
+            () ->
+                PointInTime.join(
+                    entities,
+                    "ts",
+                    List.of(PointInTime.request(wv, fs, spark.read().parquet(flights))),
+                    false),
+            "avg_delay_7d",
+            "flights_1d");
     Measured dw = duck("duckdb", duckWindows, "avg_delay_7d", "flights_1d");
     checkLines.add("b full: strata " + sw.checks() + " | duckdb " + dw.checks());
     report.add(row(null, n, sw, null, dw));
-    Measured swSub = spark("strata", () -> PointInTime.join(sub, "ts",
-        List.of(PointInTime.request(wv, fs, spark.read().parquet(flights))), false), "avg_delay_7d", "flights_1d");
+    Measured swSub =
+        spark(
+            "strata",
+            () ->
+                PointInTime.join(
+                    sub,
+                    "ts",
+                    List.of(PointInTime.request(wv, fs, spark.read().parquet(flights))),
+                    false),
+            "avg_delay_7d",
+            "flights_1d");
     Measured rwSub = spark("range", () -> rangeWindows(sub, flights), "avg_delay_7d", "flights_1d");
     checkLines.add("b sub: strata " + swSub.checks() + " | range " + rwSub.checks());
     report.add(row(null, referenceRows, swSub, rwSub, null));
     report.add("");
 
-    report.add("## (c) growth: Strata's point-in-time join (TTL 1 day) on seeded synthetic flights");
+    report.add(
+        "## (c) growth: Strata's point-in-time join (TTL 1 day) on seeded synthetic flights");
     report.add("");
     report.add("| rows | Strata s | vs previous size |");
     report.add("|---|---|---|");
@@ -325,29 +429,52 @@ public final class PointInTimeBenchmark {
       Generator.flights(spark, rows, 2001L).write().parquet(gen);
       String genHourly = hourly(gen, "gen-hourly-" + rows + ".parquet");
       Dataset<Row> genEntities = spark.read().parquet(gen).select("id", "origin", "ts");
-      Measured m = spark("strata", () -> strataJoin(genEntities, genHourly, Duration.ofDays(1)), "avg_delay");
-      report.add("| " + rows + " | " + fmt(m.seconds()) + " | "
-          + (previous == 0 ? "" : String.format(Locale.ROOT, "%.2f x", m.seconds() / previous)) + " |");
+      Measured m =
+          spark(
+              "strata", () -> strataJoin(genEntities, genHourly, Duration.ofDays(1)), "avg_delay");
+      report.add(
+          "| "
+              + rows
+              + " | "
+              + fmt(m.seconds())
+              + " | "
+              + (previous == 0 ? "" : String.format(Locale.ROOT, "%.2f x", m.seconds() / previous))
+              + " |");
       previous = m.seconds();
     }
     report.add("");
-    report.add("## Output checks (each engine's row count, and sum and non-null count of each feature)");
+    report.add(
+        "## Output checks (each engine's row count, and sum and non-null count of each feature)");
     report.add("");
     report.add("```");
     report.addAll(checkLines);
     report.add("```");
   }
 
-  private static String row(String first, long rows, Measured strata, Measured range, Measured duck) {
+  private static String row(
+      String first, long rows, Measured strata, Measured range, Measured duck) {
     StringBuilder sb = new StringBuilder("| ");
     if (first != null) {
       sb.append(first).append(" | ");
     }
-    sb.append(rows).append(" | ").append(fmt(strata.seconds())).append(" | ")
-        .append(range == null ? "on the subsample only" : fmt(range.seconds())).append(" | ")
-        .append(duck == null ? "-" : fmt(duck.seconds())).append(" | ")
-        .append(range == null ? "-" : String.format(Locale.ROOT, "%.1f x", range.seconds() / strata.seconds())).append(" | ")
-        .append(duck == null ? "-" : String.format(Locale.ROOT, "%.2f", strata.seconds() / duck.seconds())).append(" |");
+    sb.append(rows)
+        .append(" | ")
+        .append(fmt(strata.seconds()))
+        .append(" | ")
+        .append(range == null ? "on the subsample only" : fmt(range.seconds()))
+        .append(" | ")
+        .append(duck == null ? "-" : fmt(duck.seconds()))
+        .append(" | ")
+        .append(
+            range == null
+                ? "-"
+                : String.format(Locale.ROOT, "%.1f x", range.seconds() / strata.seconds()))
+        .append(" | ")
+        .append(
+            duck == null
+                ? "-"
+                : String.format(Locale.ROOT, "%.2f", strata.seconds() / duck.seconds()))
+        .append(" |");
     return sb.toString();
   }
 

@@ -1,14 +1,14 @@
 package dev.strata.benchmarks;
 
-import dev.strata.offline.Warehouse;
 import static org.apache.spark.sql.functions.col;
 
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Warehouse;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.training.Models;
 import dev.strata.training.TrainingSets;
@@ -32,8 +32,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Distributed training (XGBoost4J-Spark, 2 workers on Spark local[2]) against single-process
  * XGBoost (xgboost4j, 2 threads) on the same training set and params, in one run: the flights
- * training set of the quickstart, a fixed number of rounds (no early stopping, so both do the
- * same work), both timed from the stored table to a trained booster. Writes a Markdown report.
+ * training set of the quickstart, a fixed number of rounds (no early stopping, so both do the same
+ * work), both timed from the stored table to a trained booster. Writes a Markdown report.
  *
  * <p>{@code benchmarks/run.sh training [--data PATH] [--rounds N]}
  */
@@ -51,23 +51,56 @@ public final class TrainingBenchmark {
       }
     }
     Path work = Files.createTempDirectory("strata-train-bench");
-    SparkSession spark = StrataSpark.configure(SparkSession.builder(), work.resolve("warehouse"))
-        .master("local[2]").appName("strata-training-benchmark").config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        StrataSpark.configure(SparkSession.builder(), work.resolve("warehouse"))
+            .master("local[2]")
+            .appName("strata-training-benchmark")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     List<String> report = new ArrayList<>();
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.embedded(work.resolve("registry")))) {
-      registry.apply(FlightsRepository.definitions(Path.of(data).toAbsolutePath().toString()), ApplyOptions.defaults());
-      Row span = spark.read().parquet(data).selectExpr("cast(min(cast(date as date)) as string)", "cast(max(cast(date as date)) as string)").first();
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.embedded(work.resolve("registry")))) {
+      registry.apply(
+          FlightsRepository.definitions(Path.of(data).toAbsolutePath().toString()),
+          ApplyOptions.defaults());
+      Row span =
+          spark
+              .read()
+              .parquet(data)
+              .selectExpr(
+                  "cast(min(cast(date as date)) as string)",
+                  "cast(max(cast(date as date)) as string)")
+              .first();
       LocalDate first = LocalDate.parse(span.getString(0));
       LocalDate last = LocalDate.parse(span.getString(1));
       String labels = work.resolve("labels").toString();
-      spark.read().parquet(data).select(col("origin"), col("destination"), col("date").as("departure"),
-          col("delay").gt(15).cast("int").as("delayed")).write().format("delta").save(labels);
-      TrainingSets sets = new TrainingSets(spark, registry, Warehouse.local(work.resolve("warehouse")));
-      TrainingSets.TrainingSet ts = sets.build(new TrainingSets.TrainingSetSpec("bench", TableFormat.DELTA.at(labels),
-          "departure", "delayed", "delay_model", first.plusDays(2).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
-          last.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), TableFormat.DELTA));
-      Models.TrainSpec spec = Models.TrainSpec.defaults("bench_model", "bench").withRounds(rounds, 0).withWorkers(2);
+      spark
+          .read()
+          .parquet(data)
+          .select(
+              col("origin"),
+              col("destination"),
+              col("date").as("departure"),
+              col("delay").gt(15).cast("int").as("delayed"))
+          .write()
+          .format("delta")
+          .save(labels);
+      TrainingSets sets =
+          new TrainingSets(spark, registry, Warehouse.local(work.resolve("warehouse")));
+      TrainingSets.TrainingSet ts =
+          sets.build(
+              new TrainingSets.TrainingSetSpec(
+                  "bench",
+                  TableFormat.DELTA.at(labels),
+                  "departure",
+                  "delayed",
+                  "delay_model",
+                  first.plusDays(2).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                  last.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                  TableFormat.DELTA));
+      Models.TrainSpec spec =
+          Models.TrainSpec.defaults("bench_model", "bench").withRounds(rounds, 0).withWorkers(2);
       Models models = new Models(spark, registry, Warehouse.local(work.resolve("warehouse")));
 
       // warm-up of both paths (JIT, native library load), then the timed runs
@@ -83,20 +116,47 @@ public final class TrainingBenchmark {
 
       report.add("# Distributed training against single-process XGBoost");
       report.add("");
-      report.add("Command: `benchmarks/run.sh training --data " + data + " --rounds " + rounds + "` on " + Instant.now()
-          + "; 2 cores. Same training set (" + ts.rows() + " rows x " + ts.features().size()
-          + " features, split by time at " + distributed.properties().get("split_at") + "), same params (hist, max_depth "
-          + spec.maxDepth() + ", eta " + spec.eta() + ", " + rounds + " rounds, no early stopping). Both times run from the"
-          + " stored Delta table to a trained booster, after a warm-up of each path in the same process.");
+      report.add(
+          "Command: `benchmarks/run.sh training --data "
+              + data
+              + " --rounds "
+              + rounds
+              + "` on "
+              + Instant.now()
+              + "; 2 cores. Same training set ("
+              + ts.rows()
+              + " rows x "
+              + ts.features().size()
+              + " features, split by time at "
+              + distributed.properties().get("split_at")
+              + "), same params (hist, max_depth "
+              + spec.maxDepth()
+              + ", eta "
+              + spec.eta()
+              + ", "
+              + rounds
+              + " rounds, no early stopping). Both times run from the"
+              + " stored Delta table to a trained booster, after a warm-up of each path in the same process.");
       report.add("");
       report.add("| trainer | seconds | validation AUC | vs single process |");
       report.add("|---|---|---|---|");
-      report.add(String.format(Locale.ROOT, "| XGBoost4J-Spark, 2 workers on Spark local[2] (`strata train`: read, split, fit, evaluate, save, register) | %.1f | %.4f | %.2f x |",
-          distributedS, distributed.metrics().get("auc"), distributedS / singleS));
-      report.add(String.format(Locale.ROOT, "| xgboost4j in one process, nthread 2 (read and collect the table, build DMatrix, train, predict) | %.1f | %.4f | 1.00 x |",
-          singleS, singleResult[0]));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| XGBoost4J-Spark, 2 workers on Spark local[2] (`strata train`: read, split, fit, evaluate, save, register) | %.1f | %.4f | %.2f x |",
+              distributedS,
+              distributed.metrics().get("auc"),
+              distributedS / singleS));
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| xgboost4j in one process, nthread 2 (read and collect the table, build DMatrix, train, predict) | %.1f | %.4f | 1.00 x |",
+              singleS,
+              singleResult[0]));
       report.add("");
-      report.add(String.format(Locale.ROOT, "Goal: at most 1.5 x. Reached: **%.2f x**.", distributedS / singleS));
+      report.add(
+          String.format(
+              Locale.ROOT, "Goal: at most 1.5 x. Reached: **%.2f x**.", distributedS / singleS));
     } finally {
       spark.stop();
     }
@@ -106,8 +166,13 @@ public final class TrainingBenchmark {
   }
 
   /** Trains with plain xgboost4j on the same rows and split; returns the validation AUC. */
-  static double[] single(SparkSession spark, TrainingSets sets, TrainingSets.TrainingSet ts, Models.TrainSpec spec,
-      int rounds) throws Exception {
+  static double[] single(
+      SparkSession spark,
+      TrainingSets sets,
+      TrainingSets.TrainingSet ts,
+      Models.TrainSpec spec,
+      int rounds)
+      throws Exception {
     Dataset<Row> rows = Models.prepare(sets.read(ts), ts.features(), ts.labelColumn());
     Models.Split split = Models.split(rows, ts, spec.validationFraction());
     float[][] train = matrix(split.train(), ts.features());

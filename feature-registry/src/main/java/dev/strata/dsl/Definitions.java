@@ -12,8 +12,8 @@ import java.util.TreeMap;
 
 /**
  * A set of definitions: what a {@link FeatureRepository} declares, or what the registry holds.
- * Names are unique per kind. {@link #referenceErrors()} checks that every reference resolves
- * inside the set.
+ * Names are unique per kind. {@link #referenceErrors()} checks that every reference resolves inside
+ * the set.
  *
  * <pre>{@code
  * Definitions defs = Definitions.builder().add(airport).add(flights).add(originDelays).build();
@@ -98,8 +98,8 @@ public final class Definitions {
   }
 
   /**
-   * Every reference that does not resolve inside this set, as messages naming the object, the
-   * field and the value; empty when the set is consistent.
+   * Every reference that does not resolve inside this set, as messages naming the object, the field
+   * and the value; empty when the set is consistent.
    */
   public List<String> referenceErrors() {
     List<String> errors = new ArrayList<>();
@@ -131,8 +131,15 @@ public final class Definitions {
         ValueType found = s.columns().get(k.name());
         if (found != k.type()) {
           errors.add(
-              where + ": join key '" + k.name() + "' (" + k.type() + ") is "
-                  + (found == null ? "missing from" : found + " in") + " source '" + s.name()
+              where
+                  + ": join key '"
+                  + k.name()
+                  + "' ("
+                  + k.type()
+                  + ") is "
+                  + (found == null ? "missing from" : found + " in")
+                  + " source '"
+                  + s.name()
                   + "'");
         }
       }
@@ -141,11 +148,22 @@ public final class Definitions {
           Feature again = f.resolve(v.name(), s.columns());
           if (again.type() != f.type()) {
             errors.add(
-                where + ": feature '" + f.name() + "' would change type from " + f.type()
-                    + " to " + again.type() + " with source '" + s.name() + "'");
+                where
+                    + ": feature '"
+                    + f.name()
+                    + "' would change type from "
+                    + f.type()
+                    + " to "
+                    + again.type()
+                    + " with source '"
+                    + s.name()
+                    + "'");
           }
         } catch (DefinitionException e) {
-          errors.add(where + ": " + e.getMessage().replaceFirst("^Cannot build feature view '[^']*': ", ""));
+          errors.add(
+              where
+                  + ": "
+                  + e.getMessage().replaceFirst("^Cannot build feature view '[^']*': ", ""));
         }
       }
     }
@@ -160,8 +178,7 @@ public final class Definitions {
         for (String f : p.features()) {
           if (v.feature(f).isEmpty()) {
             errors.add(
-                where + ": feature '" + f + "' does not exist in feature view '" + v.name()
-                    + "'");
+                where + ": feature '" + f + "' does not exist in feature view '" + v.name() + "'");
           }
         }
       }
@@ -185,8 +202,12 @@ public final class Definitions {
       Map<String, Definition> map = byKind.get(definition.kind());
       Definition there = map.get(definition.name());
       if (there != null && !there.equals(definition)) {
-        throw new DefinitionException("Cannot build definitions: two different " + definition.kind().label()
-            + "s are named '" + definition.name() + "'");
+        throw new DefinitionException(
+            "Cannot build definitions: two different "
+                + definition.kind().label()
+                + "s are named '"
+                + definition.name()
+                + "'");
       }
       map.put(definition.name(), definition);
       return this;

@@ -3,8 +3,8 @@ package dev.strata.dsl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A typed, immutable column expression over a source's columns, built with {@link Features}:
@@ -105,15 +105,21 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
       if (type == null) {
         throw new DefinitionException("Cannot build expression: literal " + value + " has no type");
       }
-      Class<?> expected = switch (type) {
-        case BOOL -> Boolean.class;
-        case INT32, INT64 -> Long.class;
-        case FLOAT32, FLOAT64 -> Double.class;
-        default -> String.class;
-      };
+      Class<?> expected =
+          switch (type) {
+            case BOOL -> Boolean.class;
+            case INT32, INT64 -> Long.class;
+            case FLOAT32, FLOAT64 -> Double.class;
+            default -> String.class;
+          };
       if (value != null && !expected.isInstance(value)) {
-        throw new DefinitionException("Cannot build expression: literal " + value + " ("
-            + value.getClass().getSimpleName() + ") is not a " + type);
+        throw new DefinitionException(
+            "Cannot build expression: literal "
+                + value
+                + " ("
+                + value.getClass().getSimpleName()
+                + ") is not a "
+                + type);
       }
     }
 
@@ -142,7 +148,8 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
   record Cast(Expr arg, ValueType target) implements Expr {
     public Cast {
       if (arg == null || target == null) {
-        throw new DefinitionException("Cannot build expression: cast needs an operand and a target type");
+        throw new DefinitionException(
+            "Cannot build expression: cast needs an operand and a target type");
       }
     }
 
@@ -174,14 +181,22 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
       if (op == null || op == Op.COL || op == Op.LIT || op == Op.CAST) {
         throw new DefinitionException("Cannot build expression: " + op + " is not an operation");
       }
-      int arity = switch (op) {
-        case NEG, ABS, NOT, IS_NULL, IS_NOT_NULL, HOUR, DAY_OF_WEEK -> 1;
-        case IF -> 3;
-        default -> 2;
-      };
-      if (args == null || args.size() != arity || args.stream().anyMatch(java.util.Objects::isNull)) {
-        throw new DefinitionException("Cannot build expression: " + op.name().toLowerCase(Locale.ROOT) + " takes "
-            + arity + " operand(s), got " + (args == null ? "none" : args));
+      int arity =
+          switch (op) {
+            case NEG, ABS, NOT, IS_NULL, IS_NOT_NULL, HOUR, DAY_OF_WEEK -> 1;
+            case IF -> 3;
+            default -> 2;
+          };
+      if (args == null
+          || args.size() != arity
+          || args.stream().anyMatch(java.util.Objects::isNull)) {
+        throw new DefinitionException(
+            "Cannot build expression: "
+                + op.name().toLowerCase(Locale.ROOT)
+                + " takes "
+                + arity
+                + " operand(s), got "
+                + (args == null ? "none" : args));
       }
       args = List.copyOf(args);
     }
@@ -237,7 +252,8 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
           {
             ValueType t = args.get(0).typeIn(schema);
             if (t != ValueType.TIMESTAMP && t != ValueType.DATE) {
-              throw new IllegalArgumentException("dayOfWeek() needs a TIMESTAMP or DATE, found " + t);
+              throw new IllegalArgumentException(
+                  "dayOfWeek() needs a TIMESTAMP or DATE, found " + t);
             }
             return ValueType.INT32;
           }
@@ -250,7 +266,11 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
       ValueType t = args.get(i).typeIn(schema);
       if (!t.isNumeric()) {
         throw new IllegalArgumentException(
-            op.name().toLowerCase(Locale.ROOT) + " needs numbers, found " + t + " in " + args.get(i));
+            op.name().toLowerCase(Locale.ROOT)
+                + " needs numbers, found "
+                + t
+                + " in "
+                + args.get(i));
       }
       return t;
     }
@@ -283,21 +303,22 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
     /** A readable form, e.g. {@code (delay > 15)}; for messages, not for parsing. */
     @Override
     public String toString() {
-      String symbol = switch (op) {
-        case ADD -> "+";
-        case SUB -> "-";
-        case MUL -> "*";
-        case DIV -> "/";
-        case EQ -> "=";
-        case NE -> "<>";
-        case LT -> "<";
-        case LE -> "<=";
-        case GT -> ">";
-        case GE -> ">=";
-        case AND -> "and";
-        case OR -> "or";
-        default -> null;
-      };
+      String symbol =
+          switch (op) {
+            case ADD -> "+";
+            case SUB -> "-";
+            case MUL -> "*";
+            case DIV -> "/";
+            case EQ -> "=";
+            case NE -> "<>";
+            case LT -> "<";
+            case LE -> "<=";
+            case GT -> ">";
+            case GE -> ">=";
+            case AND -> "and";
+            case OR -> "or";
+            default -> null;
+          };
       if (symbol != null) {
         return "(" + args.get(0) + " " + symbol + " " + args.get(1) + ")";
       }
@@ -343,7 +364,8 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
         return new Literal(literal, type);
       case CAST:
         if (args.size() != 1) {
-          throw new DefinitionException("Cannot read expression: a cast takes one operand, got " + args.size());
+          throw new DefinitionException(
+              "Cannot read expression: a cast takes one operand, got " + args.size());
         }
         return new Cast(args.get(0), type);
       default:

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A named output of a feature view: a row-level expression ({@code col("distance").as("dist")})
- * or a sliding-window aggregation ({@code avg(col("delay")).over(Duration.ofDays(7)).as(...)}).
+ * A named output of a feature view: a row-level expression ({@code col("distance").as("dist")}) or
+ * a sliding-window aggregation ({@code avg(col("delay")).over(Duration.ofDays(7)).as(...)}).
  * Immutable; the {@code with}-style methods return copies.
  *
  * <pre>{@code
@@ -196,7 +196,12 @@ public final class Feature {
   public String toString() {
     return kind == Kind.ROW
         ? name + " = " + expr
-        : name + " = " + function.name().toLowerCase() + "(" + (expr == null ? "" : expr) + ") over "
+        : name
+            + " = "
+            + function.name().toLowerCase()
+            + "("
+            + (expr == null ? "" : expr)
+            + ") over "
             + window;
   }
 }

@@ -1,9 +1,9 @@
 package dev.strata.dsl;
 
 /**
- * A feature repository: a class that data engineers write, compile and put on a jar or a
- * classpath. The {@code strata} CLI finds implementations with {@link java.util.ServiceLoader}
- * (list the class in {@code META-INF/services/dev.strata.dsl.FeatureRepository}).
+ * A feature repository: a class that data engineers write, compile and put on a jar or a classpath.
+ * The {@code strata} CLI finds implementations with {@link java.util.ServiceLoader} (list the class
+ * in {@code META-INF/services/dev.strata.dsl.FeatureRepository}).
  *
  * <pre>{@code
  * public final class FlightsRepository implements FeatureRepository {

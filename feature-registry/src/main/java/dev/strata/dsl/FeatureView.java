@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Features of one or more entities, computed from one source: row-level features and
- * sliding-window aggregations, held offline at the view's cadence and online for its TTL.
+ * Features of one or more entities, computed from one source: row-level features and sliding-window
+ * aggregations, held offline at the view's cadence and online for its TTL.
  *
  * <pre>{@code
  * FeatureView originDelays = FeatureView.builder("origin_delays")
@@ -142,8 +142,14 @@ public final class FeatureView implements Definition {
     for (String f : featureNames) {
       if (feature(f).isEmpty()) {
         throw new DefinitionException(
-            "Cannot select feature '" + f + "' of feature view '" + name + "': no such feature"
-                + " (features: " + features.stream().map(Feature::name).toList() + ")");
+            "Cannot select feature '"
+                + f
+                + "' of feature view '"
+                + name
+                + "': no such feature"
+                + " (features: "
+                + features.stream().map(Feature::name).toList()
+                + ")");
       }
     }
     return new Projection(name, List.of(featureNames));
@@ -224,8 +230,10 @@ public final class FeatureView implements Definition {
       Objects.requireNonNull(feature, "feature");
       if (!feature.isAggregate()) {
         throw DefinitionException.of(
-            "feature view", name, "aggregate() takes an aggregation; '%s' is row-level, use"
-                + " feature()", feature.name());
+            "feature view",
+            name,
+            "aggregate() takes an aggregation; '%s' is row-level, use" + " feature()",
+            feature.name());
       }
       features.add(feature);
       return this;
@@ -276,7 +284,8 @@ public final class FeatureView implements Definition {
       Set<String> keyNames = new HashSet<>();
       for (Entity e : entities) {
         if (entityNames.contains(e.name())) {
-          throw DefinitionException.of("feature view", name, "entity '%s' is listed twice", e.name());
+          throw DefinitionException.of(
+              "feature view", name, "entity '%s' is listed twice", e.name());
         }
         entityNames.add(e.name());
         for (JoinKey k : e.joinKeys()) {

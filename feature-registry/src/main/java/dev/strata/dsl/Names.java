@@ -41,8 +41,7 @@ final class Names {
 
   static void checkNotReserved(String kind, String owner, String field, String column) {
     if (RESERVED_COLUMNS.contains(column.toLowerCase(Locale.ROOT)) || column.startsWith("__")) {
-      throw DefinitionException.of(
-          kind, owner, "%s '%s' is a reserved column name", field, column);
+      throw DefinitionException.of(kind, owner, "%s '%s' is a reserved column name", field, column);
     }
   }
 

@@ -42,7 +42,9 @@ public enum ObjectKind {
         return FEATURE_SERVICE;
       default:
         throw new IllegalArgumentException(
-            "Unknown kind '" + text + "': expected entity, source, feature-view or feature-service");
+            "Unknown kind '"
+                + text
+                + "': expected entity, source, feature-view or feature-service");
     }
   }
 }

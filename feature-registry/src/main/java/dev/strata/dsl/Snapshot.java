@@ -1,8 +1,8 @@
 package dev.strata.dsl;
 
 /**
- * One committed version of a table, in its format's own terms: a Delta version, an Iceberg
- * snapshot id, a Hudi commit instant. Parquet files have none.
+ * One committed version of a table, in its format's own terms: a Delta version, an Iceberg snapshot
+ * id, a Hudi commit instant. Parquet files have none.
  */
 public record Snapshot(String id) {
   public Snapshot {
@@ -18,7 +18,9 @@ public record Snapshot(String id) {
 
   /** The snapshot with this id, or none for null or "". */
   public static java.util.Optional<Snapshot> ofNullable(String id) {
-    return id == null || id.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(new Snapshot(id));
+    return id == null || id.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new Snapshot(id));
   }
 
   @Override

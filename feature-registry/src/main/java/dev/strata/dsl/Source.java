@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Raw data that feature views compute from: a Delta, Iceberg or Hudi table, or Parquet files,
- * with its event-timestamp column, an optional created-timestamp column, the columns that views
- * may use (with their types) and an optional mapping from raw column names to those names.
+ * Raw data that feature views compute from: a Delta, Iceberg or Hudi table, or Parquet files, with
+ * its event-timestamp column, an optional created-timestamp column, the columns that views may use
+ * (with their types) and an optional mapping from raw column names to those names.
  *
  * <pre>{@code
  * Source flights = Source.builder("flights")

@@ -30,7 +30,9 @@ public record TableLocation(SourceFormat format, String location) {
     return name(format) + ":" + location;
   }
 
-  /** The format as users write it: {@code delta}, {@code iceberg}, {@code hudi}, {@code parquet}. */
+  /**
+   * The format as users write it: {@code delta}, {@code iceberg}, {@code hudi}, {@code parquet}.
+   */
   public String formatName() {
     return name(format);
   }

@@ -1,6 +1,9 @@
 package dev.strata.errors;
 
-/** The request clashes with the current state (a breaking change, an apply that kept losing races, a table that exists); nothing was written. */
+/**
+ * The request clashes with the current state (a breaking change, an apply that kept losing races, a
+ * table that exists); nothing was written.
+ */
 public class ConflictException extends StrataException {
   public ConflictException(String message) {
     super(message, null);

@@ -1,6 +1,9 @@
 package dev.strata.errors;
 
-/** Definitions that are inconsistent, or data that does not match its definition; nothing was written. */
+/**
+ * Definitions that are inconsistent, or data that does not match its definition; nothing was
+ * written.
+ */
 public class InvalidDefinitionException extends StrataException {
   public InvalidDefinitionException(String message) {
     super(message, null);

@@ -23,11 +23,15 @@ public abstract class StrataException extends RuntimeException {
     INVALID_INPUT,
     /** Definitions are inconsistent, or data does not match its definition. */
     INVALID_DEFINITION,
-    /** The request clashes with the registry's or a table's state: a breaking change, a lost race. */
+    /**
+     * The request clashes with the registry's or a table's state: a breaking change, a lost race.
+     */
     CONFLICT,
     /** A named object (view, service, training set, model, lineage node) does not exist. */
     NOT_FOUND,
-    /** A service it needs (the registry database, Redis, storage) cannot be reached; retry later. */
+    /**
+     * A service it needs (the registry database, Redis, storage) cannot be reached; retry later.
+     */
     UNAVAILABLE
   }
 

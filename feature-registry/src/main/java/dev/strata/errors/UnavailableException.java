@@ -1,6 +1,9 @@
 package dev.strata.errors;
 
-/** A service the job needs (the registry database, Redis, the storage) cannot be reached; retrying later may work. */
+/**
+ * A service the job needs (the registry database, Redis, the storage) cannot be reached; retrying
+ * later may work.
+ */
 public class UnavailableException extends StrataException {
   public UnavailableException(String message) {
     super(message, null);

@@ -3,9 +3,8 @@ package dev.strata.registry;
 /**
  * How to apply a repository.
  *
- * @param prune also remove registered objects that the repository no longer defines (without it
- *     an apply only adds and updates, so repositories that share a registry do not undo each
- *     other)
+ * @param prune also remove registered objects that the repository no longer defines (without it an
+ *     apply only adds and updates, so repositories that share a registry do not undo each other)
  * @param allowBreaking apply even when a change may break consumers
  * @param appliedBy who applies, for the revision log
  */

@@ -1,7 +1,6 @@
 package dev.strata.registry;
 
 import dev.strata.errors.ConflictException;
-
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,7 +1,6 @@
 package dev.strata.registry;
 
 import dev.strata.dsl.Definition;
-
 import dev.strata.dsl.ObjectKind;
 import java.util.List;
 

@@ -37,8 +37,8 @@ import java.util.TreeMap;
  * feature-registry/DEFINITIONS.md}). Output is canonical: fields in a fixed order, tags sorted, so
  * that equal definitions have equal text and equal {@link #contentHash content hashes}.
  *
- * <p>Spark jobs and the REST server load definitions through this codec, never through the
- * user's classes.
+ * <p>Spark jobs and the REST server load definitions through this codec, never through the user's
+ * classes.
  */
 public final class DefinitionCodec {
   /** Version of the JSON form; part of every document and of its hash. */
@@ -238,8 +238,13 @@ public final class DefinitionCodec {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       throw new IllegalArgumentException(
-          "stored " + n.path("kind").asText("definition") + " '" + n.path("name").asText()
-              + "' lacks '" + field + "'");
+          "stored "
+              + n.path("kind").asText("definition")
+              + " '"
+              + n.path("name").asText()
+              + "' lacks '"
+              + field
+              + "'");
     }
     return v.asText();
   }
@@ -275,7 +280,8 @@ public final class DefinitionCodec {
 
   private static Source readSource(JsonNode n) {
     Source.Builder b = Source.builder(text(n, "name"));
-    b.at(SourceFormat.valueOf(text(n, "tableFormat").toUpperCase(Locale.ROOT)), text(n, "location"));
+    b.at(
+        SourceFormat.valueOf(text(n, "tableFormat").toUpperCase(Locale.ROOT)), text(n, "location"));
     b.eventTimestamp(text(n, "eventTimestamp"));
     if (n.hasNonNull("createdTimestamp")) {
       b.createdTimestamp(n.get("createdTimestamp").asText());
@@ -359,6 +365,7 @@ public final class DefinitionCodec {
     }
     List<Expr> args = new ArrayList<>();
     n.path("args").forEach(a -> args.add(readExpr(a)));
-    return Expr.restore(op, n.hasNonNull("name") ? n.get("name").asText() : null, literal, type, args);
+    return Expr.restore(
+        op, n.hasNonNull("name") ? n.get("name").asText() : null, literal, type, args);
   }
 }

@@ -8,8 +8,7 @@ public class InvalidDefinitionsException extends DefinitionException {
   private final List<String> errors;
 
   public InvalidDefinitionsException(List<String> errors) {
-    super(
-        "Invalid definitions, nothing applied:\n  - " + String.join("\n  - ", errors));
+    super("Invalid definitions, nothing applied:\n  - " + String.join("\n  - ", errors));
     this.errors = List.copyOf(errors);
   }
 

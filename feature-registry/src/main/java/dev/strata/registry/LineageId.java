@@ -9,9 +9,10 @@ import java.util.Optional;
 
 /**
  * The id of a lineage node, as a value: a kind, a name and an optional version. Its text form
- * ({@link #toString()}) is what the registry stores: {@code kind:name} or {@code kind:name@version},
- * for example {@code feature_view:origin_delays@v2}, {@code table:delta:s3a://lake/flights@3},
- * {@code offline_table:delta:/warehouse/offline/delta/origin_delays_v1@7}.
+ * ({@link #toString()}) is what the registry stores: {@code kind:name} or {@code
+ * kind:name@version}, for example {@code feature_view:origin_delays@v2}, {@code
+ * table:delta:s3a://lake/flights@3}, {@code
+ * offline_table:delta:/warehouse/offline/delta/origin_delays_v1@7}.
  *
  * <p>Every id is made here, so that no caller concatenates one by hand.
  */
@@ -57,7 +58,8 @@ public record LineageId(String kind, String name, String version) {
   public static LineageId parse(String text) {
     int colon = text.indexOf(':');
     if (colon <= 0) {
-      throw new IllegalArgumentException("'" + text + "' is not a lineage id: expected kind:name[@version]");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a lineage id: expected kind:name[@version]");
     }
     String rest = text.substring(colon + 1);
     int at = rest.lastIndexOf('@');

@@ -32,7 +32,8 @@ public record LineageNode(
     properties = Collections.unmodifiableMap(new TreeMap<>(properties));
   }
 
-  public static LineageNode of(String kind, String name, String version, Map<String, String> props) {
+  public static LineageNode of(
+      String kind, String name, String version, Map<String, String> props) {
     return of(new LineageId(kind, name, version), props);
   }
 

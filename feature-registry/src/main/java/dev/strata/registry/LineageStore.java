@@ -29,7 +29,8 @@ public interface LineageStore {
    * dataset or a model, as a lineage node {@code kind:name@vN} with edges from its inputs: all in
    * one transaction. Two processes registering the same name at once get different versions.
    */
-  LineageNode registerVersion(String kind, String name, Map<String, String> properties, List<String> inputs);
+  LineageNode registerVersion(
+      String kind, String name, Map<String, String> properties, List<String> inputs);
 
   /** Every version of an artifact registered with {@link #registerVersion}, oldest first. */
   List<LineageNode> versions(String kind, String name);

@@ -16,8 +16,14 @@ import java.util.Objects;
  *
  * @param runId the backfill run that committed {@code snapshot}
  */
-public record OfflineTable(String view, int viewVersion, TableLocation table, Snapshot snapshot, String runId,
-    Instant updatedAt) implements CatalogEntry {
+public record OfflineTable(
+    String view,
+    int viewVersion,
+    TableLocation table,
+    Snapshot snapshot,
+    String runId,
+    Instant updatedAt)
+    implements CatalogEntry {
   public OfflineTable {
     Objects.requireNonNull(view, "view");
     Objects.requireNonNull(table, "table");
@@ -25,7 +31,8 @@ public record OfflineTable(String view, int viewVersion, TableLocation table, Sn
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(updatedAt, "updatedAt");
     if (viewVersion < 1) {
-      throw new IllegalArgumentException("offline table of '" + view + "': version " + viewVersion + " is not a version");
+      throw new IllegalArgumentException(
+          "offline table of '" + view + "': version " + viewVersion + " is not a version");
     }
   }
 }

@@ -38,7 +38,8 @@ public final class OpenLineageExporter implements AutoCloseable {
   }
 
   public static OpenLineageExporter toFile(Path file) {
-    return new OpenLineageExporter(new FileTransport(new FileConfig(file.toAbsolutePath().toString())));
+    return new OpenLineageExporter(
+        new FileTransport(new FileConfig(file.toAbsolutePath().toString())));
   }
 
   /** Posts events to {@code baseUrl} + {@code /api/v1/lineage}. */
@@ -64,7 +65,8 @@ public final class OpenLineageExporter implements AutoCloseable {
   /** The events of one run, in order. */
   public List<OpenLineage.RunEvent> events(RunRecord run) {
     List<OpenLineage.RunEvent> out = new ArrayList<>();
-    out.add(event(run, OpenLineage.RunEvent.EventType.START, run.startedAt().atZone(ZoneOffset.UTC)));
+    out.add(
+        event(run, OpenLineage.RunEvent.EventType.START, run.startedAt().atZone(ZoneOffset.UTC)));
     if (run.endedAt() != null && run.status() != RunRecord.Status.RUNNING) {
       // FAILED and ABANDONED are both OpenLineage FAILs
       out.add(

@@ -28,7 +28,13 @@ public record Plan(long baseRevision, List<Change> changes, int unchanged, Defin
 
   /** A one-line summary, e.g. {@code 2 to add, 1 to update, 0 to remove, 5 unchanged}. */
   public String summary() {
-    return count(ChangeType.ADD) + " to add, " + count(ChangeType.UPDATE) + " to update, "
-        + count(ChangeType.REMOVE) + " to remove, " + unchanged + " unchanged";
+    return count(ChangeType.ADD)
+        + " to add, "
+        + count(ChangeType.UPDATE)
+        + " to update, "
+        + count(ChangeType.REMOVE)
+        + " to remove, "
+        + unchanged
+        + " unchanged";
   }
 }

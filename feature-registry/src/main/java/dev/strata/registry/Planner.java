@@ -1,8 +1,8 @@
 package dev.strata.registry;
 
-import dev.strata.dsl.Definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureService;
@@ -118,7 +118,10 @@ public final class Planner {
         details.add(f + ": " + compact(a.get(f)) + " -> " + compact(b.get(f)));
         if (f.equals("joinKeys")) {
           breaking.add(
-              "join keys change from " + compact(a.get(f)) + " to " + compact(b.get(f))
+              "join keys change from "
+                  + compact(a.get(f))
+                  + " to "
+                  + compact(b.get(f))
                   + ": stored offline and online values are keyed by the old ones");
         }
       }
@@ -153,7 +156,13 @@ public final class Planner {
           String field = fields.next();
           if (!field.equals("type") && !b.get(field).equals(a.get(field))) {
             details.add(
-                "feature '" + f.name() + "': " + field + " " + compact(a.get(field)) + " -> "
+                "feature '"
+                    + f.name()
+                    + "': "
+                    + field
+                    + " "
+                    + compact(a.get(field))
+                    + " -> "
                     + compact(b.get(field)));
           }
         }
@@ -161,13 +170,19 @@ public final class Planner {
     }
     for (Feature removed : old.values()) {
       details.add("feature '" + removed.name() + "' removed");
-      for (Registered<Definition> r : current.getOrDefault(ObjectKind.FEATURE_SERVICE, Map.of()).values()) {
+      for (Registered<Definition> r :
+          current.getOrDefault(ObjectKind.FEATURE_SERVICE, Map.of()).values()) {
         FeatureService s = (FeatureService) r.definition();
         for (Projection p : s.projections()) {
           if (p.view().equals(before.name()) && p.features().contains(removed.name())) {
             breaking.add(
-                "feature '" + removed.name() + "' is removed but feature service '" + s.name()
-                    + "' (v" + r.version() + ") uses it");
+                "feature '"
+                    + removed.name()
+                    + "' is removed but feature service '"
+                    + s.name()
+                    + "' (v"
+                    + r.version()
+                    + ") uses it");
           }
         }
       }

@@ -25,16 +25,26 @@ public record Registered<T>(
   }
 
   /**
-   * The same version, typed: {@code registry.get(FEATURE_VIEW, n).map(r -> r.as(FeatureView.class))}.
+   * The same version, typed: {@code registry.get(FEATURE_VIEW, n).map(r ->
+   * r.as(FeatureView.class))}.
    *
    * @throws IllegalStateException when the definition is not a {@code type}
    */
   public <U> Registered<U> as(Class<U> type) {
     if (!type.isInstance(definition)) {
-      throw new IllegalStateException(kind + " '" + name + "' v" + version + " is a "
-          + definition.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+      throw new IllegalStateException(
+          kind
+              + " '"
+              + name
+              + "' v"
+              + version
+              + " is a "
+              + definition.getClass().getSimpleName()
+              + ", not a "
+              + type.getSimpleName());
     }
-    return new Registered<>(kind, name, version, contentHash, revision, createdAt, type.cast(definition));
+    return new Registered<>(
+        kind, name, version, contentHash, revision, createdAt, type.cast(definition));
   }
 
   public String shortHash() {

@@ -1,6 +1,5 @@
 package dev.strata.registry;
 
-
 /**
  * The feature registry: every version of every definition ({@link DefinitionStore}), the lineage
  * between sources, views, tables, runs and models ({@link LineageStore}), and the runs with the

@@ -39,7 +39,13 @@ public record RunRecord(
 
   public static RunRecord started(String job, List<String> inputs, Map<String, String> props) {
     return new RunRecord(
-        UUID.randomUUID().toString(), job, Status.RUNNING, Instant.now(), null, inputs, List.of(),
+        UUID.randomUUID().toString(),
+        job,
+        Status.RUNNING,
+        Instant.now(),
+        null,
+        inputs,
+        List.of(),
         props);
   }
 

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * The life of one job run in the registry: recorded as RUNNING, then COMPLETED or FAILED with its
  * message, whatever the job throws (Spark's checked exceptions, errors, anything). While it runs,
  * it renews a lease: the run carries its host and process id and a heartbeat time, renewed every
- * {@link #HEARTBEAT}. A run whose process was killed cannot record its end, so the next run of
- * the same job marks it ABANDONED: at once when it ran on this host and its process is gone, or
- * once its heartbeat is older than {@link #LEASE}.
+ * {@link #HEARTBEAT}. A run whose process was killed cannot record its end, so the next run of the
+ * same job marks it ABANDONED: at once when it ran on this host and its process is gone, or once
+ * its heartbeat is older than {@link #LEASE}.
  *
  * <pre>{@code
  * BackfillResult r = RunTracker.run(registry, RunRecord.started("strata.backfill", inputs, props), run -> {
@@ -34,11 +34,13 @@ public final class RunTracker {
   static final String HEARTBEAT_AT = "heartbeat_at";
   private static final int MAX_ERROR = 4000;
 
-  private static final ScheduledExecutorService BEATS = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "strata-run-heartbeat");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService BEATS =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "strata-run-heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** The body of a run; it ends the run with {@link RunTracker#complete(List)}. */
   @FunctionalInterface
@@ -74,11 +76,17 @@ public final class RunTracker {
     }
   }
 
-  /** Marks the job's dead runs abandoned, records {@code started} with a lease, and starts renewing it. */
+  /**
+   * Marks the job's dead runs abandoned, records {@code started} with a lease, and starts renewing
+   * it.
+   */
   static RunTracker start(RegistryStore registry, RunRecord started) {
     markAbandoned(registry, started.job(), Instant.now());
-    RunRecord run = started.with(HOST, host()).with(PID, Long.toString(ProcessHandle.current().pid()))
-        .with(HEARTBEAT_AT, Instant.now().toString());
+    RunRecord run =
+        started
+            .with(HOST, host())
+            .with(PID, Long.toString(ProcessHandle.current().pid()))
+            .with(HEARTBEAT_AT, Instant.now().toString());
     registry.recordRun(run);
     RunTracker t = new RunTracker(registry, run);
     long every = HEARTBEAT.toMillis();
@@ -105,7 +113,8 @@ public final class RunTracker {
   private synchronized void fail(Throwable e) {
     if (current.status() == RunRecord.Status.RUNNING) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      failIfRunning(message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) + "..." : message);
+      failIfRunning(
+          message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) + "..." : message);
     }
   }
 
@@ -153,7 +162,8 @@ public final class RunTracker {
       if (host.equals(p.get(HOST)) && p.get(PID) != null && !alive(p.get(PID))) {
         reason = "abandoned: its process " + p.get(PID) + " on " + host + " is gone";
       } else {
-        Instant last = p.get(HEARTBEAT_AT) == null ? r.startedAt() : Instant.parse(p.get(HEARTBEAT_AT));
+        Instant last =
+            p.get(HEARTBEAT_AT) == null ? r.startedAt() : Instant.parse(p.get(HEARTBEAT_AT));
         if (last.plus(LEASE).isBefore(now)) {
           reason = "abandoned: no heartbeat since " + last;
         }

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Expressions are records checked when constructed, by the DSL and by the codec's restore alike. */
+/**
+ * Expressions are records checked when constructed, by the DSL and by the codec's restore alike.
+ */
 class ExprTest {
   @Test
   void nodesAreTypedRecords() {
@@ -21,21 +23,28 @@ class ExprTest {
     assertThat(e.args().get(0).args().get(1)).isEqualTo(new Expr.Literal(15L, ValueType.INT32));
     assertThat(e.columns()).containsExactly("delay", "distance");
     assertThat(e.toString()).isEqualTo("((delay > 15) and is_not_null(distance))");
-    assertThat(col("delay").cast(ValueType.FLOAT64)).isEqualTo(new Expr.Cast(new Expr.Column("delay"), ValueType.FLOAT64));
-    assertThat(ifThen(col("a").isNull(), lit(1.0), col("b")).typeIn(Map.of("a", ValueType.INT64, "b", ValueType.FLOAT64)))
+    assertThat(col("delay").cast(ValueType.FLOAT64))
+        .isEqualTo(new Expr.Cast(new Expr.Column("delay"), ValueType.FLOAT64));
+    assertThat(
+            ifThen(col("a").isNull(), lit(1.0), col("b"))
+                .typeIn(Map.of("a", ValueType.INT64, "b", ValueType.FLOAT64)))
         .isEqualTo(ValueType.FLOAT64);
   }
 
   @Test
   void malformedNodesCannotBeBuilt() {
-    assertThatThrownBy(() -> new Expr.Column(" ")).isInstanceOf(DefinitionException.class)
+    assertThatThrownBy(() -> new Expr.Column(" "))
+        .isInstanceOf(DefinitionException.class)
         .hasMessageContaining("column name must not be empty");
-    assertThatThrownBy(() -> new Expr.Literal("15", ValueType.INT64)).isInstanceOf(DefinitionException.class)
+    assertThatThrownBy(() -> new Expr.Literal("15", ValueType.INT64))
+        .isInstanceOf(DefinitionException.class)
         .hasMessageContaining("literal 15 (String) is not a INT64");
     assertThatThrownBy(() -> new Expr.Literal(1L, null)).isInstanceOf(DefinitionException.class);
-    assertThatThrownBy(() -> new Expr.Call(Expr.Op.ADD, List.of(col("a")))).isInstanceOf(DefinitionException.class)
+    assertThatThrownBy(() -> new Expr.Call(Expr.Op.ADD, List.of(col("a"))))
+        .isInstanceOf(DefinitionException.class)
         .hasMessageContaining("add takes 2 operand(s)");
-    assertThatThrownBy(() -> new Expr.Call(Expr.Op.COL, List.of())).isInstanceOf(DefinitionException.class);
+    assertThatThrownBy(() -> new Expr.Call(Expr.Op.COL, List.of()))
+        .isInstanceOf(DefinitionException.class);
     assertThatThrownBy(() -> new Expr.Cast(col("a"), null)).isInstanceOf(DefinitionException.class);
   }
 
@@ -49,7 +58,8 @@ class ExprTest {
     assertThatThrownBy(() -> Expr.restore(Expr.Op.LIT, null, 3L, ValueType.STRING, List.of()))
         .isInstanceOf(DefinitionException.class);
     assertThatThrownBy(() -> Expr.restore(Expr.Op.NOT, null, null, null, List.of()))
-        .isInstanceOf(DefinitionException.class).hasMessageContaining("not takes 1 operand(s)");
+        .isInstanceOf(DefinitionException.class)
+        .hasMessageContaining("not takes 1 operand(s)");
     assertThatThrownBy(() -> Expr.restore(Expr.Op.CAST, null, null, ValueType.INT64, List.of()))
         .isInstanceOf(DefinitionException.class);
   }

@@ -17,7 +17,10 @@ class DefinitionCodecTest {
   void everyDefinitionSurvivesARoundTrip() {
     Definitions defs = Fixtures.repository();
     for (Definition d :
-        Definitions.builder().addAll(defs.entities().toArray(Definition[]::new)).build().entities()) {
+        Definitions.builder()
+            .addAll(defs.entities().toArray(Definition[]::new))
+            .build()
+            .entities()) {
       assertThat(DefinitionCodec.fromJson(DefinitionCodec.toJson(d))).isEqualTo(d);
     }
     for (Definition d : defs.sources()) {
@@ -34,14 +37,22 @@ class DefinitionCodecTest {
   @Test
   void expressionsOfEveryShapeSurviveARoundTrip() {
     Source s =
-        Source.builder("s").hudi("/h").eventTimestamp("ts").column("ts", TIMESTAMP)
-            .column("k", STRING).column("x", INT64).column("y", FLOAT64).column("b", BOOL)
-            .rename("raw_x", "x").build();
+        Source.builder("s")
+            .hudi("/h")
+            .eventTimestamp("ts")
+            .column("ts", TIMESTAMP)
+            .column("k", STRING)
+            .column("x", INT64)
+            .column("y", FLOAT64)
+            .column("b", BOOL)
+            .rename("raw_x", "x")
+            .build();
     FeatureView v =
         FeatureView.builder("v")
             .entity(dev.strata.dsl.Entity.builder("e").joinKey("k", STRING).build())
             .source(s)
-            .feature(ifThen(col("b").and(col("x").ge(lit(3)).not()), col("y").abs(), lit(-1.5)).as("f1"))
+            .feature(
+                ifThen(col("b").and(col("x").ge(lit(3)).not()), col("y").abs(), lit(-1.5)).as("f1"))
             .feature(col("x").cast(FLOAT32).minus(col("y").negate()).as("f2"))
             .feature(col("k").isEqual(lit("o'hare")).or(col("k").isNull()).as("f3"))
             .feature(col("ts").dayOfWeek().as("f4"))
@@ -59,9 +70,12 @@ class DefinitionCodecTest {
     FeatureView same = Fixtures.repository().featureView("user_spend").orElseThrow();
     FeatureView other =
         Fixtures.repository(Fixtures.SPEND_7D.owner("someone"), true)
-            .featureView("user_spend").orElseThrow();
+            .featureView("user_spend")
+            .orElseThrow();
 
-    assertThat(DefinitionCodec.contentHash(a)).isEqualTo(DefinitionCodec.contentHash(same)).hasSize(64);
+    assertThat(DefinitionCodec.contentHash(a))
+        .isEqualTo(DefinitionCodec.contentHash(same))
+        .hasSize(64);
     assertThat(DefinitionCodec.contentHash(a)).isNotEqualTo(DefinitionCodec.contentHash(other));
 
     JsonNode json = new ObjectMapper().readTree(DefinitionCodec.toJson(a));

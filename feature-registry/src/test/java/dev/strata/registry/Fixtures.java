@@ -20,7 +20,8 @@ import java.time.Duration;
 /** A small shop repository: users, orders, two views and a service. */
 public final class Fixtures {
   public static final Entity USER = Entity.builder("user").joinKey("user_id", INT64).build();
-  public static final Entity MERCHANT = Entity.builder("merchant").joinKey("merchant_id", STRING).build();
+  public static final Entity MERCHANT =
+      Entity.builder("merchant").joinKey("merchant_id", STRING).build();
 
   public static Source orders() {
     return Source.builder("orders")
@@ -72,7 +73,8 @@ public final class Fixtures {
     FeatureView merchant = merchantStats(s);
     FeatureService svc =
         FeatureService.builder("fraud_model")
-            .include(withOrders1d ? spend.select("spend_7d", "orders_1d") : spend.select("spend_7d"))
+            .include(
+                withOrders1d ? spend.select("spend_7d", "orders_1d") : spend.select("spend_7d"))
             .include(merchant)
             .build();
     return Definitions.builder().addAll(USER, MERCHANT, s, spend, merchant, svc).build();

@@ -1,19 +1,17 @@
 package dev.strata.materialization;
 
-import dev.strata.errors.NotFoundException;
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
-import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
+import dev.strata.errors.NotFoundException;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
-import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
@@ -33,7 +31,6 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,21 +44,22 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Loads the latest feature values of a view from its offline table into the online store: per
- * entity key, the row with the greatest time in {@code [start, end]}, written from the executors
- * in pipelined batches (never collected to the driver). Redis keeps the newer value when one is
- * there already, so reruns and overlapping intervals are idempotent.
+ * entity key, the row with the greatest time in {@code [start, end]}, written from the executors in
+ * pipelined batches (never collected to the driver). Redis keeps the newer value when one is there
+ * already, so reruns and overlapping intervals are idempotent.
  *
  * <p>Incremental runs start at the view's watermark: the end of the newest completed
  * materialization of the view's current version into the same online store (by {@link
- * RedisEndpoint#identity()}: a new, empty Redis starts from the beginning), as the registry
- * records it. A run is recorded
- * as completed only after every partition has written, so a run that dies part-way leaves the
- * watermark where it was and the next run covers its interval again.
+ * RedisEndpoint#identity()}: a new, empty Redis starts from the beginning), as the registry records
+ * it. A run is recorded as completed only after every partition has written, so a run that dies
+ * part-way leaves the watermark where it was and the next run covers its interval again.
  */
 public final class Materializer {
   public static final String JOB = "strata.materialize";
+
   /** The run property naming the online store a run wrote to ({@link RedisEndpoint#identity()}). */
   public static final String ONLINE_STORE = "online_store";
+
   /** Rows per Redis pipeline. */
   static final int BATCH = 1_000;
 
@@ -70,7 +68,9 @@ public final class Materializer {
   private final String redisUrl;
   private final String onlineStore;
 
-  /** @throws IllegalArgumentException for a Redis URL that is not one, before any work */
+  /**
+   * @throws IllegalArgumentException for a Redis URL that is not one, before any work
+   */
   public Materializer(SparkSession spark, RegistryStore registry, String redisUrl) {
     this.spark = spark;
     this.registry = registry;
@@ -79,8 +79,15 @@ public final class Materializer {
   }
 
   /** What a run wrote. */
-  public record Result(String view, int version, Instant start, Instant end, long rows, long written,
-      Snapshot offlineSnapshot, RunRecord run) {}
+  public record Result(
+      String view,
+      int version,
+      Instant start,
+      Instant end,
+      long rows,
+      long written,
+      Snapshot offlineSnapshot,
+      RunRecord run) {}
 
   /**
    * The view's watermark in this online store: where its next incremental run starts, if it has
@@ -98,23 +105,43 @@ public final class Materializer {
 
   public Result materialize(String viewName, Instant start, Instant end) {
     if (end.isBefore(start)) {
-      throw new InvalidInputException("materialize '" + viewName + "': end " + end + " is before start " + start);
+      throw new InvalidInputException(
+          "materialize '" + viewName + "': end " + end + " is before start " + start);
     }
     Registered<FeatureView> reg = view(viewName);
     FeatureView view = reg.definition();
     if (!view.online()) {
       throw new InvalidInputException("feature view '" + viewName + "' is offline only");
     }
-    TableLocation table = registry.offlineTable(viewName, reg.version())
-        .orElseThrow(() -> new NotFoundException("feature view '" + viewName + "' v" + reg.version()
-            + " has no offline table yet: run 'strata backfill " + viewName + "' first"))
-        .table();
+    TableLocation table =
+        registry
+            .offlineTable(viewName, reg.version())
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "feature view '"
+                            + viewName
+                            + "' v"
+                            + reg.version()
+                            + " has no offline table yet: run 'strata backfill "
+                            + viewName
+                            + "' first"))
+            .table();
     // the table's snapshot now: a backfill of other days since the catalog's entry is included
-    Snapshot snapshot = Tables.currentSnapshot(spark, table).orElseThrow(() -> new IllegalStateException(
-        "feature view '" + viewName + "': its offline table " + table + " is gone"));
+    Snapshot snapshot =
+        Tables.currentSnapshot(spark, table)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "feature view '"
+                            + viewName
+                            + "': its offline table "
+                            + table
+                            + " is gone"));
     String tableNode = LineageId.offlineTable(table, snapshot).toString();
 
-    String timeColumn = view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
+    String timeColumn =
+        view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
     Instant from = start;
     if (!view.ttl().isZero() && end.minus(view.ttl()).isAfter(from)) {
       from = end.minus(view.ttl()); // older rows would be expired at the end of the interval
@@ -132,49 +159,90 @@ public final class Materializer {
     // key (cheaper than a window's row_number, which sorts the same way and then filters)
     List<Column> order = new ArrayList<>(keys);
     order.add(col(timeColumn).desc());
-    Dataset<Row> latest = Tables.read(spark, table, Optional.of(snapshot))
-        .filter(col(timeColumn).geq(lit(Timestamp.from(from))).and(col(timeColumn).leq(lit(Timestamp.from(end)))))
-        .select(select.toArray(Column[]::new))
-        .repartition(keys.toArray(Column[]::new))
-        .sortWithinPartitions(order.toArray(Column[]::new));
+    Dataset<Row> latest =
+        Tables.read(spark, table, Optional.of(snapshot))
+            .filter(
+                col(timeColumn)
+                    .geq(lit(Timestamp.from(from)))
+                    .and(col(timeColumn).leq(lit(Timestamp.from(end)))))
+            .select(select.toArray(Column[]::new))
+            .repartition(keys.toArray(Column[]::new))
+            .sortWithinPartitions(order.toArray(Column[]::new));
 
-    RunRecord started = RunRecord.started(JOB, List.of(tableNode, reg.nodeId()), Map.of(
-        "view", viewName, "version", Integer.toString(reg.version()),
-        "start", start.toString(), "end", end.toString(), ONLINE_STORE, onlineStore));
-    return RunTracker.run(registry, started, run -> {
-      LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
-      LongAccumulator written = spark.sparkContext().longAccumulator("written");
-      latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
-      String runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id()).toString();
-      registry.recordLineage(
-          List.of(new LineageNode(runNode, LineageNode.MATERIALIZATION_RUN, viewName, "v" + reg.version(),
-              Map.of("start", start.toString(), "end", end.toString(), "rows", Long.toString(rows.value())), Instant.now())),
-          List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
-      RunRecord done = run.complete(List.of(runNode),
-          new Watermark(viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
-      return new Result(viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
-    });
+    RunRecord started =
+        RunRecord.started(
+            JOB,
+            List.of(tableNode, reg.nodeId()),
+            Map.of(
+                "view",
+                viewName,
+                "version",
+                Integer.toString(reg.version()),
+                "start",
+                start.toString(),
+                "end",
+                end.toString(),
+                ONLINE_STORE,
+                onlineStore));
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
+          LongAccumulator written = spark.sparkContext().longAccumulator("written");
+          latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
+          String runNode =
+              LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id()).toString();
+          registry.recordLineage(
+              List.of(
+                  new LineageNode(
+                      runNode,
+                      LineageNode.MATERIALIZATION_RUN,
+                      viewName,
+                      "v" + reg.version(),
+                      Map.of(
+                          "start",
+                          start.toString(),
+                          "end",
+                          end.toString(),
+                          "rows",
+                          Long.toString(rows.value())),
+                      Instant.now())),
+              List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
+          RunRecord done =
+              run.complete(
+                  List.of(runNode),
+                  new Watermark(
+                      viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
+          return new Result(
+              viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
+        });
   }
 
   private Registered<FeatureView> view(String name) {
-    return registry.registeredView(name)
-        .orElseThrow(() -> new NotRegisteredException("No feature view named '" + name + "' is registered"));
+    return registry
+        .registeredView(name)
+        .orElseThrow(
+            () -> new NotRegisteredException("No feature view named '" + name + "' is registered"));
   }
 
   /**
-   * Writes one partition's rows through the Spark-free online store, in pipelined batches. The
-   * rows come grouped by key, newest first; only the first row of each key is written.
+   * Writes one partition's rows through the Spark-free online store, in pipelined batches. The rows
+   * come grouped by key, newest first; only the first row of each key is written.
    */
   static final class WritePartition implements ForeachPartitionFunction<Row>, Serializable {
     private static final long serialVersionUID = 1L;
     private final String url;
+
     /** The view's registry JSON: definitions travel to executors as data. */
     private final String viewJson;
+
     private final int version;
     private final LongAccumulator rows;
     private final LongAccumulator written;
 
-    WritePartition(String url, FeatureView view, int version, LongAccumulator rows, LongAccumulator written) {
+    WritePartition(
+        String url, FeatureView view, int version, LongAccumulator rows, LongAccumulator written) {
       this.url = url;
       this.viewJson = DefinitionCodec.toJson(view);
       this.version = version;
@@ -216,7 +284,8 @@ public final class Materializer {
       }
     }
 
-    private void flush(RedisOnlineStore store, FeatureView view, List<OnlineRow> batch, long delay) {
+    private void flush(
+        RedisOnlineStore store, FeatureView view, List<OnlineRow> batch, long delay) {
       written.add(store.write(view, version, batch));
       rows.add(batch.size());
       batch.clear();

@@ -13,9 +13,9 @@ import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
+import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.SharedSparkSession;
-import dev.strata.dsl.TableLocation;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
@@ -23,10 +23,10 @@ import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -69,15 +69,23 @@ class MaterializerTest {
     redis.close();
   }
 
-  static final StructType SCHEMA = new StructType()
-      .add("airport", DataTypes.StringType).add("at", DataTypes.TimestampType).add("x", DataTypes.LongType);
+  static final StructType SCHEMA =
+      new StructType()
+          .add("airport", DataTypes.StringType)
+          .add("at", DataTypes.TimestampType)
+          .add("x", DataTypes.LongType);
   static final Entity AIRPORT = Entity.builder("airport").joinKey("airport", STRING).build();
+
   /** A week ago: Redis drops values one TTL after they expire, so the data must be recent. */
-  static final Instant BASE = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7));
+  static final Instant BASE =
+      Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7));
 
   static FeatureView view(Source s) {
-    return FeatureView.builder("delays").entity(AIRPORT).source(s)
-        .ttl(Duration.ofDays(3)).every(Duration.ofHours(6))
+    return FeatureView.builder("delays")
+        .entity(AIRPORT)
+        .source(s)
+        .ttl(Duration.ofDays(3))
+        .every(Duration.ofHours(6))
         .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
         .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
         .build();
@@ -90,14 +98,18 @@ class MaterializerTest {
   static List<Row> events(Random rnd, int n, Instant from, Duration span) {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      rows.add(RowFactory.create("A" + rnd.nextInt(40),
-          Timestamp.from(from.plusSeconds(rnd.nextInt((int) span.getSeconds()))), (long) rnd.nextInt(100)));
+      rows.add(
+          RowFactory.create(
+              "A" + rnd.nextInt(40),
+              Timestamp.from(from.plusSeconds(rnd.nextInt((int) span.getSeconds()))),
+              (long) rnd.nextInt(100)));
     }
     return rows;
   }
 
   /** Per key, the offline row with the greatest time in [from, end]: the plain-loop reference. */
-  static Map<String, Row> latest(SparkSession spark, TableLocation location, Instant from, Instant end) {
+  static Map<String, Row> latest(
+      SparkSession spark, TableLocation location, Instant from, Instant end) {
     Map<String, Row> out = new HashMap<>();
     for (Row r : Tables.read(spark, location, Optional.empty()).collectAsList()) {
       Instant t = r.getTimestamp(r.fieldIndex("feature_timestamp")).toInstant();
@@ -105,14 +117,16 @@ class MaterializerTest {
         continue;
       }
       Row best = out.get(r.getString(0));
-      if (best == null || best.getTimestamp(best.fieldIndex("feature_timestamp")).toInstant().isBefore(t)) {
+      if (best == null
+          || best.getTimestamp(best.fieldIndex("feature_timestamp")).toInstant().isBefore(t)) {
         out.put(r.getString(0), r);
       }
     }
     return out;
   }
 
-  static void assertRedisHolds(RedisOnlineStore store, FeatureView view, Map<String, Row> expected, Instant now) {
+  static void assertRedisHolds(
+      RedisOnlineStore store, FeatureView view, Map<String, Row> expected, Instant now) {
     List<List<String>> keys = new ArrayList<>();
     expected.keySet().forEach(k -> keys.add(List.of(k)));
     List<OnlineValue> got = store.read(view, 1, keys, now);
@@ -120,23 +134,38 @@ class MaterializerTest {
       Row e = expected.get(keys.get(i).get(0));
       OnlineValue v = got.get(i);
       assertThat(v.status()).as(keys.get(i).toString()).isEqualTo(RedisOnlineStore.Status.PRESENT);
-      assertThat(v.eventMicros()).isEqualTo(Materializer.micros(e.getTimestamp(e.fieldIndex("feature_timestamp"))));
-      assertThat(v.values()).containsExactly(e.get(e.fieldIndex("c6h")), e.get(e.fieldIndex("s1d")));
+      assertThat(v.eventMicros())
+          .isEqualTo(Materializer.micros(e.getTimestamp(e.fieldIndex("feature_timestamp"))));
+      assertThat(v.values())
+          .containsExactly(e.get(e.fieldIndex("c6h")), e.get(e.fieldIndex("s1d")));
     }
   }
 
   @Test
   void redisServesTheLatestOfflineValuesAndNeverGoesBack(SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
-    spark.createDataFrame(events(new Random(1), 3000, BASE, Duration.ofDays(6)), SCHEMA).write().format("delta").save(sourcePath);
-    Source source = Source.builder("events").delta(sourcePath).eventTimestamp("at")
-        .column("airport", STRING).column("at", TIMESTAMP).column("x", INT64).build();
+    spark
+        .createDataFrame(events(new Random(1), 3000, BASE, Duration.ofDays(6)), SCHEMA)
+        .write()
+        .format("delta")
+        .save(sourcePath);
+    Source source =
+        Source.builder("events")
+            .delta(sourcePath)
+            .eventTimestamp("at")
+            .column("airport", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
     FeatureView view = view(source);
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
+    try (RegistryStore registry =
+            JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
         RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
-      registry.apply(Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
-      OfflineStore.BackfillResult b = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("wh")))
-          .backfill("delays", day(BASE), day(BASE.plus(Duration.ofDays(6))), TableFormat.DELTA);
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      OfflineStore.BackfillResult b =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("wh")))
+              .backfill("delays", day(BASE), day(BASE.plus(Duration.ofDays(6))), TableFormat.DELTA);
       Materializer m = new Materializer(spark, registry, redis.url());
 
       Instant end1 = BASE.plus(Duration.ofHours(4 * 24 + 12));
@@ -168,13 +197,18 @@ class MaterializerTest {
       // a run whose executors cannot write fails in Spark (a checked SparkException): recorded
       // FAILED with its message, and the watermark stays where it was
       Materializer unreachable = new Materializer(spark, registry, "redis://127.0.0.1:1");
-      assertThatThrownBy(() -> unreachable.materialize("delays", end1, end2)).hasMessageContaining("Job aborted");
-      assertThat(registry.runs()).filteredOn(r -> r.job().equals(Materializer.JOB) && r.status() == RunRecord.Status.FAILED)
-          .singleElement().satisfies(r -> {
-            assertThat(r.properties().get("error")).contains("Job aborted");
-            assertThat(r.properties().get("online_store")).isEqualTo("redis://127.0.0.1:1");
-            assertThat(r.endedAt()).isNotNull();
-          });
+      assertThatThrownBy(() -> unreachable.materialize("delays", end1, end2))
+          .hasMessageContaining("Job aborted");
+      assertThat(registry.runs())
+          .filteredOn(
+              r -> r.job().equals(Materializer.JOB) && r.status() == RunRecord.Status.FAILED)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.properties().get("error")).contains("Job aborted");
+                assertThat(r.properties().get("online_store")).isEqualTo("redis://127.0.0.1:1");
+                assertThat(r.endedAt()).isNotNull();
+              });
       assertThat(registry.runs()).noneMatch(r -> r.status() == RunRecord.Status.RUNNING);
       assertThat(m.watermark("delays")).contains(end2);
     }
@@ -182,13 +216,23 @@ class MaterializerTest {
 
   @Test
   void aViewWithoutAnOfflineTableIsRefused(SparkSession spark, @TempDir Path dir) {
-    Source source = Source.builder("events").delta(dir.resolve("none").toString()).eventTimestamp("at")
-        .column("airport", STRING).column("at", TIMESTAMP).column("x", INT64).build();
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()))) {
-      registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
+    Source source =
+        Source.builder("events")
+            .delta(dir.resolve("none").toString())
+            .eventTimestamp("at")
+            .column("airport", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view(source)).build(),
+          ApplyOptions.defaults());
       Materializer m = new Materializer(spark, registry, redis.url());
       assertThatThrownBy(() -> m.materialize("delays", BASE, BASE.plusSeconds(60)))
-          .hasMessage("feature view 'delays' v1 has no offline table yet: run 'strata backfill delays' first");
+          .hasMessage(
+              "feature view 'delays' v1 has no offline table yet: run 'strata backfill delays' first");
       assertThatThrownBy(() -> m.materialize("nope", BASE, BASE.plusSeconds(60)))
           .hasMessage("No feature view named 'nope' is registered");
       assertThatThrownBy(() -> m.materialize("delays", BASE.plusSeconds(60), BASE))
@@ -196,5 +240,4 @@ class MaterializerTest {
       assertThat(registry.runs()).extracting(r -> r.job()).containsOnly("strata.apply");
     }
   }
-
 }

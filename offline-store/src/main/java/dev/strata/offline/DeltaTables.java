@@ -35,12 +35,20 @@ final class DeltaTables implements FormatIo {
   }
 
   @Override
-  public void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
-      LocalDate from, LocalDate to) {
+  public void replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      Tables.TableLayout layout,
+      LocalDate from,
+      LocalDate to) {
     var writer = rows.write().format("delta");
     if (exists(spark, location)) {
       // one commit that removes the range's rows and adds the new ones
-      writer.mode(SaveMode.Overwrite).option("replaceWhere", Tables.rangeSql(layout, from, to)).save(location);
+      writer
+          .mode(SaveMode.Overwrite)
+          .option("replaceWhere", Tables.rangeSql(layout, from, to))
+          .save(location);
     } else {
       // a table that appeared meanwhile fails this write rather than being replaced
       writer.mode(SaveMode.ErrorIfExists).partitionBy(layout.dateColumn()).save(location);
@@ -49,8 +57,11 @@ final class DeltaTables implements FormatIo {
 
   @Override
   public void write(SparkSession spark, Dataset<Row> rows, String location, boolean overwrite) {
-    rows.write().format("delta").mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
-        .option("overwriteSchema", "true").save(location);
+    rows.write()
+        .format("delta")
+        .mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists)
+        .option("overwriteSchema", "true")
+        .save(location);
   }
 
   @Override

@@ -18,9 +18,17 @@ interface FormatIo {
 
   Optional<Snapshot> currentSnapshot(SparkSession spark, String location);
 
-  /** Replaces the rows of dates {@code [from, to]} with {@code rows} in one commit, creating the table if needed. */
-  void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
-      LocalDate from, LocalDate to);
+  /**
+   * Replaces the rows of dates {@code [from, to]} with {@code rows} in one commit, creating the
+   * table if needed.
+   */
+  void replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      Tables.TableLayout layout,
+      LocalDate from,
+      LocalDate to);
 
   /** Writes {@code rows} as the whole table; replaces it only when {@code overwrite}. */
   void write(SparkSession spark, Dataset<Row> rows, String location, boolean overwrite);

@@ -17,7 +17,9 @@ import org.apache.spark.sql.SparkSession;
 public final class HadoopFiles {
   private HadoopFiles() {}
 
-  /** Whether {@code location/child} (or {@code location} when {@code child} is null) is a directory. */
+  /**
+   * Whether {@code location/child} (or {@code location} when {@code child} is null) is a directory.
+   */
   public static boolean isDirectory(SparkSession spark, String location, String child) {
     Path p = child == null ? new Path(location) : new Path(location, child);
     try {

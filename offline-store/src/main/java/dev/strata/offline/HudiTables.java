@@ -1,9 +1,9 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.max;
 
 import dev.strata.dsl.Snapshot;
+import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +23,14 @@ final class HudiTables implements FormatIo {
       reader = reader.option("as.of.instant", at.get().id());
     }
     // Hudi's bookkeeping columns are not part of the table's data
-    return reader.load(location).drop(
-        "_hoodie_commit_time", "_hoodie_commit_seqno", "_hoodie_record_key",
-        "_hoodie_partition_path", "_hoodie_file_name");
+    return reader
+        .load(location)
+        .drop(
+            "_hoodie_commit_time",
+            "_hoodie_commit_seqno",
+            "_hoodie_record_key",
+            "_hoodie_partition_path",
+            "_hoodie_file_name");
   }
 
   @Override
@@ -43,12 +48,18 @@ final class HudiTables implements FormatIo {
   }
 
   @Override
-  public void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
-      LocalDate from, LocalDate to) {
+  public void replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      Tables.TableLayout layout,
+      LocalDate from,
+      LocalDate to) {
     Map<String, String> o = options(location);
     o.put("hoodie.datasource.write.table.type", "COPY_ON_WRITE");
     o.put("hoodie.datasource.write.recordkey.field", String.join(",", layout.recordKey()));
-    o.put("hoodie.datasource.write.keygenerator.class", "org.apache.hudi.keygen.ComplexKeyGenerator");
+    o.put(
+        "hoodie.datasource.write.keygenerator.class", "org.apache.hudi.keygen.ComplexKeyGenerator");
     o.put("hoodie.datasource.write.precombine.field", layout.orderingColumn());
     o.put("hoodie.datasource.write.partitionpath.field", layout.dateColumn());
     o.put("hoodie.datasource.write.hive_style_partitioning", "true");
@@ -66,7 +77,8 @@ final class HudiTables implements FormatIo {
     // rows have no natural key: Hudi generates record keys for bulk inserts
     o.put("hoodie.datasource.write.operation", "bulk_insert");
     if (!overwrite && exists(spark, location)) {
-      throw new InvalidInputException("hudi table " + location + " exists (overwrite it explicitly)");
+      throw new InvalidInputException(
+          "hudi table " + location + " exists (overwrite it explicitly)");
     }
     rows.write().format("hudi").options(o).mode(SaveMode.Overwrite).save(location);
   }

@@ -1,9 +1,9 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 
 import dev.strata.dsl.Snapshot;
+import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.iceberg.Table;
@@ -16,8 +16,8 @@ import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 
 /**
- * Iceberg tables in Strata's catalog ({@value StrataSpark#ICEBERG_CATALOG}, kept in the
- * warehouse); a location is a table identifier, {@code db.table}; a snapshot is a snapshot id.
+ * Iceberg tables in Strata's catalog ({@value StrataSpark#ICEBERG_CATALOG}, kept in the warehouse);
+ * a location is a table identifier, {@code db.table}; a snapshot is a snapshot id.
  */
 final class IcebergTables implements FormatIo {
   @Override
@@ -41,12 +41,18 @@ final class IcebergTables implements FormatIo {
     }
     Table t = load(spark, location);
     t.refresh();
-    return Optional.ofNullable(t.currentSnapshot()).map(s -> new Snapshot(Long.toString(s.snapshotId())));
+    return Optional.ofNullable(t.currentSnapshot())
+        .map(s -> new Snapshot(Long.toString(s.snapshotId())));
   }
 
   @Override
-  public void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
-      LocalDate from, LocalDate to) {
+  public void replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      Tables.TableLayout layout,
+      LocalDate from,
+      LocalDate to) {
     try {
       if (exists(spark, location)) {
         // an atomic overwrite of the rows that match the range
@@ -55,7 +61,8 @@ final class IcebergTables implements FormatIo {
         rows.writeTo(table(location)).partitionedBy(col(layout.dateColumn())).create();
       }
     } catch (NoSuchTableException | TableAlreadyExistsException e) {
-      throw new IllegalStateException("Iceberg table " + location + " changed during the write: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Iceberg table " + location + " changed during the write: " + e.getMessage(), e);
     }
   }
 
@@ -81,11 +88,14 @@ final class IcebergTables implements FormatIo {
     try {
       return Spark3Util.loadIcebergTable(spark, table(location));
     } catch (ParseException | NoSuchTableException e) {
-      throw new InvalidInputException("iceberg table " + location + " cannot be loaded: " + e.getMessage(), e);
+      throw new InvalidInputException(
+          "iceberg table " + location + " cannot be loaded: " + e.getMessage(), e);
     }
   }
 
   static String table(String location) {
-    return location.startsWith(StrataSpark.ICEBERG_CATALOG + ".") ? location : StrataSpark.ICEBERG_CATALOG + "." + location;
+    return location.startsWith(StrataSpark.ICEBERG_CATALOG + ".")
+        ? location
+        : StrataSpark.ICEBERG_CATALOG + "." + location;
   }
 }

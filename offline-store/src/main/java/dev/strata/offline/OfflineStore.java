@@ -1,20 +1,19 @@
 package dev.strata.offline;
 
-import dev.strata.dsl.FeatureRef;
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.to_date;
 
 import dev.strata.dsl.Feature;
+import dev.strata.dsl.FeatureRef;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
-import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Projection;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
@@ -39,9 +38,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The offline store: backfills feature views from their sources into date-partitioned Delta,
- * Iceberg or Hudi tables, and answers historical (point-in-time) retrievals. Definitions come
- * from the registry; every write and every retrieval is recorded there, with the snapshot ids of
- * the tables it read and wrote.
+ * Iceberg or Hudi tables, and answers historical (point-in-time) retrievals. Definitions come from
+ * the registry; every write and every retrieval is recorded there, with the snapshot ids of the
+ * tables it read and wrote.
  *
  * <pre>{@code
  * OfflineStore store = new OfflineStore(spark, registry, Warehouse.of("s3a://lake/strata"));
@@ -52,8 +51,10 @@ import org.apache.spark.sql.SparkSession;
 public final class OfflineStore {
   /** The date partition column of every offline table. */
   public static final String DATE_COLUMN = "feature_date";
+
   /** The event-time column of the offline table of a view without aggregations. */
   public static final String EVENT_TIMESTAMP = "event_timestamp";
+
   public static final String CREATED_TIMESTAMP = "created_timestamp";
 
   private final SparkSession spark;
@@ -68,23 +69,32 @@ public final class OfflineStore {
 
   /** What a backfill wrote: the table, the snapshot it committed, the source snapshot it read. */
   public record BackfillResult(
-      String view, int viewVersion, TableLocation table, Snapshot snapshot,
-      Optional<Snapshot> sourceSnapshot, long rows, RunRecord run) {}
+      String view,
+      int viewVersion,
+      TableLocation table,
+      Snapshot snapshot,
+      Optional<Snapshot> sourceSnapshot,
+      long rows,
+      RunRecord run) {}
 
   /**
    * What a historical retrieval read: the rows, the snapshot of every source it read (null for
    * Parquet, which has none), the version of every feature view it used, and the lineage ids.
    */
-  public record Historical(Dataset<Row> rows, Map<String, String> sourceSnapshots,
-      Map<String, Integer> viewVersions, List<String> inputs) {}
+  public record Historical(
+      Dataset<Row> rows,
+      Map<String, String> sourceSnapshots,
+      Map<String, Integer> viewVersions,
+      List<String> inputs) {}
 
   /** Where a view version's offline table lives in this store's warehouse. */
   public TableLocation location(String view, int version, TableFormat format) {
     String table = view + "_v" + version;
-    return format.at(switch (format) {
-      case ICEBERG -> "offline." + table;
-      default -> warehouse.resolve("offline", format.label(), table);
-    });
+    return format.at(
+        switch (format) {
+          case ICEBERG -> "offline." + table;
+          default -> warehouse.resolve("offline", format.label(), table);
+        });
   }
 
   /**
@@ -94,12 +104,19 @@ public final class OfflineStore {
    *
    * @throws SourceSchemaException when the source does not match its definition (nothing written)
    */
-  public BackfillResult backfill(String viewName, LocalDate from, LocalDate to, TableFormat format) {
+  public BackfillResult backfill(
+      String viewName, LocalDate from, LocalDate to, TableFormat format) {
     if (to.isBefore(from)) {
-      throw new InvalidInputException("backfill of '" + viewName + "': end " + to + " is before start " + from);
+      throw new InvalidInputException(
+          "backfill of '" + viewName + "': end " + to + " is before start " + from);
     }
-    Registered<FeatureView> reg = registry.registeredView(viewName)
-        .orElseThrow(() -> new NotRegisteredException("No feature view named '" + viewName + "' is registered"));
+    Registered<FeatureView> reg =
+        registry
+            .registeredView(viewName)
+            .orElseThrow(
+                () ->
+                    new NotRegisteredException(
+                        "No feature view named '" + viewName + "' is registered"));
     FeatureView view = reg.definition();
     Source source = registry.source(view.source()).orElseThrow();
     Optional<Snapshot> sourceSnapshot = Tables.currentSnapshot(spark, source.table());
@@ -128,32 +145,69 @@ public final class OfflineStore {
         RunRecord.started(
             "strata.backfill",
             List.of(sourceNode, reg.nodeId()),
-            Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
-                "format", format.label(), "location", location.location()));
+            Map.of(
+                "view",
+                view.name(),
+                "from",
+                from.toString(),
+                "to",
+                to.toString(),
+                "format",
+                format.label(),
+                "location",
+                location.location()));
     Dataset<Row> computed = rows;
-    return RunTracker.run(registry, started, run -> {
-      Dataset<Row> cached = computed.persist();
-      long count = cached.count();
-      Snapshot snapshot =
-          Tables.replaceRange(spark, cached, location,
-              new Tables.TableLayout(recordKey, ordering, DATE_COLUMN), from, to);
-      cached.unpersist();
-      LineageId tableId = LineageId.offlineTable(location, snapshot);
-      String tableNode = tableId.toString();
-      registry.recordLineage(
-          List.of(
-              LineageNode.of(LineageId.table(source.table(), sourceSnapshot),
-                  Map.of("format", source.format().name())),
-              LineageNode.of(tableId, Map.of("view", view.name(), "from", from.toString(), "to", to.toString(),
-                  "rows", Long.toString(count)))),
-          edges(sourceNode, source, reg, tableNode));
-      RunRecord done = run.complete(List.of(tableNode),
-          new OfflineTable(view.name(), reg.version(), location, snapshot, run.record().id(), Instant.now()));
-      return new BackfillResult(view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
-    });
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          Dataset<Row> cached = computed.persist();
+          long count = cached.count();
+          Snapshot snapshot =
+              Tables.replaceRange(
+                  spark,
+                  cached,
+                  location,
+                  new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
+                  from,
+                  to);
+          cached.unpersist();
+          LineageId tableId = LineageId.offlineTable(location, snapshot);
+          String tableNode = tableId.toString();
+          registry.recordLineage(
+              List.of(
+                  LineageNode.of(
+                      LineageId.table(source.table(), sourceSnapshot),
+                      Map.of("format", source.format().name())),
+                  LineageNode.of(
+                      tableId,
+                      Map.of(
+                          "view",
+                          view.name(),
+                          "from",
+                          from.toString(),
+                          "to",
+                          to.toString(),
+                          "rows",
+                          Long.toString(count)))),
+              edges(sourceNode, source, reg, tableNode));
+          RunRecord done =
+              run.complete(
+                  List.of(tableNode),
+                  new OfflineTable(
+                      view.name(),
+                      reg.version(),
+                      location,
+                      snapshot,
+                      run.record().id(),
+                      Instant.now()));
+          return new BackfillResult(
+              view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
+        });
   }
 
-  private static List<LineageEdge> edges(String sourceNode, Source source, Registered<FeatureView> view, String table) {
+  private static List<LineageEdge> edges(
+      String sourceNode, Source source, Registered<FeatureView> view, String table) {
     List<LineageEdge> e = new ArrayList<>();
     String base = LineageId.table(source.table(), Optional.empty()).toString();
     if (!base.equals(sourceNode)) {
@@ -182,11 +236,13 @@ public final class OfflineStore {
       cols.add(ExprColumns.typed(f.expr().orElseThrow(), f.type()).as(f.name()));
     }
     Column ts = col(source.eventTimestamp());
-    Dataset<Row> rows = events
-        .filter(keysPresent
-            .and(ts.geq(lit(java.sql.Timestamp.from(start))))
-            .and(ts.lt(lit(java.sql.Timestamp.from(endExclusive)))))
-        .select(cols.toArray(Column[]::new));
+    Dataset<Row> rows =
+        events
+            .filter(
+                keysPresent
+                    .and(ts.geq(lit(java.sql.Timestamp.from(start))))
+                    .and(ts.lt(lit(java.sql.Timestamp.from(endExclusive)))))
+            .select(cols.toArray(Column[]::new));
     // one row per key and event time: the point-in-time winner (greatest created time, nulls
     // lowest, then the greatest feature values), as a join would pick it
     List<Column> partition = new ArrayList<>();
@@ -195,10 +251,17 @@ public final class OfflineStore {
     List<Column> order = new ArrayList<>();
     order.add(col(CREATED_TIMESTAMP).desc_nulls_last());
     view.features().forEach(f -> order.add(col(f.name()).desc_nulls_last()));
-    return rows
-        .withColumn("__rank", org.apache.spark.sql.functions.row_number().over(
-            org.apache.spark.sql.expressions.Window.partitionBy(partition.toArray(Column[]::new))
-                .orderBy(order.toArray(Column[]::new))))
+    return rows.withColumn(
+            "__rank",
+            org.apache
+                .spark
+                .sql
+                .functions
+                .row_number()
+                .over(
+                    org.apache.spark.sql.expressions.Window.partitionBy(
+                            partition.toArray(Column[]::new))
+                        .orderBy(order.toArray(Column[]::new))))
         .filter(col("__rank").equalTo(1))
         .drop("__rank");
   }
@@ -206,8 +269,8 @@ public final class OfflineStore {
   /**
    * The features to retrieve: every projection of a service, or {@code view:feature} references.
    */
-  public List<PointInTime.Request> requests(List<Projection> projections, Map<String, String> snapshots,
-      List<String> inputs) {
+  public List<PointInTime.Request> requests(
+      List<Projection> projections, Map<String, String> snapshots, List<String> inputs) {
     return requests(projections, snapshots, new LinkedHashMap<>(), inputs);
   }
 
@@ -215,8 +278,11 @@ public final class OfflineStore {
    * As above; {@code viewVersions} pins views to versions (a view missing from it is read at its
    * current version and added to it).
    */
-  public List<PointInTime.Request> requests(List<Projection> projections, Map<String, String> snapshots,
-      Map<String, Integer> viewVersions, List<String> inputs) {
+  public List<PointInTime.Request> requests(
+      List<Projection> projections,
+      Map<String, String> snapshots,
+      Map<String, Integer> viewVersions,
+      List<String> inputs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (Projection p : projections) {
       byView.computeIfAbsent(p.view(), v -> new ArrayList<>()).addAll(p.features());
@@ -225,24 +291,41 @@ public final class OfflineStore {
     for (Map.Entry<String, List<String>> e : byView.entrySet()) {
       Integer pinned = viewVersions.get(e.getKey());
       Registered<FeatureView> reg =
-          (pinned == null ? registry.registeredView(e.getKey()) : registry.registeredView(e.getKey(), pinned))
-              .orElseThrow(() -> new NotRegisteredException("No feature view named '" + e.getKey() + "'"
-                  + (pinned == null ? "" : " at version " + pinned) + " is registered"));
+          (pinned == null
+                  ? registry.registeredView(e.getKey())
+                  : registry.registeredView(e.getKey(), pinned))
+              .orElseThrow(
+                  () ->
+                      new NotRegisteredException(
+                          "No feature view named '"
+                              + e.getKey()
+                              + "'"
+                              + (pinned == null ? "" : " at version " + pinned)
+                              + " is registered"));
       viewVersions.put(e.getKey(), reg.version());
       FeatureView view = reg.definition();
       for (String f : e.getValue()) {
         if (view.feature(f).isEmpty()) {
-          throw new InvalidInputException("feature view '" + view.name() + "' has no feature '" + f
-              + "' (features: " + String.join(", ", view.features().stream().map(Feature::name).toList()) + ")");
+          throw new InvalidInputException(
+              "feature view '"
+                  + view.name()
+                  + "' has no feature '"
+                  + f
+                  + "' (features: "
+                  + String.join(", ", view.features().stream().map(Feature::name).toList())
+                  + ")");
         }
       }
       Source source = registry.source(view.source()).orElseThrow();
       if (!snapshots.containsKey(source.name())) {
         // null for Parquet sources, which have no snapshots
-        snapshots.put(source.name(), Tables.currentSnapshot(spark, source.table()).map(Snapshot::id).orElse(null));
+        snapshots.put(
+            source.name(),
+            Tables.currentSnapshot(spark, source.table()).map(Snapshot::id).orElse(null));
       }
       Optional<Snapshot> snapshot = Snapshot.ofNullable(snapshots.get(source.name()));
-      Dataset<Row> events = SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
+      Dataset<Row> events =
+          SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
       inputs.add(LineageId.table(source.table(), snapshot).toString());
       inputs.add(reg.nodeId());
       out.add(new PointInTime.Request(view, source, events, e.getValue()));
@@ -255,9 +338,17 @@ public final class OfflineStore {
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (String text : references) {
       FeatureRef ref = FeatureRef.parse(text);
-      FeatureView v = registry.featureView(ref.view())
-          .orElseThrow(() -> new NotRegisteredException(
-              "'" + text + "': no feature view named '" + ref.view() + "' is registered"));
+      FeatureView v =
+          registry
+              .featureView(ref.view())
+              .orElseThrow(
+                  () ->
+                      new NotRegisteredException(
+                          "'"
+                              + text
+                              + "': no feature view named '"
+                              + ref.view()
+                              + "' is registered"));
       List<String> names = byView.computeIfAbsent(ref.view(), k -> new ArrayList<>());
       if (ref.allFeatures()) {
         v.features().forEach(f -> names.add(f.name()));
@@ -271,27 +362,51 @@ public final class OfflineStore {
   }
 
   /** Historical retrieval of a registered feature service. */
-  public Historical historical(Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
-    FeatureService s = registry.featureService(service)
-        .orElseThrow(() -> new NotRegisteredException("No feature service named '" + service + "' is registered"));
+  public Historical historical(
+      Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
+    FeatureService s =
+        registry
+            .featureService(service)
+            .orElseThrow(
+                () ->
+                    new NotRegisteredException(
+                        "No feature service named '" + service + "' is registered"));
     return historical(entities, timestampColumn, s.projections(), qualified);
   }
 
   /** Historical retrieval of the given projections, sources read at their current snapshots. */
   public Historical historical(
-      Dataset<Row> entities, String timestampColumn, List<Projection> projections, boolean qualified) {
-    return historical(entities, timestampColumn, projections, qualified, new LinkedHashMap<>(), new LinkedHashMap<>());
+      Dataset<Row> entities,
+      String timestampColumn,
+      List<Projection> projections,
+      boolean qualified) {
+    return historical(
+        entities,
+        timestampColumn,
+        projections,
+        qualified,
+        new LinkedHashMap<>(),
+        new LinkedHashMap<>());
   }
 
   /**
-   * Historical retrieval with sources read at the given snapshots and views at the given
-   * versions (as a training dataset's record pins them); sources or views missing from the maps
-   * are read at their current snapshot or version, and added to them.
+   * Historical retrieval with sources read at the given snapshots and views at the given versions
+   * (as a training dataset's record pins them); sources or views missing from the maps are read at
+   * their current snapshot or version, and added to them.
    */
-  public Historical historical(Dataset<Row> entities, String timestampColumn, List<Projection> projections,
-      boolean qualified, Map<String, String> snapshots, Map<String, Integer> viewVersions) {
+  public Historical historical(
+      Dataset<Row> entities,
+      String timestampColumn,
+      List<Projection> projections,
+      boolean qualified,
+      Map<String, String> snapshots,
+      Map<String, Integer> viewVersions) {
     List<String> inputs = new ArrayList<>();
     List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
-    return new Historical(PointInTime.join(entities, timestampColumn, requests, qualified), snapshots, viewVersions, inputs);
+    return new Historical(
+        PointInTime.join(entities, timestampColumn, requests, qualified),
+        snapshots,
+        viewVersions,
+        inputs);
   }
 }

@@ -1,7 +1,7 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import dev.strata.dsl.Snapshot;
+import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
@@ -30,8 +30,13 @@ final class ParquetFiles implements FormatIo {
   }
 
   @Override
-  public void replaceRange(SparkSession spark, Dataset<Row> rows, String location, Tables.TableLayout layout,
-      LocalDate from, LocalDate to) {
+  public void replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      Tables.TableLayout layout,
+      LocalDate from,
+      LocalDate to) {
     throw new UnsupportedOperationException(
         "offline tables are Delta, Iceberg or Hudi tables, not Parquet files: " + location);
   }

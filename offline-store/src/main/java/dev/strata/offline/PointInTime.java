@@ -1,6 +1,5 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.timestamp_micros;
@@ -12,6 +11,7 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.ValueType;
+import dev.strata.errors.InvalidInputException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +31,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Point-in-time joins and exact sliding windows by a per-key sorted sweep ({@link Sweep}): the
  * entity rows and the view's events are unioned, partitioned by key and sorted once, and each
- * partition is swept in order. Cost: one shuffle and one sort of both sides (n log n); memory:
- * the events inside the longest window of one key (Spark's sort spills to disk).
+ * partition is swept in order. Cost: one shuffle and one sort of both sides (n log n); memory: the
+ * events inside the longest window of one key (Spark's sort spills to disk).
  *
  * <pre>{@code
  * Dataset<Row> events = SourceFrames.read(spark, source, Optional.empty(), "feature view 'origin_delays'");
@@ -56,7 +56,8 @@ public final class PointInTime {
    * @param events the view's source, read by {@link SourceFrames} (at any snapshot)
    * @param features the features to join, in order
    */
-  public record Request(FeatureView view, Source source, Dataset<Row> events, List<String> features) {
+  public record Request(
+      FeatureView view, Source source, Dataset<Row> events, List<String> features) {
     public Request {
       features = List.copyOf(features);
     }
@@ -69,12 +70,12 @@ public final class PointInTime {
   /**
    * The point-in-time join of DESIGN.md: one row per entity row (duplicates stay duplicates), the
    * entity columns unchanged, then each request's features as of the row's timestamp: the latest
-   * event at or before it within the view's TTL for row-level features, aggregations over
-   * {@code [t - w, t)} from the raw events.
+   * event at or before it within the view's TTL for row-level features, aggregations over {@code [t
+   * - w, t)} from the raw events.
    *
    * @param qualified name feature columns {@code view__feature} instead of {@code feature}
-   * @throws EntityFrameException when the entity rows lack a key or timestamp column, have a
-   *     wrong type or null timestamps, or when output names collide
+   * @throws EntityFrameException when the entity rows lack a key or timestamp column, have a wrong
+   *     type or null timestamps, or when output names collide
    */
   public static Dataset<Row> join(
       Dataset<Row> entities, String timestampColumn, List<Request> requests, boolean qualified) {
@@ -88,8 +89,8 @@ public final class PointInTime {
 
   /**
    * A view's values at its cadence points in {@code [start, end]}: per key, every point at which a
-   * window (or, for row-level features, the latest event within the TTL) holds something. Rows:
-   * the join keys, {@value #FEATURE_TIMESTAMP}, the features.
+   * window (or, for row-level features, the latest event within the TTL) holds something. Rows: the
+   * join keys, {@value #FEATURE_TIMESTAMP}, the features.
    */
   public static Dataset<Row> atCadence(
       FeatureView view, Source source, Dataset<Row> events, Instant start, Instant end) {
@@ -97,14 +98,19 @@ public final class PointInTime {
     long lookback = Math.max(p.maxWindow, view.ttl().isZero() ? 0 : micros(view.ttl()));
     Column inRange = col(source.eventTimestamp()).leq(lit(java.sql.Timestamp.from(end)));
     if (lookback > 0 && !(p.rowFeatures > 0 && view.ttl().isZero())) {
-      inRange = inRange.and(
-          col(source.eventTimestamp()).geq(lit(java.sql.Timestamp.from(start.minusNanos(lookback * 1000)))));
+      inRange =
+          inRange.and(
+              col(source.eventTimestamp())
+                  .geq(lit(java.sql.Timestamp.from(start.minusNanos(lookback * 1000)))));
     }
     SweepLayout layout = p.layout(0);
     Dataset<Row> ev = eventRows(p, layout, source, events.filter(inRange));
     Sweep sweep =
         new Sweep(
-            layout, p.rowFeatures, micros(view.ttl()), p.windows,
+            layout,
+            p.rowFeatures,
+            micros(view.ttl()),
+            p.windows,
             new Sweep.Cadence(micros(start), micros(end), micros(view.cadence())));
     StructType schema = new StructType();
     for (JoinKey k : p.keys) {
@@ -142,9 +148,13 @@ public final class PointInTime {
       this.keys = view.joinKeys();
     }
 
-    /** The sweep's row layout for these keys and values, with {@code entityColumns} entity columns. */
+    /**
+     * The sweep's row layout for these keys and values, with {@code entityColumns} entity columns.
+     */
     SweepLayout layout(int entityColumns) {
-      return new SweepLayout(keys.stream().map(JoinKey::name).toList(), List.copyOf(valueColumns.keySet()),
+      return new SweepLayout(
+          keys.stream().map(JoinKey::name).toList(),
+          List.copyOf(valueColumns.keySet()),
           entityColumns);
     }
   }
@@ -201,7 +211,11 @@ public final class PointInTime {
   }
 
   /** The event side of the sweep's input, in its layout (entity columns typed nulls). */
-  private static Dataset<Row> eventRows(Prepared p, SweepLayout layout, Source source, Dataset<Row> events,
+  private static Dataset<Row> eventRows(
+      Prepared p,
+      SweepLayout layout,
+      Source source,
+      Dataset<Row> events,
       StructField... entityFields) {
     List<Column> keys = new ArrayList<>();
     Column keyNotNull = lit(true);
@@ -209,17 +223,24 @@ public final class PointInTime {
       keys.add(col(k.name()).cast(SparkTypes.of(k.type())));
       keyNotNull = keyNotNull.and(col(k.name()).isNotNull());
     }
-    Column created = source.createdTimestamp().isPresent()
-        ? unix_micros(col(source.createdTimestamp().get()))
-        : lit(null).cast(DataTypes.LongType);
+    Column created =
+        source.createdTimestamp().isPresent()
+            ? unix_micros(col(source.createdTimestamp().get()))
+            : lit(null).cast(DataTypes.LongType);
     List<Column> entities = new ArrayList<>();
     for (StructField f : entityFields) {
       entities.add(lit(null).cast(f.dataType()));
     }
     return events
         .filter(keyNotNull.and(col(source.eventTimestamp()).isNotNull()))
-        .select(layout.select(keys, unix_micros(col(source.eventTimestamp())), lit(Sweep.EVENT), created,
-            new ArrayList<>(p.valueColumns.values()), entities));
+        .select(
+            layout.select(
+                keys,
+                unix_micros(col(source.eventTimestamp())),
+                lit(Sweep.EVENT),
+                created,
+                new ArrayList<>(p.valueColumns.values()),
+                entities));
   }
 
   private static Dataset<Row> sorted(Dataset<Row> union, Prepared p) {
@@ -231,8 +252,9 @@ public final class PointInTime {
     order.add(col(TS));
     order.add(col(KIND));
     // ties on event time matter only where one event wins: row-level features and last()
-    boolean tiesMatter = p.rowFeatures > 0
-        || p.windows.stream().anyMatch(w -> w.function() == AggregationFunction.LAST);
+    boolean tiesMatter =
+        p.rowFeatures > 0
+            || p.windows.stream().anyMatch(w -> w.function() == AggregationFunction.LAST);
     if (tiesMatter) {
       order.add(col(CREATED).asc_nulls_first());
       for (String v : p.valueColumns.keySet()) {
@@ -266,9 +288,15 @@ public final class PointInTime {
     for (StructField f : entityFields) {
       entityCols.add(col("`" + f.name() + "`"));
     }
-    Dataset<Row> queries = entities.select(layout.select(keys,
-        unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType)), lit(Sweep.QUERY),
-        lit(null).cast(DataTypes.LongType), values, entityCols));
+    Dataset<Row> queries =
+        entities.select(
+            layout.select(
+                keys,
+                unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType)),
+                lit(Sweep.QUERY),
+                lit(null).cast(DataTypes.LongType),
+                values,
+                entityCols));
 
     Sweep sweep = new Sweep(layout, p.rowFeatures, micros(r.view().ttl()), p.windows, null);
     List<String> outNames = new ArrayList<>();
@@ -299,12 +327,13 @@ public final class PointInTime {
       } else {
         int w = i - p.rowFeatures;
         AggregationFunction fn = p.windows.get(w).function();
-        t = switch (fn) {
-          case COUNT -> DataTypes.LongType;
-          case SUM -> p.windows.get(w).integral() ? DataTypes.LongType : DataTypes.DoubleType;
-          case AVG, STDDEV -> DataTypes.DoubleType;
-          case MIN, MAX, LAST -> p.windowInputTypes.get(w);
-        };
+        t =
+            switch (fn) {
+              case COUNT -> DataTypes.LongType;
+              case SUM -> p.windows.get(w).integral() ? DataTypes.LongType : DataTypes.DoubleType;
+              case AVG, STDDEV -> DataTypes.DoubleType;
+              case MIN, MAX, LAST -> p.windowInputTypes.get(w);
+            };
       }
       schema = schema.add(names.get(i), t, true);
     }
@@ -316,7 +345,9 @@ public final class PointInTime {
     List<Column> cols = new ArrayList<>();
     for (int i = 0; i < p.features.size(); i++) {
       cols.add(
-          col("`" + names.get(i) + "`").cast(SparkTypes.of(p.features.get(i).type())).as(names.get(i)));
+          col("`" + names.get(i) + "`")
+              .cast(SparkTypes.of(p.features.get(i).type()))
+              .as(names.get(i)));
     }
     return cols;
   }
@@ -327,12 +358,20 @@ public final class PointInTime {
     List<String> problems = new ArrayList<>();
     StructField ts = field(schema, timestampColumn);
     if (ts == null) {
-      problems.add("no timestamp column '" + timestampColumn + "' (columns: "
-          + String.join(", ", schema.fieldNames()) + ")");
+      problems.add(
+          "no timestamp column '"
+              + timestampColumn
+              + "' (columns: "
+              + String.join(", ", schema.fieldNames())
+              + ")");
     } else if (!ts.dataType().equals(DataTypes.TimestampType)
         && !ts.dataType().equals(DataTypes.TimestampNTZType)) {
-      problems.add("timestamp column '" + timestampColumn + "' has type "
-          + ts.dataType().simpleString() + ", expected timestamp");
+      problems.add(
+          "timestamp column '"
+              + timestampColumn
+              + "' has type "
+              + ts.dataType().simpleString()
+              + ", expected timestamp");
     }
     Map<String, String> outputs = new HashMap<>();
     for (String c : schema.fieldNames()) {
@@ -342,11 +381,24 @@ public final class PointInTime {
       for (JoinKey k : r.view().joinKeys()) {
         StructField f = field(schema, k.name());
         if (f == null) {
-          problems.add("no column '" + k.name() + "', the join key of feature view '"
-              + r.view().name() + "' (" + k.type() + ")");
+          problems.add(
+              "no column '"
+                  + k.name()
+                  + "', the join key of feature view '"
+                  + r.view().name()
+                  + "' ("
+                  + k.type()
+                  + ")");
         } else if (!SparkTypes.readableAs(f.dataType(), k.type())) {
-          problems.add("column '" + k.name() + "' has type " + f.dataType().simpleString()
-              + ", but feature view '" + r.view().name() + "' joins on it as " + k.type());
+          problems.add(
+              "column '"
+                  + k.name()
+                  + "' has type "
+                  + f.dataType().simpleString()
+                  + ", but feature view '"
+                  + r.view().name()
+                  + "' joins on it as "
+                  + k.type());
         }
       }
       for (String feature : r.features()) {
@@ -358,12 +410,19 @@ public final class PointInTime {
         String owner = "feature view '" + r.view().name() + "'";
         String before = outputs.putIfAbsent(out, owner);
         if (before != null) {
-          problems.add("output column '" + out + "' comes from both " + before + " and " + owner
-              + (qualified ? "" : " (ask for view__feature names)"));
+          problems.add(
+              "output column '"
+                  + out
+                  + "' comes from both "
+                  + before
+                  + " and "
+                  + owner
+                  + (qualified ? "" : " (ask for view__feature names)"));
         }
       }
     }
-    if (problems.isEmpty() && ts != null
+    if (problems.isEmpty()
+        && ts != null
         && !entities.filter(col("`" + timestampColumn + "`").isNull()).limit(1).isEmpty()) {
       problems.add("timestamp column '" + timestampColumn + "' has null values");
     }

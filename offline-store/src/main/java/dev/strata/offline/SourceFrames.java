@@ -49,24 +49,45 @@ public final class SourceFrames {
     for (Map.Entry<String, ValueType> c : source.columns().entrySet()) {
       String raw = source.rawColumn(c.getKey());
       StructField field = find(schema, raw);
-      String where = raw.equals(c.getKey()) ? "'" + raw + "'" : "'" + raw + "' (as '" + c.getKey() + "')";
+      String where =
+          raw.equals(c.getKey()) ? "'" + raw + "'" : "'" + raw + "' (as '" + c.getKey() + "')";
       if (field == null) {
-        problems.add("column " + where + " is missing (expected " + c.getValue() + "; found columns "
-            + String.join(", ", schema.fieldNames()) + ")");
+        problems.add(
+            "column "
+                + where
+                + " is missing (expected "
+                + c.getValue()
+                + "; found columns "
+                + String.join(", ", schema.fieldNames())
+                + ")");
         continue;
       }
       DataType found = field.dataType();
       if (!SparkTypes.readableAs(found, c.getValue())) {
-        problems.add("column " + where + " has type " + found.simpleString() + ", expected "
-            + c.getValue() + " (" + SparkTypes.of(c.getValue()).simpleString() + ")");
+        problems.add(
+            "column "
+                + where
+                + " has type "
+                + found.simpleString()
+                + ", expected "
+                + c.getValue()
+                + " ("
+                + SparkTypes.of(c.getValue()).simpleString()
+                + ")");
         continue;
       }
       select.add(col("`" + field.name() + "`").cast(SparkTypes.of(c.getValue())).as(c.getKey()));
     }
     if (!problems.isEmpty()) {
       throw new SourceSchemaException(
-          user + ": source '" + source.name() + "' (" + source.tableName() + ") does not match its"
-              + " definition:\n  - " + String.join("\n  - ", problems));
+          user
+              + ": source '"
+              + source.name()
+              + "' ("
+              + source.tableName()
+              + ") does not match its"
+              + " definition:\n  - "
+              + String.join("\n  - ", problems));
     }
     return table.select(select.toArray(Column[]::new));
   }

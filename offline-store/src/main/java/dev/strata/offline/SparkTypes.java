@@ -22,8 +22,8 @@ public final class SparkTypes {
   }
 
   /**
-   * Whether a column of Spark type {@code found} can be read as {@code expected}: the same type,
-   * a timestamp without time zone for a timestamp (read as UTC), or a narrower integer.
+   * Whether a column of Spark type {@code found} can be read as {@code expected}: the same type, a
+   * timestamp without time zone for a timestamp (read as UTC), or a narrower integer.
    */
   public static boolean readableAs(DataType found, ValueType expected) {
     DataType want = of(expected);
@@ -32,8 +32,10 @@ public final class SparkTypes {
     }
     return switch (expected) {
       case TIMESTAMP -> found.equals(DataTypes.TimestampNTZType);
-      case INT64 -> found.equals(DataTypes.IntegerType) || found.equals(DataTypes.ShortType)
-          || found.equals(DataTypes.ByteType);
+      case INT64 ->
+          found.equals(DataTypes.IntegerType)
+              || found.equals(DataTypes.ShortType)
+              || found.equals(DataTypes.ByteType);
       case INT32 -> found.equals(DataTypes.ShortType) || found.equals(DataTypes.ByteType);
       case FLOAT64 -> found.equals(DataTypes.FloatType);
       default -> false;

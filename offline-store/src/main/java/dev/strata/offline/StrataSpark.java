@@ -5,8 +5,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark settings every Strata job needs, on any master: Delta owns {@code spark_catalog},
- * Iceberg has a catalog of its own ({@value #ICEBERG_CATALOG}, a Hadoop catalog in the
- * warehouse), Hudi's SQL extension and Kryo registrator are loaded, and times are UTC.
+ * Iceberg has a catalog of its own ({@value #ICEBERG_CATALOG}, a Hadoop catalog in the warehouse),
+ * Hudi's SQL extension and Kryo registrator are loaded, and times are UTC.
  *
  * <pre>{@code
  * SparkSession spark = StrataSpark.configure(SparkSession.builder(), Warehouse.of("s3a://lake/strata")).getOrCreate();
@@ -31,7 +31,8 @@ public final class StrataSpark {
                 + "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
                 + "org.apache.spark.sql.hudi.HoodieSparkSessionExtension")
         // only one catalog can own spark_catalog, and it must be Delta's (BUILD-NOTES.md)
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config(
+            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG, "org.apache.iceberg.spark.SparkCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG + ".type", "hadoop")
         .config("spark.sql.catalog." + ICEBERG_CATALOG + ".warehouse", warehouse.resolve("iceberg"))

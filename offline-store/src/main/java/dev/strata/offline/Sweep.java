@@ -11,18 +11,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * The per-key sorted sweep behind point-in-time joins and sliding windows (see
- * {@code offline-store/POINT-IN-TIME.md}).
+ * The per-key sorted sweep behind point-in-time joins and sliding windows (see {@code
+ * offline-store/POINT-IN-TIME.md}).
  *
  * <p>Input: the union of a view's event rows and the query rows (entity rows, or none when the
  * sweep generates cadence points), partitioned by key and sorted by key, time, kind (events before
  * queries), created time (nulls first) and values, in the row layout of {@link SweepLayout}.
  *
  * <p>The sweep keeps, per key, the latest event (for row-level features) and one {@link
- * WindowState} per aggregation. Events with the same time as a query stay pending and do not
- * enter the windows, so an aggregation at {@code t} covers {@code [t - w, t)} while a row-level
- * feature at {@code t} sees events at {@code t} (both as DESIGN.md demands). Memory per key is
- * the events inside the longest window, never the key's whole history.
+ * WindowState} per aggregation. Events with the same time as a query stay pending and do not enter
+ * the windows, so an aggregation at {@code t} covers {@code [t - w, t)} while a row-level feature
+ * at {@code t} sees events at {@code t} (both as DESIGN.md demands). Memory per key is the events
+ * inside the longest window, never the key's whole history.
  */
 final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
   private static final long serialVersionUID = 1L;
@@ -44,6 +44,7 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
   private final int entityColumns;
   private final long ttlMicros;
   private final WindowState.Spec[] aggregations;
+
   /** Null: evaluate at query rows. Otherwise: evaluate at the cadence points of each key. */
   private final Cadence cadence;
 
@@ -208,8 +209,10 @@ final class Sweep implements MapPartitionsFunction<Row, Row>, Serializable {
       Object[] f = new Object[rowFeatures + windows.length];
       if (keyHasNull) {
         for (int i = 0; i < windows.length; i++) {
-          f[rowFeatures + i] = aggregations[i].function() == dev.strata.dsl.AggregationFunction.COUNT
-              ? (Object) 0L : null;
+          f[rowFeatures + i] =
+              aggregations[i].function() == dev.strata.dsl.AggregationFunction.COUNT
+                  ? (Object) 0L
+                  : null;
         }
         return f;
       }

@@ -8,13 +8,14 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The row layout of {@link Sweep}'s input, named once for both of its sides (event rows and query
- * rows): the key columns, {@value #TS} (micros), {@value #KIND} (event or query), {@value
- * #CREATED} (micros or null), the value columns (row features, then aggregation inputs), then the
- * entity columns {@code __e0..}. Both sides are built by {@link #select}, and the sweep checks
- * the schema it is given with {@link #check}, so a column added on one side only fails at once
- * instead of shifting every later position.
+ * rows): the key columns, {@value #TS} (micros), {@value #KIND} (event or query), {@value #CREATED}
+ * (micros or null), the value columns (row features, then aggregation inputs), then the entity
+ * columns {@code __e0..}. Both sides are built by {@link #select}, and the sweep checks the schema
+ * it is given with {@link #check}, so a column added on one side only fails at once instead of
+ * shifting every later position.
  */
-record SweepLayout(List<String> keyNames, List<String> valueNames, int entityColumns) implements Serializable {
+record SweepLayout(List<String> keyNames, List<String> valueNames, int entityColumns)
+    implements Serializable {
   static final String TS = "__ts";
   static final String KIND = "__kind";
   static final String CREATED = "__created";
@@ -74,11 +75,27 @@ record SweepLayout(List<String> keyNames, List<String> valueNames, int entityCol
    *
    * @throws IllegalStateException when a side gives more or fewer columns than the layout has
    */
-  Column[] select(List<Column> keys, Column ts, Column kind, Column created, List<Column> values,
+  Column[] select(
+      List<Column> keys,
+      Column ts,
+      Column kind,
+      Column created,
+      List<Column> values,
       List<Column> entities) {
     if (keys.size() != keys() || values.size() != values() || entities.size() != entityColumns) {
-      throw new IllegalStateException("a sweep side has " + keys.size() + " keys, " + values.size() + " values and "
-          + entities.size() + " entity columns; the layout has " + keys() + ", " + values() + " and " + entityColumns);
+      throw new IllegalStateException(
+          "a sweep side has "
+              + keys.size()
+              + " keys, "
+              + values.size()
+              + " values and "
+              + entities.size()
+              + " entity columns; the layout has "
+              + keys()
+              + ", "
+              + values()
+              + " and "
+              + entityColumns);
     }
     List<String> names = names();
     List<Column> all = new ArrayList<>(keys);
@@ -94,11 +111,14 @@ record SweepLayout(List<String> keyNames, List<String> valueNames, int entityCol
     return out;
   }
 
-  /** @throws IllegalStateException when the schema's columns are not exactly this layout's */
+  /**
+   * @throws IllegalStateException when the schema's columns are not exactly this layout's
+   */
   void check(StructType schema) {
     List<String> actual = List.of(schema.fieldNames());
     if (!actual.equals(names())) {
-      throw new IllegalStateException("the sweep's input columns " + actual + " are not its layout " + names());
+      throw new IllegalStateException(
+          "the sweep's input columns " + actual + " are not its layout " + names());
     }
   }
 }

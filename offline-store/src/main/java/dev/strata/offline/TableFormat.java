@@ -1,13 +1,13 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
 import java.util.Locale;
 
 /**
- * A table format a job can write or read: Delta, Iceberg, Hudi, or plain Parquet files. The
- * reading and writing itself is {@link Tables}'.
+ * A table format a job can write or read: Delta, Iceberg, Hudi, or plain Parquet files. The reading
+ * and writing itself is {@link Tables}'.
  */
 public enum TableFormat {
   DELTA,

@@ -1,11 +1,11 @@
 package dev.strata.offline;
 
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +15,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Reads and writes Delta, Iceberg and Hudi tables and Parquet files through each format's own
- * API and Hadoop's {@code FileSystem}, so that the same job runs on a local disk, HDFS or S3.
+ * Reads and writes Delta, Iceberg and Hudi tables and Parquet files through each format's own API
+ * and Hadoop's {@code FileSystem}, so that the same job runs on a local disk, HDFS or S3.
  *
  * <pre>{@code
  * TableLocation t = TableFormat.DELTA.at("s3a://lake/strata/offline/delta/origin_delays_v1");
@@ -60,43 +60,52 @@ public final class Tables {
 
   /**
    * Replaces the rows whose {@code layout.dateColumn()} lies in {@code [from, to]} with {@code
-   * rows} (which must all lie in that range) in one commit, creating the table if needed; the
-   * other dates keep their rows. A failed write commits nothing.
+   * rows} (which must all lie in that range) in one commit, creating the table if needed; the other
+   * dates keep their rows. A failed write commits nothing.
    *
    * @return the snapshot the write created
    */
-  public static Snapshot replaceRange(SparkSession spark, Dataset<Row> rows, TableLocation table,
-      TableLayout layout, LocalDate from, LocalDate to) {
+  public static Snapshot replaceRange(
+      SparkSession spark,
+      Dataset<Row> rows,
+      TableLocation table,
+      TableLayout layout,
+      LocalDate from,
+      LocalDate to) {
     Dataset<Row> outside = rows.filter(range(layout, from, to).unary_$bang()).limit(1);
     if (!outside.isEmpty()) {
       throw new InvalidInputException(
           "rows outside " + from + ".." + to + " in a write to " + table + ": " + outside.first());
     }
     io(table).replaceRange(spark, rows, table.location(), layout, from, to);
-    return currentSnapshot(spark, table).orElseThrow(
-        () -> new IllegalStateException(table + " has no snapshot after a write"));
+    return currentSnapshot(spark, table)
+        .orElseThrow(() -> new IllegalStateException(table + " has no snapshot after a write"));
   }
 
   /**
-   * Writes {@code rows} as the whole table (replacing it only when {@code overwrite}), for
-   * outputs such as historical retrievals and training sets.
+   * Writes {@code rows} as the whole table (replacing it only when {@code overwrite}), for outputs
+   * such as historical retrievals and training sets.
    *
    * @return the snapshot the write created; none for Parquet
-   * @throws dev.strata.errors.InvalidInputException when the table exists and {@code overwrite} is false
+   * @throws dev.strata.errors.InvalidInputException when the table exists and {@code overwrite} is
+   *     false
    */
-  public static Optional<Snapshot> write(SparkSession spark, Dataset<Row> rows, TableLocation table, boolean overwrite) {
+  public static Optional<Snapshot> write(
+      SparkSession spark, Dataset<Row> rows, TableLocation table, boolean overwrite) {
     if (!overwrite && exists(spark, table)) {
-      throw new InvalidInputException(table.formatName() + " table " + table.location()
-          + " exists (overwrite it explicitly)");
+      throw new InvalidInputException(
+          table.formatName() + " table " + table.location() + " exists (overwrite it explicitly)");
     }
     io(table).write(spark, rows, table.location(), overwrite);
     return currentSnapshot(spark, table);
   }
 
   /** Appends {@code rows} to an existing table in one commit; returns the new snapshot. */
-  public static Optional<Snapshot> append(SparkSession spark, Dataset<Row> rows, TableLocation table) {
+  public static Optional<Snapshot> append(
+      SparkSession spark, Dataset<Row> rows, TableLocation table) {
     if (!exists(spark, table)) {
-      throw new InvalidInputException(table.formatName() + " table " + table.location() + " does not exist");
+      throw new InvalidInputException(
+          table.formatName() + " table " + table.location() + " does not exist");
     }
     io(table).append(spark, rows, table.location());
     return currentSnapshot(spark, table);
@@ -108,7 +117,14 @@ public final class Tables {
   }
 
   static String rangeSql(TableLayout layout, LocalDate from, LocalDate to) {
-    return "`" + layout.dateColumn() + "` >= DATE'" + from + "' AND `" + layout.dateColumn()
-        + "` <= DATE'" + to + "'";
+    return "`"
+        + layout.dateColumn()
+        + "` >= DATE'"
+        + from
+        + "' AND `"
+        + layout.dateColumn()
+        + "` <= DATE'"
+        + to
+        + "'";
   }
 }

@@ -39,7 +39,8 @@ public record Warehouse(URI root) {
       try {
         return new Warehouse(new URI(text));
       } catch (URISyntaxException e) {
-        throw new InvalidInputException("warehouse '" + text + "' is not a valid URI: " + e.getMessage(), e);
+        throw new InvalidInputException(
+            "warehouse '" + text + "' is not a valid URI: " + e.getMessage(), e);
       }
     }
     return local(Path.of(text));

@@ -16,6 +16,7 @@ final class WindowState {
       implements Serializable {}
 
   private static final Object ROW = new Object();
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static final Comparator<Object> NATURAL = (a, b) -> ((Comparable) a).compareTo(b);
 

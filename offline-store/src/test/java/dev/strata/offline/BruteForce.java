@@ -66,7 +66,11 @@ final class BruteForce {
 
   /** An aggregation over the events with {@code t - w <= ts < t}. */
   static Object aggregate(
-      List<Event> events, List<Object> keys, Instant t, AggregationFunction fn, Duration w,
+      List<Event> events,
+      List<Object> keys,
+      Instant t,
+      AggregationFunction fn,
+      Duration w,
       Function<Event, Object> input) {
     List<Event> in = new ArrayList<>();
     for (Event e : events) {
@@ -136,7 +140,10 @@ final class BruteForce {
             Comparable v = (Comparable) input.apply(e);
             @SuppressWarnings("unchecked")
             boolean better =
-                best == null || (fn == AggregationFunction.MIN ? v.compareTo(best) < 0 : v.compareTo(best) > 0);
+                best == null
+                    || (fn == AggregationFunction.MIN
+                        ? v.compareTo(best) < 0
+                        : v.compareTo(best) > 0);
             if (better) {
               best = v;
             }

@@ -17,11 +17,11 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -48,8 +48,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Backfills into Delta, Iceberg and Hudi against a hand-checked table: rerunning an interval
  * replaces it, a rerun of one day leaves the other alone, older snapshots stay readable, every
- * write is in the registry with its lineage, and a source that does not match its definition
- * writes nothing.
+ * write is in the registry with its lineage, and a source that does not match its definition writes
+ * nothing.
  */
 @ExtendWith(SharedSparkSession.class)
 class OfflineStoreTest {
@@ -62,14 +62,22 @@ class OfflineStoreTest {
   static final Entity AIRPORT = Entity.builder("airport").joinKey("airport", STRING).build();
 
   static Source source(String path) {
-    return Source.builder("events").delta(path).eventTimestamp("at")
-        .column("airport", STRING).column("at", TIMESTAMP).column("x", INT64).build();
+    return Source.builder("events")
+        .delta(path)
+        .eventTimestamp("at")
+        .column("airport", STRING)
+        .column("at", TIMESTAMP)
+        .column("x", INT64)
+        .build();
   }
 
   /** Count over 6 hours and sum over a day, every 6 hours. */
   static FeatureView view(Source source) {
-    return FeatureView.builder("delays").entity(AIRPORT).source(source)
-        .ttl(Duration.ofDays(1)).every(Duration.ofHours(6))
+    return FeatureView.builder("delays")
+        .entity(AIRPORT)
+        .source(source)
+        .ttl(Duration.ofDays(1))
+        .every(Duration.ofHours(6))
         .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
         .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
         .build();
@@ -81,7 +89,12 @@ class OfflineStoreTest {
 
   static Row out(String airport, String at, long c, long s) {
     Instant t = Instant.parse(at);
-    return RowFactory.create(airport, Timestamp.from(t), c, s, Date.valueOf(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC)));
+    return RowFactory.create(
+        airport,
+        Timestamp.from(t),
+        c,
+        s,
+        Date.valueOf(LocalDate.ofInstant(t, java.time.ZoneOffset.UTC)));
   }
 
   static final StructType OUT_SCHEMA =
@@ -108,10 +121,14 @@ class OfflineStoreTest {
           out("B", "2024-03-02T18:00:00Z", 0, 5));
 
   @ParameterizedTest
-  @EnumSource(value = TableFormat.class, names = {"DELTA", "ICEBERG", "HUDI"})
-  void backfillReplacesItsIntervalAndRecordsSnapshots(TableFormat format, SparkSession spark, @TempDir Path dir) {
+  @EnumSource(
+      value = TableFormat.class,
+      names = {"DELTA", "ICEBERG", "HUDI"})
+  void backfillReplacesItsIntervalAndRecordsSnapshots(
+      TableFormat format, SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
-    spark.createDataFrame(
+    spark
+        .createDataFrame(
             List.of(
                 event("A", "2024-03-01T01:00:00Z", 10),
                 event("A", "2024-03-01T05:00:00Z", 20),
@@ -119,97 +136,154 @@ class OfflineStoreTest {
                 event("B", "2024-03-01T23:00:00Z", 5),
                 event("C", "2024-02-01T00:00:00Z", 7)),
             SOURCE_SCHEMA)
-        .write().format("delta").save(sourcePath);
+        .write()
+        .format("delta")
+        .save(sourcePath);
     Source source = source(sourcePath);
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
-      registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse-" + format)));
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view(source)).build(),
+          ApplyOptions.defaults());
+      OfflineStore store =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse-" + format)));
       LocalDate d1 = LocalDate.parse("2024-03-01");
       LocalDate d2 = LocalDate.parse("2024-03-02");
 
       OfflineStore.BackfillResult first = store.backfill("delays", d1, d2, format);
       assertThat(first.rows()).isEqualTo(FIRST.size());
       assertThat(first.sourceSnapshot()).contains(new Snapshot("0"));
-      DataFrames.assertEqualsIgnoringOrder(spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, first));
+      DataFrames.assertEqualsIgnoringOrder(
+          spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, first));
 
       OfflineStore.BackfillResult again = store.backfill("delays", d1, d2, format);
-      DataFrames.assertEqualsIgnoringOrder(spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, again));
+      DataFrames.assertEqualsIgnoringOrder(
+          spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, again));
 
       // a late event on the second day; only that day is recomputed
-      spark.createDataFrame(List.of(event("A", "2024-03-02T07:00:00Z", 100)), SOURCE_SCHEMA)
-          .write().format("delta").mode(SaveMode.Append).save(sourcePath);
+      spark
+          .createDataFrame(List.of(event("A", "2024-03-02T07:00:00Z", 100)), SOURCE_SCHEMA)
+          .write()
+          .format("delta")
+          .mode(SaveMode.Append)
+          .save(sourcePath);
       OfflineStore.BackfillResult day2 = store.backfill("delays", d2, d2, format);
       assertThat(day2.sourceSnapshot()).contains(new Snapshot("1"));
       List<Row> expected = new ArrayList<>(FIRST);
       expected.set(5, out("A", "2024-03-02T12:00:00Z", 1, 130));
       expected.set(6, out("A", "2024-03-02T18:00:00Z", 0, 130));
-      DataFrames.assertEqualsIgnoringOrder(spark.createDataFrame(expected, OUT_SCHEMA), table(spark, format, day2));
+      DataFrames.assertEqualsIgnoringOrder(
+          spark.createDataFrame(expected, OUT_SCHEMA), table(spark, format, day2));
 
       // the first snapshot is still there
       DataFrames.assertEqualsIgnoringOrder(
           spark.createDataFrame(FIRST, OUT_SCHEMA),
-          sameNullability(Tables.read(spark, first.table(), Optional.of(first.snapshot())).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date")));
+          sameNullability(
+              Tables.read(spark, first.table(), Optional.of(first.snapshot()))
+                  .select("airport", "feature_timestamp", "c6h", "s1d", "feature_date")));
 
-      List<RunRecord> runs = registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).toList();
-      assertThat(runs).hasSize(3).allSatisfy(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.COMPLETED));
+      List<RunRecord> runs =
+          registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).toList();
+      assertThat(runs)
+          .hasSize(3)
+          .allSatisfy(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.COMPLETED));
       String tableNode = runs.get(2).outputs().get(0);
       assertThat(tableNode).endsWith("@" + day2.snapshot());
       LineageGraph up = registry.upstream(tableNode);
       assertThat(up.nodes().keySet())
-          .contains("feature_view:delays@v1", "table:delta:" + sourcePath + "@1", "table:delta:" + sourcePath);
+          .contains(
+              "feature_view:delays@v1",
+              "table:delta:" + sourcePath + "@1",
+              "table:delta:" + sourcePath);
       assertThat(registry.downstream("feature_view:delays@v1").nodes()).hasSize(4);
     }
   }
 
-  private static Dataset<Row> table(SparkSession spark, TableFormat format, OfflineStore.BackfillResult r) {
-    return sameNullability(Tables.read(spark, r.table(), Optional.empty()).select("airport", "feature_timestamp", "c6h", "s1d", "feature_date"));
+  private static Dataset<Row> table(
+      SparkSession spark, TableFormat format, OfflineStore.BackfillResult r) {
+    return sameNullability(
+        Tables.read(spark, r.table(), Optional.empty())
+            .select("airport", "feature_timestamp", "c6h", "s1d", "feature_date"));
   }
 
   /** Hudi keeps its record-key columns non-null; the comparison is about names, types and rows. */
   private static Dataset<Row> sameNullability(Dataset<Row> d) {
-    assertThat(d.schema().fields()).extracting(f -> f.name() + " " + f.dataType().simpleString())
-        .containsExactly("airport string", "feature_timestamp timestamp", "c6h bigint", "s1d bigint", "feature_date date");
+    assertThat(d.schema().fields())
+        .extracting(f -> f.name() + " " + f.dataType().simpleString())
+        .containsExactly(
+            "airport string",
+            "feature_timestamp timestamp",
+            "c6h bigint",
+            "s1d bigint",
+            "feature_date date");
     return d.sparkSession().createDataFrame(d.collectAsList(), OUT_SCHEMA);
   }
 
   @ParameterizedTest
-  @EnumSource(value = TableFormat.class, names = {"DELTA", "ICEBERG", "HUDI", "PARQUET"})
+  @EnumSource(
+      value = TableFormat.class,
+      names = {"DELTA", "ICEBERG", "HUDI", "PARQUET"})
   void writeAppendAndReadAtSnapshot(TableFormat format, SparkSession spark, @TempDir Path dir) {
-    TableLocation location = format.at(format == TableFormat.ICEBERG
-        ? "outputs.t" + UUID.randomUUID().toString().replace("-", "")
-        : dir.resolve("t").toString());
-    Dataset<Row> first = spark.createDataFrame(
-        List.of(event("A", "2024-03-01T01:00:00Z", 1), event("B", "2024-03-01T02:00:00Z", 2)), SOURCE_SCHEMA);
-    Dataset<Row> second = spark.createDataFrame(List.of(event("C", "2024-03-02T01:00:00Z", 3)), SOURCE_SCHEMA);
+    TableLocation location =
+        format.at(
+            format == TableFormat.ICEBERG
+                ? "outputs.t" + UUID.randomUUID().toString().replace("-", "")
+                : dir.resolve("t").toString());
+    Dataset<Row> first =
+        spark.createDataFrame(
+            List.of(event("A", "2024-03-01T01:00:00Z", 1), event("B", "2024-03-01T02:00:00Z", 2)),
+            SOURCE_SCHEMA);
+    Dataset<Row> second =
+        spark.createDataFrame(List.of(event("C", "2024-03-02T01:00:00Z", 3)), SOURCE_SCHEMA);
 
     Optional<Snapshot> s1 = Tables.write(spark, first, location, false);
     assertThatThrownBy(() -> Tables.write(spark, first, location, false))
         .hasMessageContaining("exists (overwrite it explicitly)");
     Optional<Snapshot> s2 = Tables.append(spark, second, location);
-    DataFrames.assertEqualsIgnoringOrder(first.union(second), Tables.read(spark, location, Optional.empty()).select("airport", "at", "x"));
+    DataFrames.assertEqualsIgnoringOrder(
+        first.union(second),
+        Tables.read(spark, location, Optional.empty()).select("airport", "at", "x"));
     assertThat(s1.isPresent()).isEqualTo(format != TableFormat.PARQUET);
     if (format != TableFormat.PARQUET) {
       assertThat(s2).isNotEqualTo(s1);
-      DataFrames.assertEqualsIgnoringOrder(first, Tables.read(spark, location, s1).select("airport", "at", "x"));
+      DataFrames.assertEqualsIgnoringOrder(
+          first, Tables.read(spark, location, s1).select("airport", "at", "x"));
     }
   }
 
   @Test
   void aSourceThatDoesNotMatchItsDefinitionWritesNothing(SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
-    StructType wrong = new StructType()
-        .add("airport", DataTypes.StringType).add("at", DataTypes.TimestampType).add("x", DataTypes.StringType);
-    spark.createDataFrame(List.of(RowFactory.create("A", Timestamp.from(Instant.parse("2024-03-01T01:00:00Z")), "10")), wrong)
-        .write().format("delta").save(sourcePath);
+    StructType wrong =
+        new StructType()
+            .add("airport", DataTypes.StringType)
+            .add("at", DataTypes.TimestampType)
+            .add("x", DataTypes.StringType);
+    spark
+        .createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "A", Timestamp.from(Instant.parse("2024-03-01T01:00:00Z")), "10")),
+            wrong)
+        .write()
+        .format("delta")
+        .save(sourcePath);
     Source source = source(sourcePath);
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
-      registry.apply(Definitions.builder().addAll(AIRPORT, source, view(source)).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view(source)).build(),
+          ApplyOptions.defaults());
+      OfflineStore store =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
       LocalDate d = LocalDate.parse("2024-03-01");
       assertThatThrownBy(() -> store.backfill("delays", d, d, TableFormat.DELTA))
           .isInstanceOf(SourceSchemaException.class)
-          .hasMessage("feature view 'delays': source 'events' (delta:" + sourcePath + ") does not match its"
-              + " definition:\n  - column 'x' has type string, expected INT64 (bigint)");
+          .hasMessage(
+              "feature view 'delays': source 'events' (delta:"
+                  + sourcePath
+                  + ") does not match its"
+                  + " definition:\n  - column 'x' has type string, expected INT64 (bigint)");
       assertThat(Tables.exists(spark, store.location("delays", 1, TableFormat.DELTA))).isFalse();
       assertThat(registry.runs()).extracting(RunRecord::job).doesNotContain("strata.backfill");
     }
@@ -218,7 +292,8 @@ class OfflineStoreTest {
   @Test
   void aRowLevelViewKeepsOneRowPerKeyAndTime(SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
-    spark.createDataFrame(
+    spark
+        .createDataFrame(
             List.of(
                 event("A", "2024-03-01T01:00:00Z", 10),
                 event("A", "2024-03-01T01:00:00Z", 12),
@@ -226,24 +301,40 @@ class OfflineStoreTest {
                 event("A", "2024-03-02T01:00:00Z", 1),
                 event("B", "2024-03-01T03:00:00Z", 5)),
             SOURCE_SCHEMA)
-        .write().format("delta").save(sourcePath);
+        .write()
+        .format("delta")
+        .save(sourcePath);
     Source source = source(sourcePath);
-    FeatureView rows = FeatureView.builder("rows").entity(AIRPORT).source(source)
-        .feature(col("x").plus(lit(1L)).as("x1")).build();
-    try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
-      registry.apply(Definitions.builder().addAll(AIRPORT, source, rows).build(), ApplyOptions.defaults());
-      OfflineStore store = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
+    FeatureView rows =
+        FeatureView.builder("rows")
+            .entity(AIRPORT)
+            .source(source)
+            .feature(col("x").plus(lit(1L)).as("x1"))
+            .build();
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, rows).build(), ApplyOptions.defaults());
+      OfflineStore store =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse")));
       LocalDate d = LocalDate.parse("2024-03-01");
       OfflineStore.BackfillResult r = store.backfill("rows", d, d, TableFormat.DELTA);
-      StructType schema = new StructType()
-          .add("airport", DataTypes.StringType).add("event_timestamp", DataTypes.TimestampType)
-          .add("created_timestamp", DataTypes.TimestampType).add("x1", DataTypes.LongType)
-          .add("feature_date", DataTypes.DateType);
+      StructType schema =
+          new StructType()
+              .add("airport", DataTypes.StringType)
+              .add("event_timestamp", DataTypes.TimestampType)
+              .add("created_timestamp", DataTypes.TimestampType)
+              .add("x1", DataTypes.LongType)
+              .add("feature_date", DataTypes.DateType);
       Date day = Date.valueOf(d);
       DataFrames.assertEqualsIgnoringOrder(
-          spark.createDataFrame(List.of(
-              RowFactory.create("A", Timestamp.from(Instant.parse("2024-03-01T01:00:00Z")), null, 13L, day),
-              RowFactory.create("B", Timestamp.from(Instant.parse("2024-03-01T03:00:00Z")), null, 6L, day)), schema),
+          spark.createDataFrame(
+              List.of(
+                  RowFactory.create(
+                      "A", Timestamp.from(Instant.parse("2024-03-01T01:00:00Z")), null, 13L, day),
+                  RowFactory.create(
+                      "B", Timestamp.from(Instant.parse("2024-03-01T03:00:00Z")), null, 6L, day)),
+              schema),
           Tables.read(spark, r.table(), Optional.empty()));
     }
   }

@@ -47,9 +47,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The point-in-time join and the windows against {@link BruteForce} on randomized data with fixed
  * seeds: equal timestamps, TTL exactly at the bound, ties on event and created time, null created
- * times, exact-duplicate events, null keys, two-column keys whose concatenations collide
- * ((1,"12") vs (11,"2")), two views in one request, duplicate entity rows, entity times written in
- * different time zones.
+ * times, exact-duplicate events, null keys, two-column keys whose concatenations collide ((1,"12")
+ * vs (11,"2")), two views in one request, duplicate entity rows, entity times written in different
+ * time zones.
  */
 @ExtendWith(SharedSparkSession.class)
 class PointInTimeTest {
@@ -148,7 +148,8 @@ class PointInTimeTest {
   /** A source row as the brute force sees it. */
   record Raw(Long a, String b, Instant ts, Instant created, Long x, Double y) {
     Row row() {
-      return RowFactory.create(a, b, Timestamp.from(ts), created == null ? null : Timestamp.from(created), x, y);
+      return RowFactory.create(
+          a, b, Timestamp.from(ts), created == null ? null : Timestamp.from(created), x, y);
     }
   }
 
@@ -180,8 +181,12 @@ class PointInTimeTest {
       if (r.a() == null || r.b() == null) {
         continue;
       }
-      out.add(new BruteForce.Event(Arrays.asList(r.a(), r.b()), r.ts(), r.created(),
-          Arrays.asList(r.x() == null ? null : r.x() + 1, r.y(), r.x(), r.y())));
+      out.add(
+          new BruteForce.Event(
+              Arrays.asList(r.a(), r.b()),
+              r.ts(),
+              r.created(),
+              Arrays.asList(r.x() == null ? null : r.x() + 1, r.y(), r.x(), r.y())));
     }
     return out;
   }
@@ -192,8 +197,12 @@ class PointInTimeTest {
       if (r.a() == null) {
         continue;
       }
-      out.add(new BruteForce.Event(Arrays.asList((Object) r.a()), r.ts(), r.created(),
-          Arrays.asList(r.x() == null ? null : r.x() * 2)));
+      out.add(
+          new BruteForce.Event(
+              Arrays.asList((Object) r.a()),
+              r.ts(),
+              r.created(),
+              Arrays.asList(r.x() == null ? null : r.x() * 2)));
     }
     return out;
   }
@@ -203,7 +212,9 @@ class PointInTimeTest {
     List<BruteForce.Event> out = new ArrayList<>();
     for (Raw r : raws) {
       if (r.a() != null) {
-        out.add(new BruteForce.Event(Arrays.asList((Object) r.a()), r.ts(), r.created(), Arrays.asList(r.x(), r.y())));
+        out.add(
+            new BruteForce.Event(
+                Arrays.asList((Object) r.a()), r.ts(), r.created(), Arrays.asList(r.x(), r.y())));
       }
     }
     return out;
@@ -223,7 +234,9 @@ class PointInTimeTest {
     f.add(last == null ? null : last.values().get(0));
     f.add(last == null ? null : last.values().get(1));
     for (Agg a : AGGS) {
-      f.add(BruteForce.aggregate(events, keys, t, a.fn(), Duration.ofMinutes(a.minutes()), input(a.input())));
+      f.add(
+          BruteForce.aggregate(
+              events, keys, t, a.fn(), Duration.ofMinutes(a.minutes()), input(a.input())));
     }
     return f;
   }
@@ -233,8 +246,7 @@ class PointInTimeTest {
   void joinEqualsTheBruteForce(long seed, SparkSession spark) {
     Random rnd = new Random(seed);
     List<Raw> raws = randomEvents(rnd, 400);
-    Dataset<Row> events =
-        spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
 
     StructType entitySchema =
         new StructType()
@@ -243,7 +255,9 @@ class PointInTimeTest {
             .add("b", DataTypes.StringType)
             .add("when", DataTypes.StringType)
             .add("label", DataTypes.DoubleType);
-    ZoneOffset[] zones = {ZoneOffset.UTC, ZoneOffset.ofHours(2), ZoneOffset.ofHoursMinutes(-5, -30)};
+    ZoneOffset[] zones = {
+      ZoneOffset.UTC, ZoneOffset.ofHours(2), ZoneOffset.ofHoursMinutes(-5, -30)
+    };
     List<Row> entityRows = new ArrayList<>();
     List<Instant> times = new ArrayList<>();
     for (long id = 0; id < 250; id++) {
@@ -260,18 +274,22 @@ class PointInTimeTest {
       }
     }
     Dataset<Row> entities =
-        spark.createDataFrame(entityRows, entitySchema).withColumn("ts", to_timestamp(org.apache.spark.sql.functions.col("when")));
+        spark
+            .createDataFrame(entityRows, entitySchema)
+            .withColumn("ts", to_timestamp(org.apache.spark.sql.functions.col("when")));
 
     Dataset<Row> actual =
         PointInTime.join(
-            entities, "ts",
+            entities,
+            "ts",
             List.of(
                 PointInTime.request(PAIR_VIEW, EVENTS, events),
                 PointInTime.request(SINGLE_VIEW, EVENTS, events),
                 PointInTime.request(WINDOWS_VIEW, EVENTS, events)),
             false);
 
-    List<String> expectedColumns = new ArrayList<>(List.of("id", "a", "b", "when", "label", "ts", "x1", "yy"));
+    List<String> expectedColumns =
+        new ArrayList<>(List.of("id", "a", "b", "when", "label", "ts", "x1", "yy"));
     AGGS.forEach(a -> expectedColumns.add(a.name()));
     expectedColumns.addAll(List.of("xb", "cb", "wy25", "wx5", "wc1"));
     assertThat(actual.columns()).containsExactlyElementsOf(expectedColumns);
@@ -294,7 +312,9 @@ class PointInTimeTest {
       o.addAll(pairFeatures(pair, Arrays.asList(e.get(1), e.get(2)), t));
       BruteForce.Event last = BruteForce.latest(single, Arrays.asList(e.get(1)), t, Duration.ZERO);
       o.add(last == null ? null : last.values().get(0));
-      o.add(BruteForce.aggregate(single, Arrays.asList(e.get(1)), t, COUNT, Duration.ofHours(1), null));
+      o.add(
+          BruteForce.aggregate(
+              single, Arrays.asList(e.get(1)), t, COUNT, Duration.ofHours(1), null));
       List<BruteForce.Event> raw = rawSingleEvents(raws);
       List<Object> k = Arrays.asList(e.get(1));
       o.add(BruteForce.aggregate(raw, k, t, AVG, Duration.ofMinutes(25), ev -> ev.values().get(1)));
@@ -311,8 +331,7 @@ class PointInTimeTest {
   @ValueSource(longs = {3, 99})
   void cadencePointsEqualTheBruteForce(long seed, SparkSession spark) {
     List<Raw> raws = randomEvents(new Random(seed), 300);
-    Dataset<Row> events =
-        spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
     Instant start = BASE.plus(Duration.ofMinutes(5));
     Instant end = BASE.plus(Duration.ofMinutes(150));
 
@@ -323,14 +342,32 @@ class PointInTimeTest {
     for (Long a : AS) {
       for (String b : BS) {
         List<Object> keys = Arrays.asList(a, b);
-        for (Instant p = BASE.plus(Duration.ofMinutes(10)); !p.isAfter(end); p = p.plus(Duration.ofMinutes(10))) {
+        for (Instant p = BASE.plus(Duration.ofMinutes(10));
+            !p.isAfter(end);
+            p = p.plus(Duration.ofMinutes(10))) {
           List<Object> f = pairFeatures(pair, keys, p);
           boolean rowValid = BruteForce.latest(pair, keys, p, TTL) != null;
           boolean anyWindow = false;
           for (Agg ag : AGGS) {
-            anyWindow |= ag.fn() == COUNT
-                ? BruteForce.aggregate(pair, keys, p, COUNT, Duration.ofMinutes(ag.minutes()), input(ag.input())).equals(0L) == false
-                : BruteForce.aggregate(pair, keys, p, ag.fn(), Duration.ofMinutes(ag.minutes()), input(ag.input())) != null;
+            anyWindow |=
+                ag.fn() == COUNT
+                    ? BruteForce.aggregate(
+                                pair,
+                                keys,
+                                p,
+                                COUNT,
+                                Duration.ofMinutes(ag.minutes()),
+                                input(ag.input()))
+                            .equals(0L)
+                        == false
+                    : BruteForce.aggregate(
+                            pair,
+                            keys,
+                            p,
+                            ag.fn(),
+                            Duration.ofMinutes(ag.minutes()),
+                            input(ag.input()))
+                        != null;
           }
           if (rowValid || anyWindow) {
             List<Object> o = new ArrayList<>(keys);
@@ -354,36 +391,79 @@ class PointInTimeTest {
     Dataset<Row> wrongKeyType =
         spark.createDataFrame(List.of(RowFactory.create("1", Timestamp.from(BASE))), schema);
     assertThatThrownBy(
-            () -> PointInTime.join(wrongKeyType, "ts", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+            () ->
+                PointInTime.join(
+                    wrongKeyType,
+                    "ts",
+                    List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)),
+                    false))
         .isInstanceOf(EntityFrameException.class)
-        .hasMessageContaining("column 'a' has type string, but feature view 'single_view' joins on it as INT64");
+        .hasMessageContaining(
+            "column 'a' has type string, but feature view 'single_view' joins on it as INT64");
     assertThatThrownBy(
-            () -> PointInTime.join(wrongKeyType, "ts", List.of(PointInTime.request(PAIR_VIEW, EVENTS, events)), false))
+            () ->
+                PointInTime.join(
+                    wrongKeyType,
+                    "ts",
+                    List.of(PointInTime.request(PAIR_VIEW, EVENTS, events)),
+                    false))
         .hasMessageContaining("no column 'b', the join key of feature view 'pair_view' (STRING)");
     assertThatThrownBy(
-            () -> PointInTime.join(wrongKeyType, "when", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+            () ->
+                PointInTime.join(
+                    wrongKeyType,
+                    "when",
+                    List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)),
+                    false))
         .hasMessageContaining("no timestamp column 'when'");
 
-    StructType s2 = new StructType().add("a", DataTypes.LongType).add("ts", DataTypes.TimestampType);
+    StructType s2 =
+        new StructType().add("a", DataTypes.LongType).add("ts", DataTypes.TimestampType);
     Dataset<Row> nullTime = spark.createDataFrame(List.of(RowFactory.create(1L, null)), s2);
     assertThatThrownBy(
-            () -> PointInTime.join(nullTime, "ts", List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)), false))
+            () ->
+                PointInTime.join(
+                    nullTime,
+                    "ts",
+                    List.of(PointInTime.request(SINGLE_VIEW, EVENTS, events)),
+                    false))
         .hasMessageContaining("timestamp column 'ts' has null values");
 
-    Dataset<Row> ok = spark.createDataFrame(List.of(RowFactory.create(1L, Timestamp.from(BASE))), s2);
+    Dataset<Row> ok =
+        spark.createDataFrame(List.of(RowFactory.create(1L, Timestamp.from(BASE))), s2);
     FeatureView clash =
-        FeatureView.builder("clash").entity(SINGLE).source(EVENTS).feature(col("x").as("xb")).build();
+        FeatureView.builder("clash")
+            .entity(SINGLE)
+            .source(EVENTS)
+            .feature(col("x").as("xb"))
+            .build();
     assertThatThrownBy(
-            () -> PointInTime.join(ok, "ts", List.of(
-                PointInTime.request(SINGLE_VIEW, EVENTS, events), PointInTime.request(clash, EVENTS, events)), false))
-        .hasMessageContaining("output column 'xb' comes from both feature view 'single_view' and feature view 'clash'");
-    assertThat(PointInTime.join(ok, "ts", List.of(
-                PointInTime.request(SINGLE_VIEW, EVENTS, events), PointInTime.request(clash, EVENTS, events)), true)
-            .columns())
+            () ->
+                PointInTime.join(
+                    ok,
+                    "ts",
+                    List.of(
+                        PointInTime.request(SINGLE_VIEW, EVENTS, events),
+                        PointInTime.request(clash, EVENTS, events)),
+                    false))
+        .hasMessageContaining(
+            "output column 'xb' comes from both feature view 'single_view' and feature view 'clash'");
+    assertThat(
+            PointInTime.join(
+                    ok,
+                    "ts",
+                    List.of(
+                        PointInTime.request(SINGLE_VIEW, EVENTS, events),
+                        PointInTime.request(clash, EVENTS, events)),
+                    true)
+                .columns())
         .containsExactly("a", "ts", "single_view__xb", "single_view__cb", "clash__xb");
   }
 
   static Dataset<Row> sorted(Dataset<Row> d) {
-    return d.orderBy(Arrays.stream(d.columns()).map(c -> org.apache.spark.sql.functions.col("`" + c + "`").asc_nulls_first()).toArray(Column[]::new));
+    return d.orderBy(
+        Arrays.stream(d.columns())
+            .map(c -> org.apache.spark.sql.functions.col("`" + c + "`").asc_nulls_first())
+            .toArray(Column[]::new));
   }
 }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delta, Iceberg and Hudi in one SparkSession: each is written twice, read back, and read as of
- * its first snapshot (Delta version, Iceberg snapshot id, Hudi instant), so the build proves the
- * three packages work together on one classpath.
+ * Delta, Iceberg and Hudi in one SparkSession: each is written twice, read back, and read as of its
+ * first snapshot (Delta version, Iceberg snapshot id, Hudi instant), so the build proves the three
+ * packages work together on one classpath.
  */
 @ExtendWith(SharedSparkSession.class)
 class TableFormatsCoexistTest {
@@ -38,7 +38,8 @@ class TableFormatsCoexistTest {
     for (long i = from; i < to; i++) {
       rows.add(
           RowFactory.create(
-              i, Timestamp.from(Instant.parse("2001-01-01T00:00:00Z").plusSeconds(i * 7_200)),
+              i,
+              Timestamp.from(Instant.parse("2001-01-01T00:00:00Z").plusSeconds(i * 7_200)),
               i * 1.5));
     }
     return spark.createDataFrame(rows, SCHEMA).withColumn("date", to_date(col("ts")));
@@ -55,17 +56,27 @@ class TableFormatsCoexistTest {
     String delta = dir.resolve("delta").toString();
     first.write().format("delta").partitionBy("date").save(delta);
     second.write().format("delta").mode(SaveMode.Append).save(delta);
-    DataFrames.assertEqualsIgnoringOrder(both, spark.read().format("delta").load(delta).select(both.columns()[0], "ts", "value", "date"));
     DataFrames.assertEqualsIgnoringOrder(
-        first, spark.read().format("delta").option("versionAsOf", 0).load(delta).select("id", "ts", "value", "date"));
+        both,
+        spark.read().format("delta").load(delta).select(both.columns()[0], "ts", "value", "date"));
+    DataFrames.assertEqualsIgnoringOrder(
+        first,
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", 0)
+            .load(delta)
+            .select("id", "ts", "value", "date"));
 
     // Iceberg, in its own catalog
     String table = StrataSpark.ICEBERG_CATALOG + ".coexist.events";
     spark.sql("DROP TABLE IF EXISTS " + table);
     first.writeTo(table).partitionedBy(col("date")).create();
     long firstSnapshot =
-        spark.sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at")
-            .first().getLong(0);
+        spark
+            .sql("SELECT snapshot_id FROM " + table + ".snapshots ORDER BY committed_at")
+            .first()
+            .getLong(0);
     second.writeTo(table).append();
     DataFrames.assertEqualsIgnoringOrder(both, spark.table(table));
     DataFrames.assertEqualsIgnoringOrder(
@@ -77,10 +88,15 @@ class TableFormatsCoexistTest {
     String firstInstant =
         spark.read().format("hudi").load(hudi).select("_hoodie_commit_time").first().getString(0);
     second.write().format("hudi").options(hudiOptions()).mode(SaveMode.Append).save(hudi);
-    Dataset<Row> hudiNow = spark.read().format("hudi").load(hudi).select("id", "ts", "value", "date");
+    Dataset<Row> hudiNow =
+        spark.read().format("hudi").load(hudi).select("id", "ts", "value", "date");
     DataFrames.assertEqualsIgnoringOrder(both, hudiNow);
     Dataset<Row> hudiThen =
-        spark.read().format("hudi").option("as.of.instant", firstInstant).load(hudi)
+        spark
+            .read()
+            .format("hudi")
+            .option("as.of.instant", firstInstant)
+            .load(hudi)
             .select("id", "ts", "value", "date");
     DataFrames.assertEqualsIgnoringOrder(first, hudiThen);
 

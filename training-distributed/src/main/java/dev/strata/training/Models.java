@@ -1,6 +1,5 @@
 package dev.strata.training;
 
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -15,9 +14,9 @@ import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
-import dev.strata.offline.OfflineStore;
+import dev.strata.errors.InvalidInputException;
 import dev.strata.offline.HadoopFiles;
-import dev.strata.offline.TableFormat;
+import dev.strata.offline.OfflineStore;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.LineageEdge;
@@ -56,18 +55,19 @@ import org.apache.spark.sql.SparkSession;
  * Distributed XGBoost training on registered training datasets, the model registry, and batch
  * scoring.
  *
- * <p>A model is trained on the examples before a split instant and validated (with early
- * stopping) on the examples from it on: the split is by time, so no example of the validation
- * period is seen in training. Its XGBoost booster (XGBoost's own format), its Spark ML pipeline,
- * its feature list in order, its params and its validation metrics are registered as {@code
- * model:NAME@vN}, with lineage to the training dataset (and through it to the feature views and
- * source tables).
+ * <p>A model is trained on the examples before a split instant and validated (with early stopping)
+ * on the examples from it on: the split is by time, so no example of the validation period is seen
+ * in training. Its XGBoost booster (XGBoost's own format), its Spark ML pipeline, its feature list
+ * in order, its params and its validation metrics are registered as {@code model:NAME@vN}, with
+ * lineage to the training dataset (and through it to the feature views and source tables).
  */
 public final class Models {
   public static final String TRAIN_JOB = "strata.train";
   public static final String SCORE_JOB = "strata.score";
+
   /** The column the label is copied into for training; features keep their names. */
   static final String LABEL = "__label";
+
   static final String FEATURES = "__features";
 
   private final SparkSession spark;
@@ -97,53 +97,131 @@ public final class Models {
    * A training request.
    *
    * @param trainingSetVersion null for the newest
-   * @param validationFraction the share of the dataset's time range, at its end, kept for validation
+   * @param validationFraction the share of the dataset's time range, at its end, kept for
+   *     validation
    * @param earlyStoppingRounds 0 for none
    * @param threshold the probability above which a classifier predicts 1, for precision/recall/F1
    */
-  public record TrainSpec(String model, String trainingSet, Integer trainingSetVersion, Task task, int workers,
-      int rounds, int earlyStoppingRounds, int maxDepth, double eta, double validationFraction, double threshold,
-      boolean gpu, long seed) {
+  public record TrainSpec(
+      String model,
+      String trainingSet,
+      Integer trainingSetVersion,
+      Task task,
+      int workers,
+      int rounds,
+      int earlyStoppingRounds,
+      int maxDepth,
+      double eta,
+      double validationFraction,
+      double threshold,
+      boolean gpu,
+      long seed) {
 
     public static TrainSpec defaults(String model, String trainingSet) {
-      return new TrainSpec(model, trainingSet, null, Task.CLASSIFIER, 2, 200, 20, 6, 0.1, 0.2, 0.5, false, 7);
+      return new TrainSpec(
+          model, trainingSet, null, Task.CLASSIFIER, 2, 200, 20, 6, 0.1, 0.2, 0.5, false, 7);
     }
 
     public TrainSpec withTask(Task t) {
-      return new TrainSpec(model, trainingSet, trainingSetVersion, t, workers, rounds, earlyStoppingRounds, maxDepth,
-          eta, validationFraction, threshold, gpu, seed);
+      return new TrainSpec(
+          model,
+          trainingSet,
+          trainingSetVersion,
+          t,
+          workers,
+          rounds,
+          earlyStoppingRounds,
+          maxDepth,
+          eta,
+          validationFraction,
+          threshold,
+          gpu,
+          seed);
     }
 
     public TrainSpec withRounds(int r, int early) {
-      return new TrainSpec(model, trainingSet, trainingSetVersion, task, workers, r, early, maxDepth, eta,
-          validationFraction, threshold, gpu, seed);
+      return new TrainSpec(
+          model,
+          trainingSet,
+          trainingSetVersion,
+          task,
+          workers,
+          r,
+          early,
+          maxDepth,
+          eta,
+          validationFraction,
+          threshold,
+          gpu,
+          seed);
     }
 
     public TrainSpec withWorkers(int w) {
-      return new TrainSpec(model, trainingSet, trainingSetVersion, task, w, rounds, earlyStoppingRounds, maxDepth,
-          eta, validationFraction, threshold, gpu, seed);
+      return new TrainSpec(
+          model,
+          trainingSet,
+          trainingSetVersion,
+          task,
+          w,
+          rounds,
+          earlyStoppingRounds,
+          maxDepth,
+          eta,
+          validationFraction,
+          threshold,
+          gpu,
+          seed);
     }
 
     public TrainSpec withGpu(boolean g) {
-      return new TrainSpec(model, trainingSet, trainingSetVersion, task, workers, rounds, earlyStoppingRounds,
-          maxDepth, eta, validationFraction, threshold, g, seed);
+      return new TrainSpec(
+          model,
+          trainingSet,
+          trainingSetVersion,
+          task,
+          workers,
+          rounds,
+          earlyStoppingRounds,
+          maxDepth,
+          eta,
+          validationFraction,
+          threshold,
+          g,
+          seed);
     }
   }
 
   /** A registered model version. */
-  public record ModelVersion(String name, int version, String nodeId, Task task, List<String> features,
-      Map<String, Double> metrics, String sparkModel, String xgboostModel, Map<String, String> properties) {
+  public record ModelVersion(
+      String name,
+      int version,
+      String nodeId,
+      Task task,
+      List<String> features,
+      Map<String, Double> metrics,
+      String sparkModel,
+      String xgboostModel,
+      Map<String, String> properties) {
 
     static ModelVersion of(LineageNode n) {
       Map<String, String> p = n.properties();
       Map<String, Double> metrics = new TreeMap<>();
-      p.forEach((k, v) -> {
-        if (k.startsWith("metric.")) {
-          metrics.put(k.substring("metric.".length()), Double.parseDouble(v));
-        }
-      });
-      return new ModelVersion(n.name(), Integer.parseInt(n.version().substring(1)), n.id(), Task.parse(p.get("task")),
-          Arrays.asList(p.get("features").split(",")), metrics, p.get("spark_model"), p.get("xgboost_model"), p);
+      p.forEach(
+          (k, v) -> {
+            if (k.startsWith("metric.")) {
+              metrics.put(k.substring("metric.".length()), Double.parseDouble(v));
+            }
+          });
+      return new ModelVersion(
+          n.name(),
+          Integer.parseInt(n.version().substring(1)),
+          n.id(),
+          Task.parse(p.get("task")),
+          Arrays.asList(p.get("features").split(",")),
+          metrics,
+          p.get("spark_model"),
+          p.get("xgboost_model"),
+          p);
     }
   }
 
@@ -156,15 +234,22 @@ public final class Models {
    */
   public static Split split(Dataset<Row> rows, TrainingSet set, double validationFraction) {
     if (!(validationFraction > 0 && validationFraction < 1)) {
-      throw new InvalidInputException("the validation fraction must be between 0 and 1, not " + validationFraction);
+      throw new InvalidInputException(
+          "the validation fraction must be between 0 and 1, not " + validationFraction);
     }
     long span = set.end().toEpochMilli() - set.start().toEpochMilli();
-    Instant at = Instant.ofEpochMilli(set.end().toEpochMilli() - (long) (span * validationFraction));
+    Instant at =
+        Instant.ofEpochMilli(set.end().toEpochMilli() - (long) (span * validationFraction));
     Column ts = col(set.timestampColumn());
-    return new Split(rows.filter(ts.lt(lit(Timestamp.from(at)))), rows.filter(ts.geq(lit(Timestamp.from(at)))), at);
+    return new Split(
+        rows.filter(ts.lt(lit(Timestamp.from(at)))),
+        rows.filter(ts.geq(lit(Timestamp.from(at)))),
+        at);
   }
 
-  /** Features as doubles with NaN for missing (XGBoost's missing value), and the label as a double. */
+  /**
+   * Features as doubles with NaN for missing (XGBoost's missing value), and the label as a double.
+   */
   public static Dataset<Row> prepare(Dataset<Row> rows, List<String> features, String labelColumn) {
     // the features, in the model's order, then the other columns
     List<Column> cols = new ArrayList<>();
@@ -189,16 +274,25 @@ public final class Models {
     }
     String where = "model '" + spec.model() + "'";
     if (spec.workers() < 1 || spec.rounds() < 1 || spec.earlyStoppingRounds() < 0) {
-      throw new InvalidInputException(where + ": workers and rounds must be at least 1, early stopping rounds at least 0");
+      throw new InvalidInputException(
+          where + ": workers and rounds must be at least 1, early stopping rounds at least 0");
     }
     TrainingSets sets = new TrainingSets(spark, registry, warehouse);
     TrainingSet set = sets.get(spec.trainingSet(), spec.trainingSetVersion());
-    Dataset<Row> rows = prepare(sets.read(set), set.features(), set.labelColumn()).filter(col(LABEL).isNotNull());
+    Dataset<Row> rows =
+        prepare(sets.read(set), set.features(), set.labelColumn()).filter(col(LABEL).isNotNull());
     if (spec.task() == Task.CLASSIFIER) {
       long bad = rows.filter(col(LABEL).notEqual(0).and(col(LABEL).notEqual(1))).count();
       if (bad > 0) {
-        throw new InvalidInputException(where + ": a classifier needs a 0/1 or boolean label, but '"
-            + set.labelColumn() + "' of training set '" + set.name() + "' has " + bad + " other values");
+        throw new InvalidInputException(
+            where
+                + ": a classifier needs a 0/1 or boolean label, but '"
+                + set.labelColumn()
+                + "' of training set '"
+                + set.name()
+                + "' has "
+                + bad
+                + " other values");
       }
     }
     Split split = split(rows, set, spec.validationFraction());
@@ -207,28 +301,63 @@ public final class Models {
     long trainRows = train.count();
     long validationRows = validation.count();
     if (trainRows == 0 || validationRows == 0) {
-      throw new InvalidInputException(where + ": splitting training set '" + set.name() + "' at " + split.at()
-          + " leaves " + trainRows + " training and " + validationRows + " validation rows; both need some");
+      throw new InvalidInputException(
+          where
+              + ": splitting training set '"
+              + set.name()
+              + "' at "
+              + split.at()
+              + " leaves "
+              + trainRows
+              + " training and "
+              + validationRows
+              + " validation rows; both need some");
     }
     String[] features = set.features().toArray(String[]::new);
     PipelineStage estimator = estimator(spec, features, validation);
-    RunRecord started = RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
+    RunRecord started =
+        RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
     try {
-      return RunTracker.run(registry, started, run -> train(spec, set, split, train, validation, trainRows, validationRows,
-          features, estimator, run, where));
+      return RunTracker.run(
+          registry,
+          started,
+          run ->
+              train(
+                  spec,
+                  set,
+                  split,
+                  train,
+                  validation,
+                  trainRows,
+                  validationRows,
+                  features,
+                  estimator,
+                  run,
+                  where));
     } finally {
       train.unpersist();
       validation.unpersist();
     }
   }
 
-  private ModelVersion train(TrainSpec spec, TrainingSet set, Split split, Dataset<Row> train,
-      Dataset<Row> validation, long trainRows, long validationRows, String[] features, PipelineStage estimator,
-      RunTracker run, String where) {
+  private ModelVersion train(
+      TrainSpec spec,
+      TrainingSet set,
+      Split split,
+      Dataset<Row> train,
+      Dataset<Row> validation,
+      long trainRows,
+      long validationRows,
+      String[] features,
+      PipelineStage estimator,
+      RunTracker run,
+      String where) {
     try {
-      PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
+      PipelineModel pipeline =
+          new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
-      Map<String, Double> metrics = evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
+      Map<String, Double> metrics =
+          evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
       String id = UUID.randomUUID().toString().substring(0, 8);
       String sparkModel = warehouse.resolve("models", spec.model(), id, "spark");
       String boosterFile = warehouse.resolve("models", spec.model(), id, "xgboost", "model.ubj");
@@ -259,22 +388,28 @@ public final class Models {
       p.put("run", run.record().id());
       List<String> inputs = new ArrayList<>();
       inputs.add(set.nodeId());
-      set.viewVersions().forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
+      set.viewVersions()
+          .forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
       LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
       run.complete(List.of(node.id()));
       return ModelVersion.of(node);
-    } catch (java.io.IOException | java.io.UncheckedIOException | ml.dmlc.xgboost4j.java.XGBoostError e) {
+    } catch (java.io.IOException
+        | java.io.UncheckedIOException
+        | ml.dmlc.xgboost4j.java.XGBoostError e) {
       throw new IllegalStateException(where + ": cannot save the model: " + e.getMessage(), e);
     }
   }
 
   /**
-   * The features into one vector column; NaN (missing) kept for XGBoost. (XGBoost4J-Spark 3.2's
-   * own array-of-columns input trains, but its transform then puts wrong values in the
-   * probability and rawPrediction columns: seen here, hence the assembler.)
+   * The features into one vector column; NaN (missing) kept for XGBoost. (XGBoost4J-Spark 3.2's own
+   * array-of-columns input trains, but its transform then puts wrong values in the probability and
+   * rawPrediction columns: seen here, hence the assembler.)
    */
   static VectorAssembler assembler(String[] features) {
-    return new VectorAssembler().setInputCols(features).setOutputCol(FEATURES).setHandleInvalid("keep");
+    return new VectorAssembler()
+        .setInputCols(features)
+        .setOutputCol(FEATURES)
+        .setHandleInvalid("keep");
   }
 
   static PipelineStage estimator(TrainSpec spec, String[] features, Dataset<Row> validation) {
@@ -296,7 +431,10 @@ public final class Models {
     return r;
   }
 
-  private static void common(ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator<?, ?> e, TrainSpec spec, String[] features,
+  private static void common(
+      ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator<?, ?> e,
+      TrainSpec spec,
+      String[] features,
       Dataset<Row> validation) {
     e.setNumWorkers(spec.workers());
     e.setNumRound(spec.rounds());
@@ -316,28 +454,40 @@ public final class Models {
    * Validation metrics. Classifier: AUC, PR-AUC, log loss, and precision, recall and F1 at the
    * threshold; regressor: RMSE, MAE and R².
    */
-  public static Map<String, Double> evaluate(Task task, Dataset<Row> predictions, double threshold) {
+  public static Map<String, Double> evaluate(
+      Task task, Dataset<Row> predictions, double threshold) {
     Map<String, Double> m = new LinkedHashMap<>();
     if (task == Task.REGRESSOR) {
-      RegressionEvaluator e = new RegressionEvaluator().setLabelCol(LABEL).setPredictionCol("prediction");
+      RegressionEvaluator e =
+          new RegressionEvaluator().setLabelCol(LABEL).setPredictionCol("prediction");
       m.put("rmse", e.setMetricName("rmse").evaluate(predictions));
       m.put("mae", e.setMetricName("mae").evaluate(predictions));
       m.put("r2", e.setMetricName("r2").evaluate(predictions));
       return m;
     }
-    BinaryClassificationEvaluator e = new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol("probability")
-        .setNumBins(0); // exact: every distinct score is a threshold
+    BinaryClassificationEvaluator e =
+        new BinaryClassificationEvaluator()
+            .setLabelCol(LABEL)
+            .setRawPredictionCol("probability")
+            .setNumBins(0); // exact: every distinct score is a threshold
     m.put("auc", e.setMetricName("areaUnderROC").evaluate(predictions));
     m.put("pr_auc", e.setMetricName("areaUnderPR").evaluate(predictions));
-    Column p = org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
+    Column p =
+        org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
     Column clipped = least(greatest(p, lit(1e-15)), lit(1 - 1e-15));
     Column y = col(LABEL);
     Column predicted = when(p.gt(threshold), 1.0).otherwise(0.0);
-    Row r = predictions.agg(
-        avg(y.multiply(log(clipped)).plus(lit(1).minus(y).multiply(log(lit(1).minus(clipped)))).multiply(-1)),
-        sum(when(predicted.equalTo(1).and(y.equalTo(1)), 1).otherwise(0)),
-        sum(when(predicted.equalTo(1).and(y.equalTo(0)), 1).otherwise(0)),
-        sum(when(predicted.equalTo(0).and(y.equalTo(1)), 1).otherwise(0))).first();
+    Row r =
+        predictions
+            .agg(
+                avg(
+                    y.multiply(log(clipped))
+                        .plus(lit(1).minus(y).multiply(log(lit(1).minus(clipped))))
+                        .multiply(-1)),
+                sum(when(predicted.equalTo(1).and(y.equalTo(1)), 1).otherwise(0)),
+                sum(when(predicted.equalTo(1).and(y.equalTo(0)), 1).otherwise(0)),
+                sum(when(predicted.equalTo(0).and(y.equalTo(1)), 1).otherwise(0)))
+            .first();
     double tp = r.getLong(1);
     double fp = r.getLong(2);
     double fn = r.getLong(3);
@@ -352,55 +502,80 @@ public final class Models {
 
   /** A registered model version; the newest when {@code version} is null. */
   public ModelVersion get(String name, Integer version) {
-    return ModelVersion.of(TrainingSets.artifact(registry, LineageNode.MODEL, "model", name, version));
+    return ModelVersion.of(
+        TrainingSets.artifact(registry, LineageNode.MODEL, "model", name, version));
   }
 
   /** What a scoring run wrote. */
-  public record Scored(TableLocation output, Optional<Snapshot> snapshot, long rows, String model) {}
+  public record Scored(
+      TableLocation output, Optional<Snapshot> snapshot, long rows, String model) {}
 
   /**
-   * Scores an entity table: its rows get the model's features point-in-time from the offline
-   * store (the feature views at the versions the model was trained with), then a prediction
-   * (and, for a classifier, the probability of 1), written as a table.
+   * Scores an entity table: its rows get the model's features point-in-time from the offline store
+   * (the feature views at the versions the model was trained with), then a prediction (and, for a
+   * classifier, the probability of 1), written as a table.
    */
-  public Scored score(String model, Integer version, TableLocation entities, String timestampColumn,
-      TableLocation output, boolean overwrite) {
+  public Scored score(
+      String model,
+      Integer version,
+      TableLocation entities,
+      String timestampColumn,
+      TableLocation output,
+      boolean overwrite) {
     ModelVersion mv = get(model, version);
-    TrainingSet set = TrainingSet.of(registry.lineageNode(mv.properties().get("training_set")).orElseThrow());
+    TrainingSet set =
+        TrainingSet.of(registry.lineageNode(mv.properties().get("training_set")).orElseThrow());
     FeatureService service = set.service(registry);
     Map<String, Integer> views = set.viewVersions();
     Dataset<Row> input;
     try {
       input = Tables.read(spark, entities, Optional.empty());
     } catch (RuntimeException e) {
-      throw new InvalidInputException("cannot read the entity table " + entities + ": " + e.getMessage(), e);
+      throw new InvalidInputException(
+          "cannot read the entity table " + entities + ": " + e.getMessage(), e);
     }
     List<String> entityColumns = Arrays.asList(input.columns());
-    OfflineStore.Historical h = new OfflineStore(spark, registry, warehouse)
-        .historical(input, timestampColumn, service.projections(), false, new LinkedHashMap<>(), views);
+    OfflineStore.Historical h =
+        new OfflineStore(spark, registry, warehouse)
+            .historical(
+                input, timestampColumn, service.projections(), false, new LinkedHashMap<>(), views);
     PipelineModel pipeline = PipelineModel.load(mv.sparkModel());
     Dataset<Row> predicted = pipeline.transform(prepare(h.rows(), mv.features(), null));
     List<Column> out = new ArrayList<>();
     entityColumns.forEach(c -> out.add(col("`" + c + "`")));
     out.add(col("prediction"));
     if (mv.task() == Task.CLASSIFIER) {
-      out.add(org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1).as("probability"));
+      out.add(
+          org.apache
+              .spark
+              .ml
+              .functions
+              .vector_to_array(col("probability"), "float64")
+              .getItem(1)
+              .as("probability"));
     }
     out.add(lit(mv.nodeId()).as("model"));
     List<String> inputs = new ArrayList<>(h.inputs());
     inputs.add(mv.nodeId());
     inputs.add(LineageId.table(entities, Optional.empty()).toString());
-    RunRecord started = RunRecord.started(SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output.location()));
-    return RunTracker.run(registry, started, run -> {
-      Optional<Snapshot> snapshot = Tables.write(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
-      long rows = Tables.read(spark, output, snapshot).count();
-      LineageId id = LineageId.table(output, snapshot);
-      String node = id.toString();
-      List<LineageEdge> edges = new ArrayList<>();
-      inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
-      registry.recordLineage(List.of(LineageNode.of(id, Map.of("rows", Long.toString(rows)))), edges);
-      run.complete(List.of(node));
-      return new Scored(output, snapshot, rows, mv.nodeId());
-    });
+    RunRecord started =
+        RunRecord.started(
+            SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output.location()));
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          Optional<Snapshot> snapshot =
+              Tables.write(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
+          long rows = Tables.read(spark, output, snapshot).count();
+          LineageId id = LineageId.table(output, snapshot);
+          String node = id.toString();
+          List<LineageEdge> edges = new ArrayList<>();
+          inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
+          registry.recordLineage(
+              List.of(LineageNode.of(id, Map.of("rows", Long.toString(rows)))), edges);
+          run.complete(List.of(node));
+          return new Scored(output, snapshot, rows, mv.nodeId());
+        });
   }
 }

@@ -1,16 +1,15 @@
 package dev.strata.training;
 
-import dev.strata.errors.StrataException;
-import dev.strata.errors.InvalidInputException;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.strata.dsl.FeatureService;
-import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
+import dev.strata.errors.StrataException;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
@@ -42,11 +41,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Training datasets: a label table, a feature service and a time range become a point-in-time
- * join, stored as a table (Delta by default) and registered as {@code training_dataset:NAME@vN}
- * with the snapshot of every table it read and the version of every feature view and of the
- * service it used. {@link #rebuild} recomputes a registered dataset from that record, reading
- * every table at its recorded snapshot, and checks the rows against the recorded checksum.
+ * Training datasets: a label table, a feature service and a time range become a point-in-time join,
+ * stored as a table (Delta by default) and registered as {@code training_dataset:NAME@vN} with the
+ * snapshot of every table it read and the version of every feature view and of the service it used.
+ * {@link #rebuild} recomputes a registered dataset from that record, reading every table at its
+ * recorded snapshot, and checks the rows against the recorded checksum.
  *
  * <pre>{@code
  * TrainingSets sets = new TrainingSets(spark, registry, warehouse);
@@ -78,37 +77,70 @@ public final class TrainingSets {
    * @param end last example time, exclusive
    * @param format the table format of the stored dataset
    */
-  public record TrainingSetSpec(String name, TableLocation labels, String timestampColumn,
-      String labelColumn, String featureService, Instant start, Instant end, TableFormat format) {}
+  public record TrainingSetSpec(
+      String name,
+      TableLocation labels,
+      String timestampColumn,
+      String labelColumn,
+      String featureService,
+      Instant start,
+      Instant end,
+      TableFormat format) {}
 
   /** A registered training dataset. */
-  public record TrainingSet(String name, int version, String nodeId, TableLocation table,
-      Optional<Snapshot> snapshot, long rows, String checksum, String timestampColumn, String labelColumn,
-      List<String> features, Instant start, Instant end, Map<String, String> properties) {
+  public record TrainingSet(
+      String name,
+      int version,
+      String nodeId,
+      TableLocation table,
+      Optional<Snapshot> snapshot,
+      long rows,
+      String checksum,
+      String timestampColumn,
+      String labelColumn,
+      List<String> features,
+      Instant start,
+      Instant end,
+      Map<String, String> properties) {
 
     static TrainingSet of(LineageNode n) {
       Map<String, String> p = n.properties();
-      return new TrainingSet(n.name(), Integer.parseInt(n.version().substring(1)), n.id(),
-          TableFormat.parse(p.get("format")).at(p.get("location")), Snapshot.ofNullable(p.get("snapshot")),
-          Long.parseLong(p.get("rows")), p.get("checksum"), p.get("timestamp_column"), p.get("label_column"),
-          Arrays.asList(p.get("features").split(",")), Instant.parse(p.get("start")), Instant.parse(p.get("end")), p);
+      return new TrainingSet(
+          n.name(),
+          Integer.parseInt(n.version().substring(1)),
+          n.id(),
+          TableFormat.parse(p.get("format")).at(p.get("location")),
+          Snapshot.ofNullable(p.get("snapshot")),
+          Long.parseLong(p.get("rows")),
+          p.get("checksum"),
+          p.get("timestamp_column"),
+          p.get("label_column"),
+          Arrays.asList(p.get("features").split(",")),
+          Instant.parse(p.get("start")),
+          Instant.parse(p.get("end")),
+          p);
     }
 
     /** The feature views it was built from, at the versions it used. */
     public Map<String, Integer> viewVersions() {
       Map<String, Integer> views = new LinkedHashMap<>();
-      properties.forEach((k, v) -> {
-        if (k.startsWith("view_version.")) {
-          views.put(k.substring("view_version.".length()), Integer.parseInt(v));
-        }
-      });
+      properties.forEach(
+          (k, v) -> {
+            if (k.startsWith("view_version.")) {
+              views.put(k.substring("view_version.".length()), Integer.parseInt(v));
+            }
+          });
       return views;
     }
 
     /** Its feature service, at the version it used. */
     public FeatureService service(RegistryStore registry) {
-      return registry.registeredService(properties.get("feature_service"),
-          Integer.parseInt(properties.get("feature_service_version"))).orElseThrow().definition();
+      return registry
+          .registeredService(
+              properties.get("feature_service"),
+              Integer.parseInt(properties.get("feature_service_version")))
+          .orElseThrow()
+          .definition();
     }
   }
 
@@ -117,7 +149,8 @@ public final class TrainingSets {
    *
    * @param what how messages name the kind: "training set", "model"
    */
-  static LineageNode artifact(RegistryStore registry, String kind, String what, String name, Integer version) {
+  static LineageNode artifact(
+      RegistryStore registry, String kind, String what, String name, Integer version) {
     List<LineageNode> versions = registry.versions(kind, name);
     if (versions.isEmpty()) {
       throw new NotRegisteredException("no " + what + " named '" + name + "' is registered");
@@ -125,78 +158,137 @@ public final class TrainingSets {
     if (version == null) {
       return versions.get(versions.size() - 1);
     }
-    return versions.stream().filter(n -> n.version().equals("v" + version)).findFirst()
-        .orElseThrow(() -> new NotRegisteredException(what + " '" + name + "' has no version " + version
-            + " (versions: 1.." + versions.size() + ")"));
+    return versions.stream()
+        .filter(n -> n.version().equals("v" + version))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new NotRegisteredException(
+                    what
+                        + " '"
+                        + name
+                        + "' has no version "
+                        + version
+                        + " (versions: 1.."
+                        + versions.size()
+                        + ")"));
   }
 
   /** Builds, stores and registers a training dataset; on any error nothing is registered. */
   public TrainingSet build(TrainingSetSpec spec) {
     String where = "training set '" + spec.name() + "'";
     if (spec.name() == null || !NAME.matcher(spec.name()).matches()) {
-      throw new InvalidInputException("training set name '" + spec.name()
-          + "' is not valid: a letter, then letters, digits, '_', '.' or '-' (at most 100)");
+      throw new InvalidInputException(
+          "training set name '"
+              + spec.name()
+              + "' is not valid: a letter, then letters, digits, '_', '.' or '-' (at most 100)");
     }
     if (spec.start() == null || spec.end() == null || !spec.end().isAfter(spec.start())) {
-      throw new InvalidInputException(where + ": the time range [" + spec.start() + ", " + spec.end()
-          + ") is empty; the end must be after the start");
+      throw new InvalidInputException(
+          where
+              + ": the time range ["
+              + spec.start()
+              + ", "
+              + spec.end()
+              + ") is empty; the end must be after the start");
     }
-    Registered<FeatureService> service = registry.registeredService(spec.featureService())
-        .orElseThrow(() -> new NotRegisteredException(where + ": no feature service named '"
-            + spec.featureService() + "' is registered"));
-    Optional<Snapshot> labelsSnapshot = readable(() -> Tables.currentSnapshot(spark, spec.labels()), spec);
-    Dataset<Row> labels = labels(spec.labels(), labelsSnapshot, spec.timestampColumn(),
-        spec.labelColumn(), spec.start(), spec.end(), where);
+    Registered<FeatureService> service =
+        registry
+            .registeredService(spec.featureService())
+            .orElseThrow(
+                () ->
+                    new NotRegisteredException(
+                        where
+                            + ": no feature service named '"
+                            + spec.featureService()
+                            + "' is registered"));
+    Optional<Snapshot> labelsSnapshot =
+        readable(() -> Tables.currentSnapshot(spark, spec.labels()), spec);
+    Dataset<Row> labels =
+        labels(
+            spec.labels(),
+            labelsSnapshot,
+            spec.timestampColumn(),
+            spec.labelColumn(),
+            spec.start(),
+            spec.end(),
+            where);
     if (labels.isEmpty()) {
-      throw new InvalidInputException(where + ": the labels table " + spec.labels().location() + " has no rows with "
-          + spec.timestampColumn() + " in [" + spec.start() + ", " + spec.end() + ")");
+      throw new InvalidInputException(
+          where
+              + ": the labels table "
+              + spec.labels().location()
+              + " has no rows with "
+              + spec.timestampColumn()
+              + " in ["
+              + spec.start()
+              + ", "
+              + spec.end()
+              + ")");
     }
     OfflineStore offline = new OfflineStore(spark, registry, warehouse);
-    OfflineStore.Historical h = offline.historical(labels, spec.timestampColumn(),
-        service.definition().projections(), false, new LinkedHashMap<>(), new LinkedHashMap<>());
+    OfflineStore.Historical h =
+        offline.historical(
+            labels,
+            spec.timestampColumn(),
+            service.definition().projections(),
+            false,
+            new LinkedHashMap<>(),
+            new LinkedHashMap<>());
     List<String> features = featureColumns(h.rows(), labels);
     Dataset<Row> rows = h.rows();
 
     String id = UUID.randomUUID().toString().substring(0, 8);
-    TableLocation location = spec.format().at(spec.format() == TableFormat.ICEBERG
-        ? "training_sets." + spec.name().replaceAll("[^A-Za-z0-9_]", "_") + "_" + id
-        : warehouse.resolve("training_sets", spec.name(), id));
+    TableLocation location =
+        spec.format()
+            .at(
+                spec.format() == TableFormat.ICEBERG
+                    ? "training_sets." + spec.name().replaceAll("[^A-Za-z0-9_]", "_") + "_" + id
+                    : warehouse.resolve("training_sets", spec.name(), id));
     List<String> inputs = new ArrayList<>(h.inputs());
     inputs.add(LineageId.table(spec.labels(), labelsSnapshot).toString());
     inputs.add(service.nodeId());
-    RunRecord started = RunRecord.started(JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
-    return RunTracker.run(registry, started, run -> {
-      Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
-      Dataset<Row> stored = Tables.read(spark, location, snapshot);
-      Checksum sum = checksum(stored);
-      Map<String, String> p = new TreeMap<>();
-      p.put("labels", spec.labels().location());
-      p.put("labels_format", spec.labels().formatName());
-      p.put("labels_snapshot", Snapshot.idOrEmpty(labelsSnapshot));
-      p.put("timestamp_column", spec.timestampColumn());
-      p.put("label_column", spec.labelColumn());
-      p.put("feature_service", spec.featureService());
-      p.put("feature_service_version", Integer.toString(service.version()));
-      p.put("start", spec.start().toString());
-      p.put("end", spec.end().toString());
-      p.put("format", location.formatName());
-      p.put("location", location.location());
-      p.put("snapshot", Snapshot.idOrEmpty(snapshot));
-      p.put("rows", Long.toString(sum.rows()));
-      p.put("checksum", sum.value());
-      p.put("features", String.join(",", features));
-      h.sourceSnapshots().forEach((s, snap) -> p.put("source_snapshot." + s, nullToEmpty(snap)));
-      h.viewVersions().forEach((v, n) -> p.put("view_version." + v, Integer.toString(n)));
-      p.put("run", run.record().id());
-      LineageNode node = registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
-      run.complete(List.of(node.id()));
-      return TrainingSet.of(node);
-    });
+    RunRecord started =
+        RunRecord.started(
+            JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
+          Dataset<Row> stored = Tables.read(spark, location, snapshot);
+          Checksum sum = checksum(stored);
+          Map<String, String> p = new TreeMap<>();
+          p.put("labels", spec.labels().location());
+          p.put("labels_format", spec.labels().formatName());
+          p.put("labels_snapshot", Snapshot.idOrEmpty(labelsSnapshot));
+          p.put("timestamp_column", spec.timestampColumn());
+          p.put("label_column", spec.labelColumn());
+          p.put("feature_service", spec.featureService());
+          p.put("feature_service_version", Integer.toString(service.version()));
+          p.put("start", spec.start().toString());
+          p.put("end", spec.end().toString());
+          p.put("format", location.formatName());
+          p.put("location", location.location());
+          p.put("snapshot", Snapshot.idOrEmpty(snapshot));
+          p.put("rows", Long.toString(sum.rows()));
+          p.put("checksum", sum.value());
+          p.put("features", String.join(",", features));
+          h.sourceSnapshots()
+              .forEach((s, snap) -> p.put("source_snapshot." + s, nullToEmpty(snap)));
+          h.viewVersions().forEach((v, n) -> p.put("view_version." + v, Integer.toString(n)));
+          p.put("run", run.record().id());
+          LineageNode node =
+              registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
+          run.complete(List.of(node.id()));
+          return TrainingSet.of(node);
+        });
   }
 
   /** A registered training dataset; the newest when {@code version} is null. */
   public TrainingSet get(String name, Integer version) {
-    return TrainingSet.of(artifact(registry, LineageNode.TRAINING_DATASET, "training set", name, version));
+    return TrainingSet.of(
+        artifact(registry, LineageNode.TRAINING_DATASET, "training set", name, version));
   }
 
   /** The stored rows of a registered training dataset, at the snapshot it was written with. */
@@ -205,8 +297,8 @@ public final class TrainingSets {
   }
 
   /**
-   * Recomputes a registered training dataset from its record: the labels and every source at
-   * their recorded snapshots, the feature views and the service at their recorded versions.
+   * Recomputes a registered training dataset from its record: the labels and every source at their
+   * recorded snapshots, the feature views and the service at their recorded versions.
    *
    * @throws IllegalStateException when the rows do not match the recorded checksum (a Parquet
    *     source or label table, which has no snapshots, changed since)
@@ -217,47 +309,90 @@ public final class TrainingSets {
     FeatureService service = set.service(registry);
     Map<String, String> snapshots = new LinkedHashMap<>();
     Map<String, Integer> views = set.viewVersions();
-    p.forEach((k, v) -> {
-      if (k.startsWith("source_snapshot.")) {
-        snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
-      }
-    });
-    Dataset<Row> labels = labels(TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
-        Snapshot.ofNullable(p.get("labels_snapshot")), set.timestampColumn(), set.labelColumn(), set.start(), set.end(), where);
-    Dataset<Row> rows = new OfflineStore(spark, registry, warehouse)
-        .historical(labels, set.timestampColumn(), service.projections(), false, snapshots, views).rows();
+    p.forEach(
+        (k, v) -> {
+          if (k.startsWith("source_snapshot.")) {
+            snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
+          }
+        });
+    Dataset<Row> labels =
+        labels(
+            TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
+            Snapshot.ofNullable(p.get("labels_snapshot")),
+            set.timestampColumn(),
+            set.labelColumn(),
+            set.start(),
+            set.end(),
+            where);
+    Dataset<Row> rows =
+        new OfflineStore(spark, registry, warehouse)
+            .historical(
+                labels, set.timestampColumn(), service.projections(), false, snapshots, views)
+            .rows();
     Checksum sum = checksum(rows);
     if (sum.rows() != set.rows() || !sum.value().equals(set.checksum())) {
-      throw new IllegalStateException(where + ": the rebuilt rows (" + sum.rows() + ", checksum " + sum.value()
-          + ") differ from the recorded ones (" + set.rows() + ", " + set.checksum() + "); a table without"
-          + " snapshots (Parquet) that it read has changed since");
+      throw new IllegalStateException(
+          where
+              + ": the rebuilt rows ("
+              + sum.rows()
+              + ", checksum "
+              + sum.value()
+              + ") differ from the recorded ones ("
+              + set.rows()
+              + ", "
+              + set.checksum()
+              + "); a table without"
+              + " snapshots (Parquet) that it read has changed since");
     }
     return rows;
   }
 
-  private Dataset<Row> labels(TableLocation table, Optional<Snapshot> snapshot, String ts, String label,
-      Instant start, Instant end, String where) {
+  private Dataset<Row> labels(
+      TableLocation table,
+      Optional<Snapshot> snapshot,
+      String ts,
+      String label,
+      Instant start,
+      Instant end,
+      String where) {
     String location = table.location();
     Dataset<Row> labels = readable(() -> Tables.read(spark, table, snapshot), where, location);
     List<String> columns = Arrays.asList(labels.columns());
     if (!columns.contains(label)) {
-      throw new InvalidInputException(where + ": the label column '" + label + "' is not in the labels table "
-          + location + " (columns: " + String.join(", ", columns) + ")");
+      throw new InvalidInputException(
+          where
+              + ": the label column '"
+              + label
+              + "' is not in the labels table "
+              + location
+              + " (columns: "
+              + String.join(", ", columns)
+              + ")");
     }
     StructField tsField = columns.contains(ts) ? labels.schema().apply(ts) : null;
-    if (tsField == null || !(tsField.dataType().equals(DataTypes.TimestampType)
-        || tsField.dataType().equals(DataTypes.TimestampNTZType))) {
-      throw new InvalidInputException(where + ": the labels table " + location + " has no timestamp column '"
-          + ts + "' (columns: " + String.join(", ", columns) + ")");
+    if (tsField == null
+        || !(tsField.dataType().equals(DataTypes.TimestampType)
+            || tsField.dataType().equals(DataTypes.TimestampNTZType))) {
+      throw new InvalidInputException(
+          where
+              + ": the labels table "
+              + location
+              + " has no timestamp column '"
+              + ts
+              + "' (columns: "
+              + String.join(", ", columns)
+              + ")");
     }
-    return labels.filter(col(ts).geq(lit(Timestamp.from(start))).and(col(ts).lt(lit(Timestamp.from(end)))));
+    return labels.filter(
+        col(ts).geq(lit(Timestamp.from(start))).and(col(ts).lt(lit(Timestamp.from(end)))));
   }
 
   private <T> T readable(java.util.function.Supplier<T> read, TrainingSetSpec spec) {
     return readable(read, "training set '" + spec.name() + "'", spec.labels().location());
   }
 
-  private static <T> T readable(java.util.function.Supplier<T> read, String where, String location) {
+  private static <T> T readable(
+      java.util.function.Supplier<T> read, String where, String location) {
     try {
       return read.get();
     } catch (IllegalArgumentException | StrataException e) {
@@ -267,8 +402,13 @@ public final class TrainingSets {
       while (cause != null && !(cause instanceof AnalysisException)) {
         cause = cause.getCause();
       }
-      throw new InvalidInputException(where + ": cannot read the labels table " + location + ": "
-          + (cause != null ? cause.getMessage() : e.getMessage()), e);
+      throw new InvalidInputException(
+          where
+              + ": cannot read the labels table "
+              + location
+              + ": "
+              + (cause != null ? cause.getMessage() : e.getMessage()),
+          e);
     }
   }
 
@@ -286,13 +426,17 @@ public final class TrainingSets {
   /** A count and an order-independent content hash of rows. */
   public record Checksum(long rows, String value) {}
 
-  /** Row count and the exact sum of every row's 64-bit hash over all its columns (sorted by name). */
+  /**
+   * Row count and the exact sum of every row's 64-bit hash over all its columns (sorted by name).
+   */
   public static Checksum checksum(Dataset<Row> rows) {
     List<String> names = new ArrayList<>(Arrays.asList(rows.columns()));
     names.sort(null);
     Column[] cols = names.stream().map(n -> col("`" + n + "`")).toArray(Column[]::new);
-    Row r = rows.select(xxhash64(cols).cast("decimal(38,0)").as("h"))
-        .agg(org.apache.spark.sql.functions.count(lit(1)), sum(col("h"))).first();
+    Row r =
+        rows.select(xxhash64(cols).cast("decimal(38,0)").as("h"))
+            .agg(org.apache.spark.sql.functions.count(lit(1)), sum(col("h")))
+            .first();
     return new Checksum(r.getLong(0), r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString());
   }
 

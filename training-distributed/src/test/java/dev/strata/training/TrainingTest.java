@@ -16,9 +16,9 @@ import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.training.Models.ModelVersion;
 import dev.strata.training.Models.Task;
@@ -55,12 +55,21 @@ class TrainingTest {
 
   @BeforeAll
   static void slice(SparkSession spark) {
-    Dataset<Row> sample = spark.read().parquet(repoRoot().resolve(FlightsRepository.SAMPLE_PATH).toString());
+    Dataset<Row> sample =
+        spark.read().parquet(repoRoot().resolve(FlightsRepository.SAMPLE_PATH).toString());
     List<String> busiest = new ArrayList<>();
-    sample.groupBy("origin").count().orderBy(col("count").desc()).limit(25).collectAsList()
+    sample
+        .groupBy("origin")
+        .count()
+        .orderBy(col("count").desc())
+        .limit(25)
+        .collectAsList()
         .forEach(r -> busiest.add(r.getString(0)));
-    slice = sample.filter(col("origin").isin(busiest.toArray()))
-        .filter(col("date").lt(lit(Timestamp.from(Instant.parse("2001-01-12T00:00:00Z"))))).cache();
+    slice =
+        sample
+            .filter(col("origin").isin(busiest.toArray()))
+            .filter(col("date").lt(lit(Timestamp.from(Instant.parse("2001-01-12T00:00:00Z")))))
+            .cache();
   }
 
   static Path repoRoot() {
@@ -68,7 +77,10 @@ class TrainingTest {
     return p.resolve(FlightsRepository.SAMPLE_PATH).toFile().exists() ? p : p.getParent();
   }
 
-  /** A registry with the example repository, its flights source a Delta table of the days before {@code until}. */
+  /**
+   * A registry with the example repository, its flights source a Delta table of the days before
+   * {@code until}.
+   */
   record World(RegistryStore registry, String flights, String labels, Warehouse warehouse) {}
 
   static World world(SparkSession spark, String until) {
@@ -83,22 +95,40 @@ class TrainingTest {
     FeatureView route = FlightsRepository.routeStats(source);
     FeatureService service = FlightsRepository.delayModel(origin, route);
     RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("t" + UUID.randomUUID()));
-    registry.apply(Definitions.builder().addAll(FlightsRepository.AIRPORT, FlightsRepository.ROUTE, source, origin, route, service)
-        .build(), ApplyOptions.defaults());
+    registry.apply(
+        Definitions.builder()
+            .addAll(
+                FlightsRepository.AIRPORT, FlightsRepository.ROUTE, source, origin, route, service)
+            .build(),
+        ApplyOptions.defaults());
     return new World(registry, flights, labels, Warehouse.local(base.resolve("warehouse")));
   }
 
   static Dataset<Row> labels(Dataset<Row> flights) {
-    return flights.select(col("origin"), col("destination"), col("date").as("departure"),
-        col("delay").gt(15).cast("int").as("delayed"), col("delay").cast("double").as("delay_minutes"));
+    return flights.select(
+        col("origin"),
+        col("destination"),
+        col("date").as("departure"),
+        col("delay").gt(15).cast("int").as("delayed"),
+        col("delay").cast("double").as("delay_minutes"));
   }
 
   static TrainingSetSpec spec(World w, String name) {
-    return new TrainingSetSpec(name, TableFormat.DELTA.at(w.labels()), "departure", "delayed", "delay_model", START, END,
+    return new TrainingSetSpec(
+        name,
+        TableFormat.DELTA.at(w.labels()),
+        "departure",
+        "delayed",
+        "delay_model",
+        START,
+        END,
         TableFormat.DELTA);
   }
 
-  /** AUC by its definition: the share of (positive, negative) pairs ranked right, ties counting half. */
+  /**
+   * AUC by its definition: the share of (positive, negative) pairs ranked right, ties counting
+   * half.
+   */
   static double bruteForceAuc(List<double[]> labelAndScore) {
     List<Double> pos = new ArrayList<>();
     List<Double> neg = new ArrayList<>();
@@ -134,18 +164,30 @@ class TrainingTest {
       TrainingSets sets = new TrainingSets(spark, registry, w.warehouse());
       TrainingSet ts = sets.build(spec(w, "delays"));
       assertThat(ts.version()).isEqualTo(1);
-      assertThat(ts.rows()).isEqualTo(labels(slice).filter(col("departure").geq(lit(Timestamp.from(START)))
-          .and(col("departure").lt(lit(Timestamp.from(Instant.parse("2001-01-08T00:00:00Z")))))).count());
-      assertThat(ts.features()).contains("avg_delay_1h", "flights_7d", "route_distance").doesNotContain("delayed");
+      assertThat(ts.rows())
+          .isEqualTo(
+              labels(slice)
+                  .filter(
+                      col("departure")
+                          .geq(lit(Timestamp.from(START)))
+                          .and(
+                              col("departure")
+                                  .lt(lit(Timestamp.from(Instant.parse("2001-01-08T00:00:00Z"))))))
+                  .count());
+      assertThat(ts.features())
+          .contains("avg_delay_1h", "flights_7d", "route_distance")
+          .doesNotContain("delayed");
       assertThat(TrainingSets.checksum(sets.read(ts)).value()).isEqualTo(ts.checksum());
 
       // the source and the labels receive the next days (inside the dataset's time range)
-      Dataset<Row> later = slice.filter(col("date").geq(lit(Timestamp.from(Instant.parse("2001-01-08T00:00:00Z")))));
+      Dataset<Row> later =
+          slice.filter(col("date").geq(lit(Timestamp.from(Instant.parse("2001-01-08T00:00:00Z")))));
       later.write().format("delta").mode("append").save(w.flights());
       labels(later).write().format("delta").mode("append").save(w.labels());
 
       Dataset<Row> rebuilt = sets.rebuild(ts);
-      assertThat(TrainingSets.checksum(rebuilt)).isEqualTo(new TrainingSets.Checksum(ts.rows(), ts.checksum()));
+      assertThat(TrainingSets.checksum(rebuilt))
+          .isEqualTo(new TrainingSets.Checksum(ts.rows(), ts.checksum()));
       TrainingSet now = sets.build(spec(w, "delays"));
       assertThat(now.version()).isEqualTo(2);
       assertThat(now.rows()).isGreaterThan(ts.rows());
@@ -161,11 +203,13 @@ class TrainingTest {
     try (RegistryStore registry = w.registry()) {
       TrainingSet ts = new TrainingSets(spark, registry, w.warehouse()).build(spec(w, "delays"));
       Models models = new Models(spark, registry, w.warehouse());
-      ModelVersion m = models.train(TrainSpec.defaults("delay_model", "delays").withRounds(100, 10));
+      ModelVersion m =
+          models.train(TrainSpec.defaults("delay_model", "delays").withRounds(100, 10));
 
       assertThat(m.version()).isEqualTo(1);
       assertThat(m.features()).isEqualTo(ts.features());
-      assertThat(m.metrics()).containsKeys("auc", "pr_auc", "log_loss", "precision", "recall", "f1");
+      assertThat(m.metrics())
+          .containsKeys("auc", "pr_auc", "log_loss", "precision", "recall", "f1");
       // measured 0.68 on this slice; a model that learnt nothing would be near 0.5
       assertThat(m.metrics().get("auc")).isGreaterThan(0.62);
       assertThat(Long.parseLong(m.properties().get("boosted_rounds"))).isBetween(1L, 100L);
@@ -175,13 +219,24 @@ class TrainingTest {
       Dataset<Row> rows = new TrainingSets(spark, registry, w.warehouse()).read(ts);
       assertThat(Long.parseLong(m.properties().get("train_rows")))
           .isEqualTo(rows.filter(col("departure").lt(lit(Timestamp.from(at)))).count());
-      Dataset<Row> validation = Models.prepare(rows, m.features(), "delayed").filter(col("departure").geq(lit(Timestamp.from(at))));
+      Dataset<Row> validation =
+          Models.prepare(rows, m.features(), "delayed")
+              .filter(col("departure").geq(lit(Timestamp.from(at))));
 
       // the registered AUC equals the brute-force AUC of the saved pipeline's validation scores
       List<double[]> scored = new ArrayList<>();
-      PipelineModel.load(m.sparkModel()).transform(validation)
-          .select(col(Models.LABEL), org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1))
-          .collectAsList().forEach(r -> scored.add(new double[] {r.getDouble(0), r.getDouble(1)}));
+      PipelineModel.load(m.sparkModel())
+          .transform(validation)
+          .select(
+              col(Models.LABEL),
+              org.apache
+                  .spark
+                  .ml
+                  .functions
+                  .vector_to_array(col("probability"), "float64")
+                  .getItem(1))
+          .collectAsList()
+          .forEach(r -> scored.add(new double[] {r.getDouble(0), r.getDouble(1)}));
       assertThat(bruteForceAuc(scored)).isCloseTo(m.metrics().get("auc"), within(1e-6));
       assertThat(Path.of(java.net.URI.create(m.xgboostModel()))).exists();
 
@@ -192,13 +247,42 @@ class TrainingTest {
       // batch scoring: one prediction per entity row, features fetched point-in-time
       String out = dir.resolve(UUID.randomUUID() + "-scores").toString();
       String entities = dir.resolve(UUID.randomUUID() + "-entities").toString();
-      spark.read().format("delta").load(w.labels()).filter(col("departure").geq(lit(Timestamp.from(END))))
-          .select("origin", "destination", "departure").write().format("delta").save(entities);
-      Models.Scored s = models.score("delay_model", null, TableFormat.DELTA.at(entities), "departure", TableFormat.DELTA.at(out), false);
+      spark
+          .read()
+          .format("delta")
+          .load(w.labels())
+          .filter(col("departure").geq(lit(Timestamp.from(END))))
+          .select("origin", "destination", "departure")
+          .write()
+          .format("delta")
+          .save(entities);
+      Models.Scored s =
+          models.score(
+              "delay_model",
+              null,
+              TableFormat.DELTA.at(entities),
+              "departure",
+              TableFormat.DELTA.at(out),
+              false);
       Dataset<Row> scores = Tables.read(spark, s.output(), s.snapshot());
-      assertThat(s.rows()).isEqualTo(spark.read().format("delta").load(entities).count()).isPositive();
-      assertThat(scores.filter(col("probability").lt(0).or(col("probability").gt(1)).or(col("probability").isNull())).count()).isZero();
-      assertThat(registry.upstream("table:delta:" + out + "@" + s.snapshot().orElseThrow()).nodes().keySet()).contains(m.nodeId());
+      assertThat(s.rows())
+          .isEqualTo(spark.read().format("delta").load(entities).count())
+          .isPositive();
+      assertThat(
+              scores
+                  .filter(
+                      col("probability")
+                          .lt(0)
+                          .or(col("probability").gt(1))
+                          .or(col("probability").isNull()))
+                  .count())
+          .isZero();
+      assertThat(
+              registry
+                  .upstream("table:delta:" + out + "@" + s.snapshot().orElseThrow())
+                  .nodes()
+                  .keySet())
+          .contains(m.nodeId());
     }
   }
 
@@ -207,17 +291,37 @@ class TrainingTest {
     World w = world(spark, "2001-01-12T00:00:00Z");
     try (RegistryStore registry = w.registry()) {
       TrainingSetSpec s = spec(w, "minutes");
-      new TrainingSets(spark, registry, w.warehouse()).build(new TrainingSetSpec(s.name(), s.labels(),
-          s.timestampColumn(), "delay_minutes", s.featureService(), s.start(), s.end(), TableFormat.ICEBERG));
-      ModelVersion m = new Models(spark, registry, w.warehouse())
-          .train(TrainSpec.defaults("minutes_model", "minutes").withTask(Task.REGRESSOR).withRounds(30, 0));
+      new TrainingSets(spark, registry, w.warehouse())
+          .build(
+              new TrainingSetSpec(
+                  s.name(),
+                  s.labels(),
+                  s.timestampColumn(),
+                  "delay_minutes",
+                  s.featureService(),
+                  s.start(),
+                  s.end(),
+                  TableFormat.ICEBERG));
+      ModelVersion m =
+          new Models(spark, registry, w.warehouse())
+              .train(
+                  TrainSpec.defaults("minutes_model", "minutes")
+                      .withTask(Task.REGRESSOR)
+                      .withRounds(30, 0));
       assertThat(m.metrics()).containsKeys("rmse", "mae", "r2");
       TrainingSets sets = new TrainingSets(spark, registry, w.warehouse());
-      Dataset<Row> validation = Models.prepare(sets.read(sets.get("minutes", null)), m.features(), "delay_minutes")
-          .filter(col("departure").geq(lit(Timestamp.from(Instant.parse(m.properties().get("split_at"))))));
+      Dataset<Row> validation =
+          Models.prepare(sets.read(sets.get("minutes", null)), m.features(), "delay_minutes")
+              .filter(
+                  col("departure")
+                      .geq(lit(Timestamp.from(Instant.parse(m.properties().get("split_at"))))));
       double se = 0;
       double ae = 0;
-      List<Row> rows = PipelineModel.load(m.sparkModel()).transform(validation).select(Models.LABEL, "prediction").collectAsList();
+      List<Row> rows =
+          PipelineModel.load(m.sparkModel())
+              .transform(validation)
+              .select(Models.LABEL, "prediction")
+              .collectAsList();
       for (Row r : rows) {
         double d = r.getDouble(0) - r.getDouble(1);
         se += d * d;
@@ -236,32 +340,96 @@ class TrainingTest {
       Models models = new Models(spark, registry, w.warehouse());
       TrainingSetSpec ok = spec(w, "bad");
       int runs = registry.runs().size();
-      assertThatThrownBy(() -> sets.build(new TrainingSetSpec("bad", ok.labels(), ok.timestampColumn(),
-          ok.labelColumn(), "no_such_service", START, END, TableFormat.DELTA)))
-          .hasMessage("training set 'bad': no feature service named 'no_such_service' is registered");
-      assertThatThrownBy(() -> sets.build(new TrainingSetSpec("bad", ok.labels(), ok.timestampColumn(),
-          ok.labelColumn(), ok.featureService(), END, END, TableFormat.DELTA)))
-          .hasMessageContaining("the time range [2001-01-10T00:00:00Z, 2001-01-10T00:00:00Z) is empty");
-      assertThatThrownBy(() -> sets.build(new TrainingSetSpec("bad", ok.labels(), ok.timestampColumn(),
-          "late", ok.featureService(), START, END, TableFormat.DELTA)))
-          .hasMessageStartingWith("training set 'bad': the label column 'late' is not in the labels table " + w.labels()
-              + " (columns: origin, destination, departure, delayed, delay_minutes)");
-      assertThatThrownBy(() -> sets.build(new TrainingSetSpec("bad", ok.labels(), ok.timestampColumn(),
-          ok.labelColumn(), ok.featureService(), Instant.parse("2002-01-01T00:00:00Z"), Instant.parse("2002-02-01T00:00:00Z"),
-          TableFormat.DELTA)))
-          .hasMessageContaining("has no rows with departure in [2002-01-01T00:00:00Z, 2002-02-01T00:00:00Z)");
-      assertThatThrownBy(() -> sets.build(new TrainingSetSpec("bad", TableFormat.DELTA.at(dir.resolve("nowhere").toString()),
-          ok.timestampColumn(), ok.labelColumn(), ok.featureService(), START, END, TableFormat.DELTA)))
+      assertThatThrownBy(
+              () ->
+                  sets.build(
+                      new TrainingSetSpec(
+                          "bad",
+                          ok.labels(),
+                          ok.timestampColumn(),
+                          ok.labelColumn(),
+                          "no_such_service",
+                          START,
+                          END,
+                          TableFormat.DELTA)))
+          .hasMessage(
+              "training set 'bad': no feature service named 'no_such_service' is registered");
+      assertThatThrownBy(
+              () ->
+                  sets.build(
+                      new TrainingSetSpec(
+                          "bad",
+                          ok.labels(),
+                          ok.timestampColumn(),
+                          ok.labelColumn(),
+                          ok.featureService(),
+                          END,
+                          END,
+                          TableFormat.DELTA)))
+          .hasMessageContaining(
+              "the time range [2001-01-10T00:00:00Z, 2001-01-10T00:00:00Z) is empty");
+      assertThatThrownBy(
+              () ->
+                  sets.build(
+                      new TrainingSetSpec(
+                          "bad",
+                          ok.labels(),
+                          ok.timestampColumn(),
+                          "late",
+                          ok.featureService(),
+                          START,
+                          END,
+                          TableFormat.DELTA)))
+          .hasMessageStartingWith(
+              "training set 'bad': the label column 'late' is not in the labels table "
+                  + w.labels()
+                  + " (columns: origin, destination, departure, delayed, delay_minutes)");
+      assertThatThrownBy(
+              () ->
+                  sets.build(
+                      new TrainingSetSpec(
+                          "bad",
+                          ok.labels(),
+                          ok.timestampColumn(),
+                          ok.labelColumn(),
+                          ok.featureService(),
+                          Instant.parse("2002-01-01T00:00:00Z"),
+                          Instant.parse("2002-02-01T00:00:00Z"),
+                          TableFormat.DELTA)))
+          .hasMessageContaining(
+              "has no rows with departure in [2002-01-01T00:00:00Z, 2002-02-01T00:00:00Z)");
+      assertThatThrownBy(
+              () ->
+                  sets.build(
+                      new TrainingSetSpec(
+                          "bad",
+                          TableFormat.DELTA.at(dir.resolve("nowhere").toString()),
+                          ok.timestampColumn(),
+                          ok.labelColumn(),
+                          ok.featureService(),
+                          START,
+                          END,
+                          TableFormat.DELTA)))
           .hasMessageContaining("cannot read the labels table");
       assertThatThrownBy(() -> models.train(TrainSpec.defaults("m", "bad")))
           .hasMessage("no training set named 'bad' is registered");
       assertThat(registry.versions(LineageNode.TRAINING_DATASET, "bad")).isEmpty();
       assertThat(registry.runs()).hasSize(runs);
 
-      TrainingSet minutes = sets.build(new TrainingSetSpec("minutes", ok.labels(), ok.timestampColumn(),
-          "delay_minutes", ok.featureService(), START, END, TableFormat.DELTA));
+      TrainingSet minutes =
+          sets.build(
+              new TrainingSetSpec(
+                  "minutes",
+                  ok.labels(),
+                  ok.timestampColumn(),
+                  "delay_minutes",
+                  ok.featureService(),
+                  START,
+                  END,
+                  TableFormat.DELTA));
       assertThatThrownBy(() -> models.train(TrainSpec.defaults("m", "minutes")))
-          .hasMessageStartingWith("model 'm': a classifier needs a 0/1 or boolean label, but 'delay_minutes' of training set 'minutes' has");
+          .hasMessageStartingWith(
+              "model 'm': a classifier needs a 0/1 or boolean label, but 'delay_minutes' of training set 'minutes' has");
       assertThatThrownBy(() -> models.train(TrainSpec.defaults("m", "minutes").withGpu(true)))
           .hasMessageStartingWith("--gpu cannot start; missing: the Spark RAPIDS plugin");
       assertThat(registry.versions(LineageNode.MODEL, "m")).isEmpty();

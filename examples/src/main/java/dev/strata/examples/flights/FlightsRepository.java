@@ -26,9 +26,9 @@ import java.time.Duration;
  * flights-3m.parquet} of the npm package {@code vega-datasets@3.2.1}: date, delay in minutes,
  * distance in miles, origin and destination airport codes).
  *
- * <p>Airports and routes are the entities; delay statistics by origin over 1 hour, 1 day and 7
- * days and route statistics are the features; {@code delay_model} is the service a model that
- * predicts "departure delayed over 15 minutes" uses.
+ * <p>Airports and routes are the entities; delay statistics by origin over 1 hour, 1 day and 7 days
+ * and route statistics are the features; {@code delay_model} is the service a model that predicts
+ * "departure delayed over 15 minutes" uses.
  */
 public final class FlightsRepository implements FeatureRepository {
   /** Where the shipped sample lives, relative to the repository root. */
@@ -78,31 +78,49 @@ public final class FlightsRepository implements FeatureRepository {
         .description("Departure delay statistics of the origin airport")
         .owner("flight-ops")
         .aggregate(
-            avg(DELAY).over(Duration.ofHours(1)).as("avg_delay_1h")
+            avg(DELAY)
+                .over(Duration.ofHours(1))
+                .as("avg_delay_1h")
                 .description("Mean departure delay (minutes) over the last hour"))
         .aggregate(
-            avg(DELAY).over(Duration.ofDays(1)).as("avg_delay_1d")
+            avg(DELAY)
+                .over(Duration.ofDays(1))
+                .as("avg_delay_1d")
                 .description("Mean departure delay (minutes) over the last day"))
         .aggregate(
-            avg(DELAY).over(Duration.ofDays(7)).as("avg_delay_7d")
+            avg(DELAY)
+                .over(Duration.ofDays(7))
+                .as("avg_delay_7d")
                 .description("Mean departure delay (minutes) over the last 7 days"))
         .aggregate(
-            count().over(Duration.ofHours(1)).as("flights_1h")
+            count()
+                .over(Duration.ofHours(1))
+                .as("flights_1h")
                 .description("Departures in the last hour"))
         .aggregate(
-            count().over(Duration.ofDays(1)).as("flights_1d")
+            count()
+                .over(Duration.ofDays(1))
+                .as("flights_1d")
                 .description("Departures in the last day"))
         .aggregate(
-            count().over(Duration.ofDays(7)).as("flights_7d")
+            count()
+                .over(Duration.ofDays(7))
+                .as("flights_7d")
                 .description("Departures in the last 7 days"))
         .aggregate(
-            avg(LATE).over(Duration.ofDays(1)).as("late_share_1d")
+            avg(LATE)
+                .over(Duration.ofDays(1))
+                .as("late_share_1d")
                 .description("Share of departures delayed over 15 minutes in the last day"))
         .aggregate(
-            max(DELAY).over(Duration.ofDays(1)).as("max_delay_1d")
+            max(DELAY)
+                .over(Duration.ofDays(1))
+                .as("max_delay_1d")
                 .description("Longest departure delay in the last day"))
         .aggregate(
-            stddev(DELAY).over(Duration.ofDays(7)).as("stddev_delay_7d")
+            stddev(DELAY)
+                .over(Duration.ofDays(7))
+                .as("stddev_delay_7d")
                 .description("Standard deviation of departure delays over the last 7 days"))
         .build();
   }
@@ -116,16 +134,24 @@ public final class FlightsRepository implements FeatureRepository {
         .description("Delay statistics of a route")
         .owner("flight-ops")
         .aggregate(
-            avg(DELAY).over(Duration.ofDays(7)).as("route_avg_delay_7d")
+            avg(DELAY)
+                .over(Duration.ofDays(7))
+                .as("route_avg_delay_7d")
                 .description("Mean departure delay on the route over the last 7 days"))
         .aggregate(
-            count().over(Duration.ofDays(7)).as("route_flights_7d")
+            count()
+                .over(Duration.ofDays(7))
+                .as("route_flights_7d")
                 .description("Flights on the route in the last 7 days"))
         .aggregate(
-            avg(LATE).over(Duration.ofDays(30)).as("route_late_share_30d")
+            avg(LATE)
+                .over(Duration.ofDays(30))
+                .as("route_late_share_30d")
                 .description("Share of flights on the route delayed over 15 minutes, 30 days"))
         .aggregate(
-            last(col("distance")).over(Duration.ofDays(30)).as("route_distance")
+            last(col("distance"))
+                .over(Duration.ofDays(30))
+                .as("route_distance")
                 .description("Route distance in miles"))
         .build();
   }
@@ -140,8 +166,8 @@ public final class FlightsRepository implements FeatureRepository {
   }
 
   /**
-   * Where the flights source is: the system property {@code strata.flights.path}, else the
-   * shipped sample (relative to the working directory, the repository root for the CLI).
+   * Where the flights source is: the system property {@code strata.flights.path}, else the shipped
+   * sample (relative to the working directory, the repository root for the CLI).
    */
   public static String path() {
     return System.getProperty("strata.flights.path", SAMPLE_PATH);

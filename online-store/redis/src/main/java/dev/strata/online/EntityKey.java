@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Entity keys as Redis key text: each key column typed and length-prefixed ({@code s3:ATL},
- * {@code l2:11}), so that no two different keys encode alike: {@code (1, "12")} is
- * {@code l1:1s2:12}, {@code (11, "2")} is {@code l2:11s1:2}.
+ * Entity keys as Redis key text: each key column typed and length-prefixed ({@code s3:ATL}, {@code
+ * l2:11}), so that no two different keys encode alike: {@code (1, "12")} is {@code l1:1s2:12},
+ * {@code (11, "2")} is {@code l2:11s1:2}.
  */
 public final class EntityKey {
   private EntityKey() {}
@@ -19,7 +19,8 @@ public final class EntityKey {
    */
   public static String encode(List<JoinKey> keys, List<?> values) {
     if (values.size() != keys.size()) {
-      throw new IllegalArgumentException("expected " + keys.size() + " key values " + keys + ", got " + values.size());
+      throw new IllegalArgumentException(
+          "expected " + keys.size() + " key values " + keys + ", got " + values.size());
     }
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < keys.size(); i++) {
@@ -39,13 +40,18 @@ public final class EntityKey {
           text = s;
         }
         case INT32, INT64 -> {
-          if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte)) {
+          if (!(v instanceof Integer
+              || v instanceof Long
+              || v instanceof Short
+              || v instanceof Byte)) {
             throw wrongType(k, v);
           }
           tag = 'l';
           text = Long.toString(((Number) v).longValue());
         }
-        default -> throw new IllegalArgumentException("key '" + k.name() + "' has type " + k.type() + ", which cannot be a key");
+        default ->
+            throw new IllegalArgumentException(
+                "key '" + k.name() + "' has type " + k.type() + ", which cannot be a key");
       }
       sb.append(tag).append(text.getBytes(StandardCharsets.UTF_8).length).append(':').append(text);
     }
@@ -53,7 +59,14 @@ public final class EntityKey {
   }
 
   private static IllegalArgumentException wrongType(JoinKey k, Object v) {
-    return new IllegalArgumentException("key '" + k.name() + "' must be " + k.type() + ", got "
-        + v.getClass().getSimpleName() + " " + v);
+    return new IllegalArgumentException(
+        "key '"
+            + k.name()
+            + "' must be "
+            + k.type()
+            + ", got "
+            + v.getClass().getSimpleName()
+            + " "
+            + v);
   }
 }

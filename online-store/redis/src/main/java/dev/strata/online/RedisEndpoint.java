@@ -11,16 +11,23 @@ import redis.clients.jedis.HostAndPort;
 /**
  * Where the online store is, parsed from a URL and checked at once, so that a bad URL is an error
  * before any job starts: {@code redis://[[user]:password@]host[:port][/db]} (a single server),
- * {@code rediss://...} (the same over TLS), {@code redis-cluster://[[user]:password@]host:port,host:port}
- * and {@code rediss-cluster://...}. The password never appears in {@link #toString()}.
+ * {@code rediss://...} (the same over TLS), {@code
+ * redis-cluster://[[user]:password@]host:port,host:port} and {@code rediss-cluster://...}. The
+ * password never appears in {@link #toString()}.
  *
  * <pre>{@code
  * RedisEndpoint e = RedisEndpoint.parse("redis://:s3cret@10.0.0.5:6379/0");
  * e.masked();  // "redis://:***@10.0.0.5:6379/0"
  * }</pre>
  */
-public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> nodes, String user, String password,
-    int database, String masked) {
+public record RedisEndpoint(
+    boolean cluster,
+    boolean tls,
+    List<HostAndPort> nodes,
+    String user,
+    String password,
+    int database,
+    String masked) {
   public RedisEndpoint {
     nodes = List.copyOf(nodes);
   }
@@ -28,15 +35,18 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
   /** Parses and checks a Redis URL; an {@link IllegalArgumentException} says what is wrong. */
   public static RedisEndpoint parse(String url) {
     if (url == null || url.isBlank()) {
-      throw new IllegalArgumentException("the Redis URL is empty (redis://host:port or redis-cluster://host:port,...)");
+      throw new IllegalArgumentException(
+          "the Redis URL is empty (redis://host:port or redis-cluster://host:port,...)");
     }
     int sep = url.indexOf("://");
     String scheme = sep < 0 ? "" : url.substring(0, sep);
     boolean cluster = scheme.equals("redis-cluster") || scheme.equals("rediss-cluster");
     boolean tls = scheme.equals("rediss") || scheme.equals("rediss-cluster");
     if (!cluster && !tls && !scheme.equals("redis")) {
-      throw new IllegalArgumentException("not a Redis URL: '" + maskAny(url)
-          + "' (redis://[:password@]host:port, rediss://... for TLS, or redis-cluster://host:port,host:port)");
+      throw new IllegalArgumentException(
+          "not a Redis URL: '"
+              + maskAny(url)
+              + "' (redis://[:password@]host:port, rediss://... for TLS, or redis-cluster://host:port,host:port)");
     }
     String rest = url.substring(sep + 3);
     String user = null;
@@ -64,11 +74,16 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
         try {
           database = Integer.parseInt(db);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("the Redis URL '" + maskAny(url) + "' names database '" + db
-              + "'; it must be a number");
+          throw new IllegalArgumentException(
+              "the Redis URL '"
+                  + maskAny(url)
+                  + "' names database '"
+                  + db
+                  + "'; it must be a number");
         }
         if (cluster && database != 0) {
-          throw new IllegalArgumentException("a Redis cluster has only database 0: '" + maskAny(url) + "'");
+          throw new IllegalArgumentException(
+              "a Redis cluster has only database 0: '" + maskAny(url) + "'");
         }
       }
     }
@@ -76,11 +91,16 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
     for (String hp : rest.split(",")) {
       nodes.add(hostAndPort(hp, url));
       if (!cluster && nodes.size() > 1) {
-        throw new IllegalArgumentException("'" + maskAny(url) + "' lists several servers; use redis-cluster:// for a cluster");
+        throw new IllegalArgumentException(
+            "'" + maskAny(url) + "' lists several servers; use redis-cluster:// for a cluster");
       }
     }
-    String masked = scheme + "://" + (at < 0 ? "" : (user == null ? "" : user) + (password == null ? "" : ":***") + "@")
-        + rest + (slash >= 0 ? "/" + database : "");
+    String masked =
+        scheme
+            + "://"
+            + (at < 0 ? "" : (user == null ? "" : user) + (password == null ? "" : ":***") + "@")
+            + rest
+            + (slash >= 0 ? "/" + database : "");
     return new RedisEndpoint(cluster, tls, nodes, user, password, database, masked);
   }
 
@@ -92,7 +112,8 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
       }
       return new HostAndPort(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort());
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("the Redis URL '" + maskAny(url) + "' has no valid host:port in '" + hp + "'");
+      throw new IllegalArgumentException(
+          "the Redis URL '" + maskAny(url) + "' has no valid host:port in '" + hp + "'");
     }
   }
 
@@ -107,8 +128,8 @@ public record RedisEndpoint(boolean cluster, boolean tls, List<HostAndPort> node
 
   /**
    * Which online store this is, without credentials: {@code redis://host:port[/db]} or {@code
-   * redis-cluster://host:port,...} (nodes sorted). Watermarks are kept per identity, so a run
-   * into one Redis never moves the watermark of another.
+   * redis-cluster://host:port,...} (nodes sorted). Watermarks are kept per identity, so a run into
+   * one Redis never moves the watermark of another.
    */
   public String identity() {
     List<String> hosts = new ArrayList<>();

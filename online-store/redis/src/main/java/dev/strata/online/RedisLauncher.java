@@ -11,9 +11,9 @@ import java.util.List;
 import redis.clients.jedis.Jedis;
 
 /**
- * Starts real Redis servers for tests and the quickstart, on free loopback ports: one server, or
- * a cluster of three masters. The binary is the redis-server that the embedded-redis artifact
- * ships (Linux x86-64), else the system's {@code redis-server}; nothing is installed by hand.
+ * Starts real Redis servers for tests and the quickstart, on free loopback ports: one server, or a
+ * cluster of three masters. The binary is the redis-server that the embedded-redis artifact ships
+ * (Linux x86-64), else the system's {@code redis-server}; nothing is installed by hand.
  *
  * <pre>{@code
  * try (RedisLauncher redis = RedisLauncher.single()) {
@@ -68,7 +68,10 @@ public final class RedisLauncher implements AutoCloseable {
   /** {@code redis://[:password@]127.0.0.1:port}, or {@code redis-cluster://127.0.0.1:p1,...}. */
   public String url() {
     if (!cluster) {
-      return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + ports.get(0);
+      return "redis://"
+          + (password == null ? "" : ":" + password + "@")
+          + "127.0.0.1:"
+          + ports.get(0);
     }
     List<String> nodes = new ArrayList<>();
     ports.forEach(p -> nodes.add("127.0.0.1:" + p));
@@ -147,7 +150,8 @@ public final class RedisLauncher implements AutoCloseable {
         return candidate;
       }
     }
-    throw new IOException("no redis-server: neither the bundled one (Linux x86-64) nor one on PATH");
+    throw new IOException(
+        "no redis-server: neither the bundled one (Linux x86-64) nor one on PATH");
   }
 
   private void startNode(Path binary) throws IOException {
@@ -155,16 +159,32 @@ public final class RedisLauncher implements AutoCloseable {
   }
 
   private void startNode(Path binary, int port) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString()));
     if (cluster) {
-      cmd.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
+      cmd.addAll(
+          List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf"));
     }
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis-" + port + ".log").toFile())
+            .start();
     processes.add(p);
     ports.add(port);
     long deadline = System.currentTimeMillis() + 10_000;
@@ -178,8 +198,12 @@ public final class RedisLauncher implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         if (System.currentTimeMillis() > deadline || !p.isAlive()) {
-          throw new IOException("redis-server on port " + port + " did not start: "
-              + Files.readString(dir.resolve("redis-" + port + ".log")), e);
+          throw new IOException(
+              "redis-server on port "
+                  + port
+                  + " did not start: "
+                  + Files.readString(dir.resolve("redis-" + port + ".log")),
+              e);
         }
       }
       sleep(50);
@@ -191,7 +215,8 @@ public final class RedisLauncher implements AutoCloseable {
     for (int i = 0; i < 3; i++) {
       try (Jedis j = new Jedis("127.0.0.1", ports.get(i))) {
         // ADDSLOTS, not ADDSLOTSRANGE: the bundled Redis is 6.2
-        j.clusterAddSlots(java.util.stream.IntStream.rangeClosed(ranges[i][0], ranges[i][1]).toArray());
+        j.clusterAddSlots(
+            java.util.stream.IntStream.rangeClosed(ranges[i][0], ranges[i][1]).toArray());
         if (i > 0) {
           j.clusterMeet("127.0.0.1", ports.get(0));
         }

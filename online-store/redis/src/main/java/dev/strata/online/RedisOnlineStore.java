@@ -1,10 +1,10 @@
 package dev.strata.online;
 
-import dev.strata.errors.UnavailableException;
-import dev.strata.errors.InvalidInputException;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ValueType;
+import dev.strata.errors.InvalidInputException;
+import dev.strata.errors.UnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Connection;
@@ -37,13 +36,13 @@ import redis.clients.jedis.util.Pool;
  *
  * <p>Layout: one hash per view version and entity, key {@code st:{<entity key>}:<view>:v<n>}
  * ({@link EntityKey}; the braces are a hash tag, so that all views of one entity live in one
- * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the
- * view's feature values, {@link ValueCodec}). A write goes through a Lua script (up to 100 keys
- * a call on one server, one key a call on a cluster) that leaves a stored value alone when it has
- * a newer event time, so reruns and overlapping runs are idempotent. A value counts as expired
- * once its event time is older than the view's TTL (as of the reader's clock); Redis drops it one
- * more TTL later, and never sooner than one TTL after the write, so readers can tell expired from
- * never written and can read historical values as of a past instant.
+ * cluster slot), fields {@code t} (the event time, epoch micros, decimal) and {@code v} (the view's
+ * feature values, {@link ValueCodec}). A write goes through a Lua script (up to 100 keys a call on
+ * one server, one key a call on a cluster) that leaves a stored value alone when it has a newer
+ * event time, so reruns and overlapping runs are idempotent. A value counts as expired once its
+ * event time is older than the view's TTL (as of the reader's clock); Redis drops it one more TTL
+ * later, and never sooner than one TTL after the write, so readers can tell expired from never
+ * written and can read historical values as of a past instant.
  *
  * <pre>{@code
  * try (RedisOnlineStore store = RedisOnlineStore.connect("redis://127.0.0.1:6379")) {
@@ -71,19 +70,26 @@ public final class RedisOnlineStore implements AutoCloseable {
           + "  end\n"
           + "end\n"
           + "return n";
+
   /**
    * Keys per script call on a single server. On a cluster each call takes one key, since a call's
    * keys must share a slot and the keys of different entities rarely do.
    */
   static final int KEYS_PER_CALL = 100;
+
   private static final byte[] SCRIPT = WRITE_SCRIPT.getBytes(StandardCharsets.UTF_8);
-  /** Writes call the script by its SHA-1; a server that has not seen it yet gets it once by EVAL. */
+
+  /**
+   * Writes call the script by its SHA-1; a server that has not seen it yet gets it once by EVAL.
+   */
   private static final byte[] SCRIPT_SHA = sha1Hex(SCRIPT);
+
   private static final byte[] T = {'t'};
   private static final byte[] V = {'v'};
 
   /** Connect and socket timeout of every connection, and the longest wait for a pooled one. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
   /** Pooled connections to a single server: Jedis's default. */
   public static final int DEFAULT_POOL_SIZE = 8;
 
@@ -107,26 +113,32 @@ public final class RedisOnlineStore implements AutoCloseable {
   }
 
   /**
-   * Connects with the URL's user and password; {@code timeout} bounds connecting, each socket
-   * read and the wait for a pooled connection, so a stalled Redis fails calls instead of hanging
-   * them; {@code poolSize} connections at most (per node on a cluster).
+   * Connects with the URL's user and password; {@code timeout} bounds connecting, each socket read
+   * and the wait for a pooled connection, so a stalled Redis fails calls instead of hanging them;
+   * {@code poolSize} connections at most (per node on a cluster).
    */
   public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout, int poolSize) {
     int millis = (int) Math.max(1, timeout.toMillis());
-    DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis)
-        .user(endpoint.user()).password(endpoint.password())
-        .database(endpoint.database()).ssl(endpoint.tls())
-        .build();
+    DefaultJedisClientConfig config =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(millis)
+            .socketTimeoutMillis(millis)
+            .user(endpoint.user())
+            .password(endpoint.password())
+            .database(endpoint.database())
+            .ssl(endpoint.tls())
+            .build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxWait(Duration.ofMillis(millis));
     pool.setMaxTotal(poolSize);
     pool.setMaxIdle(poolSize);
     pool.setBlockWhenExhausted(true);
     if (endpoint.cluster()) {
-      return new RedisOnlineStore(new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool), endpoint, millis);
+      return new RedisOnlineStore(
+          new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool), endpoint, millis);
     }
-    return new RedisOnlineStore(new JedisPooled(pool, endpoint.nodes().get(0), config), endpoint, millis);
+    return new RedisOnlineStore(
+        new JedisPooled(pool, endpoint.nodes().get(0), config), endpoint, millis);
   }
 
   /** The URL, password masked. */
@@ -134,7 +146,10 @@ public final class RedisOnlineStore implements AutoCloseable {
     return endpoint.masked();
   }
 
-  /** Connection-pool gauges: connections in use, idle, and callers waiting for one (zeros on a cluster). */
+  /**
+   * Connection-pool gauges: connections in use, idle, and callers waiting for one (zeros on a
+   * cluster).
+   */
   public record PoolStats(int active, int idle, int waiting) {}
 
   public PoolStats poolStats() {
@@ -201,9 +216,14 @@ public final class RedisOnlineStore implements AutoCloseable {
         List<byte[]> keys = new ArrayList<>(to - from);
         List<byte[]> args = new ArrayList<>(3 * (to - from));
         for (OnlineRow r : rows.subList(from, to)) {
-          keys.add(key(view, version, EntityKey.encode(view.joinKeys(), r.key())).getBytes(StandardCharsets.UTF_8));
-          long expireAtMillis = ttlMicros == 0 ? 0
-              : Math.max(nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
+          keys.add(
+              key(view, version, EntityKey.encode(view.joinKeys(), r.key()))
+                  .getBytes(StandardCharsets.UTF_8));
+          long expireAtMillis =
+              ttlMicros == 0
+                  ? 0
+                  : Math.max(
+                      nowMillis + ttlMicros / 1000, (r.eventMicros() + 2 * ttlMicros) / 1000);
           args.add(Long.toString(r.eventMicros()).getBytes(StandardCharsets.US_ASCII));
           args.add(ValueCodec.encode(types, r.values()));
           args.add(Long.toString(expireAtMillis).getBytes(StandardCharsets.US_ASCII));
@@ -255,7 +275,9 @@ public final class RedisOnlineStore implements AutoCloseable {
     List<byte[]> keys = new ArrayList<>();
     for (ReadRequest q : requests) {
       for (List<?> k : q.keys()) {
-        keys.add(key(q.view(), q.version(), EntityKey.encode(q.view().joinKeys(), k)).getBytes(StandardCharsets.UTF_8));
+        keys.add(
+            key(q.view(), q.version(), EntityKey.encode(q.view().joinKeys(), k))
+                .getBytes(StandardCharsets.UTF_8));
       }
     }
     List<List<byte[]>> replies = hmget(keys, deadlineNanos);
@@ -285,25 +307,27 @@ public final class RedisOnlineStore implements AutoCloseable {
   }
 
   /**
-   * {@code HMGET key t v} for every key, in one round trip, within the deadline. On a single
-   * server the commands go straight onto a pooled connection (no per-call pipeline objects: this
-   * is the serving hot path); on a cluster through a pipeline, with the store's timeout.
+   * {@code HMGET key t v} for every key, in one round trip, within the deadline. On a single server
+   * the commands go straight onto a pooled connection (no per-call pipeline objects: this is the
+   * serving hot path); on a cluster through a pipeline, with the store's timeout.
    */
   @SuppressWarnings("unchecked")
   private List<List<byte[]>> hmget(List<byte[]> keys, long deadlineNanos) {
     List<List<byte[]>> out = new ArrayList<>(keys.size());
     if (jedis instanceof JedisPooled) {
-      withConnection(deadlineNanos, c -> {
-        for (byte[] key : keys) {
-          c.sendCommand(Protocol.Command.HMGET, key, T, V);
-        }
-        for (Object reply : c.getMany(keys.size())) {
-          if (reply instanceof JedisDataException e) {
-            throw e;
-          }
-          out.add((List<byte[]>) reply);
-        }
-      });
+      withConnection(
+          deadlineNanos,
+          c -> {
+            for (byte[] key : keys) {
+              c.sendCommand(Protocol.Command.HMGET, key, T, V);
+            }
+            for (Object reply : c.getMany(keys.size())) {
+              if (reply instanceof JedisDataException e) {
+                throw e;
+              }
+              out.add((List<byte[]>) reply);
+            }
+          });
       return out;
     }
     List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
@@ -317,7 +341,8 @@ public final class RedisOnlineStore implements AutoCloseable {
     return out;
   }
 
-  public List<OnlineValue> read(FeatureView view, int version, List<? extends List<?>> keys, Instant now) {
+  public List<OnlineValue> read(
+      FeatureView view, int version, List<? extends List<?>> keys, Instant now) {
     return read(List.of(new ReadRequest(view, version, keys)), now).get(0);
   }
 
@@ -326,11 +351,14 @@ public final class RedisOnlineStore implements AutoCloseable {
     Pool<Connection> pool = ((JedisPooled) jedis).getPool();
     Connection c;
     try {
-      c = pool.borrowObject(Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime())));
+      c =
+          pool.borrowObject(
+              Duration.ofNanos(Math.max(1_000_000L, deadlineNanos - System.nanoTime())));
     } catch (JedisException e) {
       throw e;
     } catch (Exception e) {
-      throw new DeadlineExceeded("no Redis connection became free within the deadline (" + url() + ")", e);
+      throw new DeadlineExceeded(
+          "no Redis connection became free within the deadline (" + url() + ")", e);
     }
     try {
       c.setSoTimeout((int) Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000L));
@@ -403,8 +431,8 @@ public final class RedisOnlineStore implements AutoCloseable {
   }
 
   /**
-   * Checks that Redis answers and accepts the URL's credentials; the exception's message says
-   * which of the two failed, for a clear error at start-up.
+   * Checks that Redis answers and accepts the URL's credentials; the exception's message says which
+   * of the two failed, for a clear error at start-up.
    *
    * @throws InvalidInputException when the URL's credentials are missing or refused
    * @throws UnavailableException when Redis cannot be reached
@@ -418,14 +446,20 @@ public final class RedisOnlineStore implements AutoCloseable {
       }
     } catch (JedisDataException e) {
       switch (failure(e)) {
-        case NO_PASSWORD -> throw new InvalidInputException(
-            "Redis at " + url() + " needs a password: give it in the URL, redis://:PASSWORD@host:port", e);
-        case WRONG_CREDENTIALS -> throw new InvalidInputException(
-            "Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
+        case NO_PASSWORD ->
+            throw new InvalidInputException(
+                "Redis at "
+                    + url()
+                    + " needs a password: give it in the URL, redis://:PASSWORD@host:port",
+                e);
+        case WRONG_CREDENTIALS ->
+            throw new InvalidInputException(
+                "Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
         default -> throw e;
       }
     } catch (JedisException e) {
-      throw new UnavailableException("Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
+      throw new UnavailableException(
+          "Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
     }
   }
 

@@ -50,21 +50,25 @@ public final class ValueCodec {
       if (b.get() == 0) {
         continue;
       }
-      values[i] = switch (types.get(i)) {
-        case BOOL -> b.get() != 0;
-        case INT32, DATE -> b.getInt();
-        case INT64, TIMESTAMP -> b.getLong();
-        case FLOAT32 -> b.getFloat();
-        case FLOAT64 -> b.getDouble();
-        case STRING -> {
-          byte[] s = new byte[b.getInt()];
-          b.get(s);
-          yield new String(s, StandardCharsets.UTF_8);
-        }
-      };
+      values[i] =
+          switch (types.get(i)) {
+            case BOOL -> b.get() != 0;
+            case INT32, DATE -> b.getInt();
+            case INT64, TIMESTAMP -> b.getLong();
+            case FLOAT32 -> b.getFloat();
+            case FLOAT64 -> b.getDouble();
+            case STRING -> {
+              byte[] s = new byte[b.getInt()];
+              b.get(s);
+              yield new String(s, StandardCharsets.UTF_8);
+            }
+          };
     }
     if (b.hasRemaining()) {
-      throw new IllegalStateException("stored value has " + b.remaining() + " unexpected bytes: written by another view version?");
+      throw new IllegalStateException(
+          "stored value has "
+              + b.remaining()
+              + " unexpected bytes: written by another view version?");
     }
     return values;
   }

@@ -34,12 +34,16 @@ class RedisEndpointTest {
 
   @Test
   void refusesBadUrlsWithoutEchoingPasswords() {
-    assertThatThrownBy(() -> RedisEndpoint.parse("http://:pw@host:6379")).hasMessageContaining("not a Redis URL")
+    assertThatThrownBy(() -> RedisEndpoint.parse("http://:pw@host:6379"))
+        .hasMessageContaining("not a Redis URL")
         .hasMessageNotContaining(":pw@");
-    assertThatThrownBy(() -> RedisEndpoint.parse("redis://h1:1,h2:2")).hasMessageContaining("use redis-cluster://");
-    assertThatThrownBy(() -> RedisEndpoint.parse("redis://:pw@host:6379/x")).hasMessageContaining("database 'x'")
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://h1:1,h2:2"))
+        .hasMessageContaining("use redis-cluster://");
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://:pw@host:6379/x"))
+        .hasMessageContaining("database 'x'")
         .hasMessageNotContaining("pw");
-    assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:port")).hasMessageContaining("no valid host:port");
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://host:port"))
+        .hasMessageContaining("no valid host:port");
     assertThatThrownBy(() -> RedisEndpoint.parse("")).hasMessageContaining("empty");
   }
 
@@ -51,14 +55,24 @@ class RedisEndpointTest {
       try (RedisOnlineStore store = RedisOnlineStore.connect(redis.url())) {
         store.check();
         assertThat(store.url()).doesNotContain("right-pw").contains(":***@");
-        store.write(view, 1, List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
-        assertThat(store.read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1)).get(0).status())
+        store.write(
+            view,
+            1,
+            List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
+        assertThat(
+                store
+                    .read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1))
+                    .get(0)
+                    .status())
             .isEqualTo(RedisOnlineStore.Status.PRESENT);
       }
       String port = redis.url().substring(redis.url().lastIndexOf(':') + 1);
-      try (RedisOnlineStore wrong = RedisOnlineStore.connect(RedisEndpoint.parse("redis://:wrong@127.0.0.1:" + port),
-          Duration.ofSeconds(1), 2)) {
-        assertThatThrownBy(wrong::check).hasMessageContaining("refused the credentials").hasMessageNotContaining("wrong@");
+      try (RedisOnlineStore wrong =
+          RedisOnlineStore.connect(
+              RedisEndpoint.parse("redis://:wrong@127.0.0.1:" + port), Duration.ofSeconds(1), 2)) {
+        assertThatThrownBy(wrong::check)
+            .hasMessageContaining("refused the credentials")
+            .hasMessageNotContaining("wrong@");
         assertThat(wrong.ping()).isFalse();
       }
       try (RedisOnlineStore none = RedisOnlineStore.connect("redis://127.0.0.1:" + port)) {

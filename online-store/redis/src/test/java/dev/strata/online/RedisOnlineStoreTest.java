@@ -55,20 +55,37 @@ class RedisOnlineStoreTest {
     return Stream.of(single.url(), cluster.url());
   }
 
-  static final Entity PAIR = Entity.builder("pair").joinKey("a", INT64).joinKey("b", STRING).build();
+  static final Entity PAIR =
+      Entity.builder("pair").joinKey("a", INT64).joinKey("b", STRING).build();
   static final Source SOURCE =
-      Source.builder("s").parquet("unused").eventTimestamp("ts")
-          .column("a", INT64).column("b", STRING).column("ts", TIMESTAMP)
-          .column("f_bool", BOOL).column("f_int", INT32).column("f_long", INT64).column("f_float", FLOAT32)
-          .column("f_double", FLOAT64).column("f_string", STRING).column("f_date", DATE)
+      Source.builder("s")
+          .parquet("unused")
+          .eventTimestamp("ts")
+          .column("a", INT64)
+          .column("b", STRING)
+          .column("ts", TIMESTAMP)
+          .column("f_bool", BOOL)
+          .column("f_int", INT32)
+          .column("f_long", INT64)
+          .column("f_float", FLOAT32)
+          .column("f_double", FLOAT64)
+          .column("f_string", STRING)
+          .column("f_date", DATE)
           .build();
 
   static FeatureView view(String name, Duration ttl) {
-    return FeatureView.builder(name).entity(PAIR).source(SOURCE).ttl(ttl)
-        .feature(col("f_bool").as("f_bool")).feature(col("f_int").as("f_int"))
-        .feature(col("f_long").as("f_long")).feature(col("f_float").as("f_float"))
-        .feature(col("f_double").as("f_double")).feature(col("f_string").as("f_string"))
-        .feature(col("ts").as("f_ts")).feature(col("f_date").as("f_date"))
+    return FeatureView.builder(name)
+        .entity(PAIR)
+        .source(SOURCE)
+        .ttl(ttl)
+        .feature(col("f_bool").as("f_bool"))
+        .feature(col("f_int").as("f_int"))
+        .feature(col("f_long").as("f_long"))
+        .feature(col("f_float").as("f_float"))
+        .feature(col("f_double").as("f_double"))
+        .feature(col("f_string").as("f_string"))
+        .feature(col("ts").as("f_ts"))
+        .feature(col("f_date").as("f_date"))
         .build();
   }
 
@@ -77,7 +94,9 @@ class RedisOnlineStoreTest {
   }
 
   static Object[] values(long n) {
-    return new Object[] {n % 2 == 0, (int) n, n * 1_000_000_007L, n / 4.0f, n / 3.0, "é-" + n, n * 1000L, (int) n};
+    return new Object[] {
+      n % 2 == 0, (int) n, n * 1_000_000_007L, n / 4.0f, n / 3.0, "é-" + n, n * 1000L, (int) n
+    };
   }
 
   String unique() {
@@ -91,20 +110,31 @@ class RedisOnlineStoreTest {
     long now = micros(Instant.now());
     try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
       Object[] nulls = new Object[8];
-      long written = store.write(v, 1, List.of(
-          new OnlineRow(List.of(1L, "12"), now, values(1)),
-          new OnlineRow(List.of(11L, "2"), now, values(2)),
-          new OnlineRow(List.of(3, "x"), now - 5, nulls)));
+      long written =
+          store.write(
+              v,
+              1,
+              List.of(
+                  new OnlineRow(List.of(1L, "12"), now, values(1)),
+                  new OnlineRow(List.of(11L, "2"), now, values(2)),
+                  new OnlineRow(List.of(3, "x"), now - 5, nulls)));
       assertThat(written).isEqualTo(3);
-      List<OnlineValue> got = store.read(v, 1, List.of(List.of(1L, "12"), List.of(11L, "2"), List.of(3L, "x"), List.of(4L, "y")), Instant.now());
-      assertThat(got).extracting(OnlineValue::status)
+      List<OnlineValue> got =
+          store.read(
+              v,
+              1,
+              List.of(List.of(1L, "12"), List.of(11L, "2"), List.of(3L, "x"), List.of(4L, "y")),
+              Instant.now());
+      assertThat(got)
+          .extracting(OnlineValue::status)
           .containsExactly(Status.PRESENT, Status.PRESENT, Status.PRESENT, Status.NOT_FOUND);
       assertThat(got.get(0).values()).containsExactly(values(1));
       assertThat(got.get(1).values()).containsExactly(values(2));
       assertThat(got.get(2).values()).containsExactly(nulls);
       assertThat(got.get(2).eventMicros()).isEqualTo(now - 5);
       // another version of the view is another key: nothing there
-      assertThat(store.read(v, 2, List.of(List.of(1L, "12")), Instant.now()).get(0).status()).isEqualTo(Status.NOT_FOUND);
+      assertThat(store.read(v, 2, List.of(List.of(1L, "12")), Instant.now()).get(0).status())
+          .isEqualTo(Status.NOT_FOUND);
     }
   }
 
@@ -116,8 +146,11 @@ class RedisOnlineStoreTest {
     try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
       assertThat(store.write(v, 1, List.of(new OnlineRow(key, 2_000, values(2))))).isEqualTo(1);
       assertThat(store.write(v, 1, List.of(new OnlineRow(key, 1_000, values(1))))).isZero();
-      assertThat(store.read(v, 1, List.of(key), Instant.now()).get(0).values()).containsExactly(values(2));
-      assertThat(store.write(v, 1, List.of(new OnlineRow(key, 2_000, values(2))))).as("a rerun").isEqualTo(1);
+      assertThat(store.read(v, 1, List.of(key), Instant.now()).get(0).values())
+          .containsExactly(values(2));
+      assertThat(store.write(v, 1, List.of(new OnlineRow(key, 2_000, values(2)))))
+          .as("a rerun")
+          .isEqualTo(1);
 
       // writers racing with event times 0..399 in random order: the newest wins, always
       ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -129,11 +162,13 @@ class RedisOnlineStoreTest {
       java.util.Collections.shuffle(times, new java.util.Random(5));
       for (int w = 0; w < 4; w++) {
         List<Long> mine = times.subList(w * 100, (w + 1) * 100);
-        done.add(pool.submit(() -> {
-          for (long t : mine) {
-            store.write(v, 1, List.of(new OnlineRow(key, t, values(t))));
-          }
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (long t : mine) {
+                    store.write(v, 1, List.of(new OnlineRow(key, t, values(t))));
+                  }
+                }));
       }
       for (Future<?> f : done) {
         f.get();
@@ -157,7 +192,9 @@ class RedisOnlineStoreTest {
         List<OnlineRow> batch = new ArrayList<>();
         long expectWritten = 0;
         java.util.Map<Long, Long> inBatch = new java.util.HashMap<>(newest);
-        for (int i = 0; i < 450; i++) { // several script calls a batch, keys repeated within a batch
+        for (int i = 0;
+            i < 450;
+            i++) { // several script calls a batch, keys repeated within a batch
           long k = rnd.nextInt(300);
           long t = 1_000 + rnd.nextInt(5_000);
           batch.add(new OnlineRow(List.of(k, "b"), t, values(t)));
@@ -167,7 +204,9 @@ class RedisOnlineStoreTest {
             expectWritten++;
           }
         }
-        assertThat(store.write(v, 1, batch)).as("rows written in round " + round).isEqualTo(expectWritten);
+        assertThat(store.write(v, 1, batch))
+            .as("rows written in round " + round)
+            .isEqualTo(expectWritten);
         newest = inBatch;
       }
       List<List<?>> keys = new ArrayList<>();
@@ -208,7 +247,8 @@ class RedisOnlineStoreTest {
         newer.add(new OnlineRow(List.of(i, "s"), i % 2 == 0 ? 5_000 : 500, values(i + 100)));
       }
       assertThat(store.write(v, 1, newer)).as("only the newer half").isEqualTo(25);
-      List<OnlineValue> got = store.read(v, 1, List.of(List.of(0L, "s"), List.of(1L, "s")), Instant.now());
+      List<OnlineValue> got =
+          store.read(v, 1, List.of(List.of(0L, "s"), List.of(1L, "s")), Instant.now());
       assertThat(got.get(0).values()).containsExactly(values(100));
       assertThat(got.get(1).values()).containsExactly(values(1));
     }
@@ -220,23 +260,42 @@ class RedisOnlineStoreTest {
     FeatureView v = view(unique(), Duration.ofHours(1));
     Instant now = Instant.now();
     try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
-      store.write(v, 1, List.of(
-          new OnlineRow(List.of(1L, "fresh"), micros(now.minus(Duration.ofMinutes(59))), values(1)),
-          new OnlineRow(List.of(1L, "stale"), micros(now.minus(Duration.ofMinutes(61))), values(2)),
-          new OnlineRow(List.of(1L, "gone"), micros(now.minus(Duration.ofHours(3))), values(3))));
-      List<OnlineValue> got = store.read(v, 1, List.of(List.of(1L, "fresh"), List.of(1L, "stale"), List.of(1L, "gone")), now);
-      assertThat(got).extracting(OnlineValue::status).containsExactly(Status.PRESENT, Status.EXPIRED, Status.EXPIRED);
+      store.write(
+          v,
+          1,
+          List.of(
+              new OnlineRow(
+                  List.of(1L, "fresh"), micros(now.minus(Duration.ofMinutes(59))), values(1)),
+              new OnlineRow(
+                  List.of(1L, "stale"), micros(now.minus(Duration.ofMinutes(61))), values(2)),
+              new OnlineRow(
+                  List.of(1L, "gone"), micros(now.minus(Duration.ofHours(3))), values(3))));
+      List<OnlineValue> got =
+          store.read(
+              v, 1, List.of(List.of(1L, "fresh"), List.of(1L, "stale"), List.of(1L, "gone")), now);
+      assertThat(got)
+          .extracting(OnlineValue::status)
+          .containsExactly(Status.PRESENT, Status.EXPIRED, Status.EXPIRED);
       assertThat(got.get(1).values()).containsOnlyNulls();
       // as of an earlier instant the old value was valid, and Redis still has it
-      assertThat(store.read(v, 1, List.of(List.of(1L, "gone")), now.minus(Duration.ofMinutes(150))).get(0).values())
+      assertThat(
+              store
+                  .read(v, 1, List.of(List.of(1L, "gone")), now.minus(Duration.ofMinutes(150)))
+                  .get(0)
+                  .values())
           .containsExactly(values(3));
-      // Redis drops values one TTL after their expiry, but never sooner than one TTL after the write
-      try (redis.clients.jedis.UnifiedJedis j = url.startsWith("redis-cluster")
-          ? new redis.clients.jedis.JedisCluster(redis.clients.jedis.HostAndPort.from(url.substring(16).split(",")[0]))
-          : new redis.clients.jedis.JedisPooled(url.replace("redis://", "").split(":")[0], Integer.parseInt(url.split(":")[2]))) {
+      // Redis drops values one TTL after their expiry, but never sooner than one TTL after the
+      // write
+      try (redis.clients.jedis.UnifiedJedis j =
+          url.startsWith("redis-cluster")
+              ? new redis.clients.jedis.JedisCluster(
+                  redis.clients.jedis.HostAndPort.from(url.substring(16).split(",")[0]))
+              : new redis.clients.jedis.JedisPooled(
+                  url.replace("redis://", "").split(":")[0], Integer.parseInt(url.split(":")[2]))) {
         String entity = EntityKey.encode(PAIR.joinKeys(), List.of(1L, "gone"));
         long pttl = j.pttl(RedisOnlineStore.key(v, 1, entity));
-        assertThat(pttl).isBetween(Duration.ofMinutes(55).toMillis(), Duration.ofHours(1).toMillis());
+        assertThat(pttl)
+            .isBetween(Duration.ofMinutes(55).toMillis(), Duration.ofHours(1).toMillis());
       }
     }
   }

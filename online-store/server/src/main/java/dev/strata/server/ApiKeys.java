@@ -16,16 +16,16 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured API keys ({@code strata.api-keys.<key>=read|write|admin}) and their roles:
- * {@code read} &lt; {@code write} &lt; {@code admin}. Only SHA-256 hashes of the keys are kept
- * ({@link StrataServer.Settings} hashes them as it is bound), a presented key is compared with
- * every hash in constant time, and logs and metrics name a key only by its id, the first 8 hex
- * digits of its hash.
+ * The configured API keys ({@code strata.api-keys.<key>=read|write|admin}) and their roles: {@code
+ * read} &lt; {@code write} &lt; {@code admin}. Only SHA-256 hashes of the keys are kept ({@link
+ * StrataServer.Settings} hashes them as it is bound), a presented key is compared with every hash
+ * in constant time, and logs and metrics name a key only by its id, the first 8 hex digits of its
+ * hash.
  *
  * <p>At start-up every {@code strata.api-keys.*} property is checked: Spring's binder drops
  * characters other than letters, digits, {@code -} and {@code .} from an unbracketed map key, so
- * {@code --strata.api-keys.w_key+x=write} would silently register {@code wkeyx}. Such a key, and
- * an unknown role, stop the server with a message that says how to write it.
+ * {@code --strata.api-keys.w_key+x=write} would silently register {@code wkeyx}. Such a key, and an
+ * unknown role, stop the server with a message that says how to write it.
  */
 @Component
 public class ApiKeys {
@@ -61,10 +61,13 @@ public class ApiKeys {
     checkPropertyNames(settings.apiKeys(), environment);
     List<byte[]> h = new ArrayList<>();
     List<Key> k = new ArrayList<>();
-    settings.apiKeys().forEach((hash, role) -> {
-      h.add(HexFormat.of().parseHex(hash));
-      k.add(new Key(hash.substring(0, 8), Role.parse(role).orElseThrow()));
-    });
+    settings
+        .apiKeys()
+        .forEach(
+            (hash, role) -> {
+              h.add(HexFormat.of().parseHex(hash));
+              k.add(new Key(hash.substring(0, 8), Role.parse(role).orElseThrow()));
+            });
     this.hashes = h.toArray(byte[][]::new);
     this.keys = k.toArray(Key[]::new);
   }
@@ -72,18 +75,23 @@ public class ApiKeys {
   /** Hashes configured keys and checks their roles: what {@link StrataServer.Settings} keeps. */
   static Map<String, String> hashed(Map<String, String> plain) {
     Map<String, String> out = new LinkedHashMap<>();
-    plain.forEach((key, role) -> {
-      if (key.isBlank()) {
-        throw new IllegalArgumentException("strata.api-keys: an API key must not be empty");
-      }
-      String hash = sha256(key);
-      String r = role == null ? "" : role.trim().toLowerCase(Locale.ROOT);
-      if (Role.parse(r).isEmpty()) {
-        throw new IllegalArgumentException("strata.api-keys: key " + hash.substring(0, 8) + " has role '" + role
-            + "'; the roles are read, write and admin");
-      }
-      out.put(hash, r);
-    });
+    plain.forEach(
+        (key, role) -> {
+          if (key.isBlank()) {
+            throw new IllegalArgumentException("strata.api-keys: an API key must not be empty");
+          }
+          String hash = sha256(key);
+          String r = role == null ? "" : role.trim().toLowerCase(Locale.ROOT);
+          if (Role.parse(r).isEmpty()) {
+            throw new IllegalArgumentException(
+                "strata.api-keys: key "
+                    + hash.substring(0, 8)
+                    + " has role '"
+                    + role
+                    + "'; the roles are read, write and admin");
+          }
+          out.put(hash, r);
+        });
     return Map.copyOf(out);
   }
 
@@ -101,17 +109,20 @@ public class ApiKeys {
 
   static String sha256(String key) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * Refuses a key property whose name the binder would have changed: the key a client sends
-   * must be exactly the one written.
+   * Refuses a key property whose name the binder would have changed: the key a client sends must be
+   * exactly the one written.
    */
-  private static void checkPropertyNames(Map<String, String> bound, ConfigurableEnvironment environment) {
+  private static void checkPropertyNames(
+      Map<String, String> bound, ConfigurableEnvironment environment) {
     for (PropertySource<?> source : environment.getPropertySources()) {
       if (!(source instanceof EnumerablePropertySource<?> e)) {
         continue;
@@ -119,9 +130,11 @@ public class ApiKeys {
       for (String name : e.getPropertyNames()) {
         String key = keyOf(name);
         if (key != null && !bound.containsKey(sha256(key))) {
-          throw new IllegalArgumentException("API key property '" + name.replace(key, mask(key))
-              + "' cannot be matched as written: an unbracketed key may hold only letters, digits, '-' and '.'"
-              + " (Spring drops the rest); write it as --strata.api-keys[KEY]=ROLE");
+          throw new IllegalArgumentException(
+              "API key property '"
+                  + name.replace(key, mask(key))
+                  + "' cannot be matched as written: an unbracketed key may hold only letters, digits, '-' and '.'"
+                  + " (Spring drops the rest); write it as --strata.api-keys[KEY]=ROLE");
         }
       }
     }

@@ -1,48 +1,54 @@
 package dev.strata.server;
 
-import dev.strata.dsl.Definition;
-import dev.strata.dsl.FeatureRef;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Feature;
+import dev.strata.dsl.FeatureRef;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Projection;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a feature service name or {@code view:feature} references into the views (current
- * versions) and feature positions to read. Registry lookups are cached for a few seconds, so an
- * apply reaches the server quickly without a database round trip per request.
+ * Turns a feature service name or {@code view:feature} references into the views (current versions)
+ * and feature positions to read. Registry lookups are cached for a few seconds, so an apply reaches
+ * the server quickly without a database round trip per request.
  */
 @Component
 public class FeatureResolver {
   static final Duration REFRESH = Duration.ofSeconds(5);
+
   /** Names seen at once, known or not; each at most 128 characters (the registry's own rule). */
   static final int CACHE_ENTRIES = 10_000;
+
   /** The registry's object names: anything else cannot exist, and is never looked up or cached. */
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
 
   private final RegistryStore registry;
+
   /** Refreshes stale entries off the request path: one daemon thread. */
-  private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "strata-registry-refresh");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService refresher =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "strata-registry-refresh");
+            t.setDaemon(true);
+            return t;
+          });
+
   /**
    * Bounded, and refreshed after a few seconds: a stale entry answers while one background lookup
    * replaces it, so no request waits for the registry database once a name has been seen, and an
@@ -54,15 +60,17 @@ public class FeatureResolver {
 
   public FeatureResolver(RegistryStore registry) {
     this.registry = registry;
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(CACHE_ENTRIES)
-        .refreshAfterWrite(REFRESH)
-        .executor(refresher)
-        .build(ref -> this.registry.get(ref.kind(), ref.name()));
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(CACHE_ENTRIES)
+            .refreshAfterWrite(REFRESH)
+            .executor(refresher)
+            .build(ref -> this.registry.get(ref.kind(), ref.name()));
   }
 
   /** One view to read and which of its features the response wants, in order. */
-  public record ViewRead(FeatureView view, int version, List<Integer> positions, List<String> names) {}
+  public record ViewRead(
+      FeatureView view, int version, List<Integer> positions, List<String> names) {}
 
   private Optional<Registered<Definition>> lookup(ObjectKind kind, String name) {
     if (!NAME.matcher(name).matches()) {
@@ -89,8 +97,10 @@ public class FeatureResolver {
 
   /** The current version of a feature view that is served online; a 400 for any other name. */
   public Registered<FeatureView> view(String name) {
-    Registered<FeatureView> reg = lookup(ObjectKind.FEATURE_VIEW, name).map(r -> r.as(FeatureView.class))
-        .orElseThrow(() -> new BadRequest("unknown feature view '" + shown(name) + "'"));
+    Registered<FeatureView> reg =
+        lookup(ObjectKind.FEATURE_VIEW, name)
+            .map(r -> r.as(FeatureView.class))
+            .orElseThrow(() -> new BadRequest("unknown feature view '" + shown(name) + "'"));
     if (!reg.definition().online()) {
       throw new BadRequest("feature view '" + name + "' is offline only");
     }
@@ -98,16 +108,19 @@ public class FeatureResolver {
   }
 
   public List<ViewRead> service(String name) {
-    FeatureService s = lookup(ObjectKind.FEATURE_SERVICE, name).map(r -> r.as(FeatureService.class))
-        .orElseThrow(() -> new BadRequest("unknown feature service '" + shown(name) + "'"))
-        .definition();
+    FeatureService s =
+        lookup(ObjectKind.FEATURE_SERVICE, name)
+            .map(r -> r.as(FeatureService.class))
+            .orElseThrow(() -> new BadRequest("unknown feature service '" + shown(name) + "'"))
+            .definition();
     return resolve(s.projections());
   }
 
   public List<ViewRead> references(List<String> refs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (String text : refs) {
-      FeatureRef ref = FeatureRef.parse(text); // the CLI's parser: view:feature, or a view for all its features
+      FeatureRef ref =
+          FeatureRef.parse(text); // the CLI's parser: view:feature, or a view for all its features
       List<String> names = byView.computeIfAbsent(ref.view(), v -> new ArrayList<>());
       if (ref.allFeatures()) {
         view(ref.view()).definition().features().forEach(f -> names.add(f.name()));

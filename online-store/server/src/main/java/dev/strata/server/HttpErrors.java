@@ -11,8 +11,8 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
-import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -35,18 +35,20 @@ public class HttpErrors {
   @Bean
   WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReport() {
     // runs after Boot's own customizer (lowest precedence), which adds a plain ErrorReportValve
-    return factory -> factory.addContextCustomizers(context -> {
-      Pipeline pipeline = context.getParent().getPipeline();
-      for (Valve v : pipeline.getValves()) {
-        if (v instanceof ErrorReportValve) {
-          pipeline.removeValve(v);
-        }
-      }
-      pipeline.addValve(new ProblemReportValve());
-      if (context.getParent() instanceof StandardHost host) {
-        host.setErrorReportValveClass(ProblemReportValve.class.getName());
-      }
-    });
+    return factory ->
+        factory.addContextCustomizers(
+            context -> {
+              Pipeline pipeline = context.getParent().getPipeline();
+              for (Valve v : pipeline.getValves()) {
+                if (v instanceof ErrorReportValve) {
+                  pipeline.removeValve(v);
+                }
+              }
+              pipeline.addValve(new ProblemReportValve());
+              if (context.getParent() instanceof StandardHost host) {
+                host.setErrorReportValveClass(ProblemReportValve.class.getName());
+              }
+            });
   }
 
   /** Tomcat's error report, as problem+json without any server detail. */
@@ -59,15 +61,25 @@ public class HttpErrors {
       }
       HttpStatus known = HttpStatus.resolve(status);
       String title = known == null ? "Error" : known.getReasonPhrase();
-      String detail = status == 400 ? "The request could not be parsed: a malformed request line, URL or header"
-          : known == null ? "The request failed" : known.getReasonPhrase();
+      String detail =
+          status == 400
+              ? "The request could not be parsed: a malformed request line, URL or header"
+              : known == null ? "The request failed" : known.getReasonPhrase();
       try {
         response.setContentType("application/problem+json");
         response.setCharacterEncoding("UTF-8");
         Writer w = response.getReporter();
         if (w != null) {
-          w.write("{\"type\":\"https://strata.dev/problems/" + title.toLowerCase().replace(' ', '-') + "\",\"title\":\""
-              + title + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}");
+          w.write(
+              "{\"type\":\"https://strata.dev/problems/"
+                  + title.toLowerCase().replace(' ', '-')
+                  + "\",\"title\":\""
+                  + title
+                  + "\",\"status\":"
+                  + status
+                  + ",\"detail\":\""
+                  + detail
+                  + "\"}");
           response.finishResponse();
         }
       } catch (IOException | IllegalStateException e) {
@@ -82,11 +94,18 @@ public class HttpErrors {
     @RequestMapping("/error")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
       Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-      HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i)
-          : HttpStatus.INTERNAL_SERVER_ERROR;
-      String detail = status == HttpStatus.BAD_REQUEST ? "The request could not be read (malformed body or encoding)"
-          : status == HttpStatus.NOT_FOUND ? "No endpoint at this path" : status.getReasonPhrase();
-      return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+      HttpStatus status =
+          code instanceof Integer i && HttpStatus.resolve(i) != null
+              ? HttpStatus.valueOf(i)
+              : HttpStatus.INTERNAL_SERVER_ERROR;
+      String detail =
+          status == HttpStatus.BAD_REQUEST
+              ? "The request could not be read (malformed body or encoding)"
+              : status == HttpStatus.NOT_FOUND
+                  ? "No endpoint at this path"
+                  : status.getReasonPhrase();
+      return ResponseEntity.status(status)
+          .contentType(MediaType.APPLICATION_PROBLEM_JSON)
           .body(Problems.problem(status, status.getReasonPhrase(), detail));
     }
   }

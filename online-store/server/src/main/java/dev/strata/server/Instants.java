@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * Instants from requests, checked: ISO-8601 with a zone ({@code 2001-01-15T00:00:00Z}), between
- * the years 1 and 9999, so that epoch microseconds never overflow.
+ * Instants from requests, checked: ISO-8601 with a zone ({@code 2001-01-15T00:00:00Z}), between the
+ * years 1 and 9999, so that epoch microseconds never overflow.
  */
 final class Instants {
   static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
@@ -19,11 +19,15 @@ final class Instants {
     try {
       t = Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new BadRequest(field + " must be an ISO-8601 instant such as 2001-01-15T00:00:00Z, got '"
-          + FeatureResolver.shown(text) + "'");
+      throw new BadRequest(
+          field
+              + " must be an ISO-8601 instant such as 2001-01-15T00:00:00Z, got '"
+              + FeatureResolver.shown(text)
+              + "'");
     }
     if (t.isBefore(MIN) || t.isAfter(MAX)) {
-      throw new BadRequest(field + " " + text + " is out of range: instants must lie in the years 1 to 9999");
+      throw new BadRequest(
+          field + " " + text + " is out of range: instants must lie in the years 1 to 9999");
     }
     return t;
   }

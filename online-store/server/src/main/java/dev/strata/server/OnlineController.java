@@ -16,9 +16,9 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -26,11 +26,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Online feature vectors. Both endpoints take the same request: a {@code feature_service} or a
- * list of {@code features} ({@code view:feature}), and {@code entities}: join-key column name to
- * a list of values, one per entity row; optionally {@code as_of}, the instant that decides which
- * values count as expired (default: now), for replays of historical data. {@code /v1/features/online} answers row by row;
- * {@code /get-online-features} answers in Feast's column-by-column shape.
+ * Online feature vectors. Both endpoints take the same request: a {@code feature_service} or a list
+ * of {@code features} ({@code view:feature}), and {@code entities}: join-key column name to a list
+ * of values, one per entity row; optionally {@code as_of}, the instant that decides which values
+ * count as expired (default: now), for replays of historical data. {@code /v1/features/online}
+ * answers row by row; {@code /get-online-features} answers in Feast's column-by-column shape.
  */
 @RestController
 public class OnlineController {
@@ -41,7 +41,10 @@ public class OnlineController {
   private final StrataServer.Settings settings;
   private final ServerMetrics metrics;
 
-  public OnlineController(FeatureResolver resolver, RedisOnlineStore store, StrataServer.Settings settings,
+  public OnlineController(
+      FeatureResolver resolver,
+      RedisOnlineStore store,
+      StrataServer.Settings settings,
       ServerMetrics metrics) {
     this.resolver = resolver;
     this.store = store;
@@ -50,9 +53,15 @@ public class OnlineController {
   }
 
   /** A parsed, checked request. */
-  record Lookup(List<ViewRead> views, Map<String, JsonNode> entities, int rows, List<List<OnlineValue>> values) {}
+  record Lookup(
+      List<ViewRead> views,
+      Map<String, JsonNode> entities,
+      int rows,
+      List<List<OnlineValue>> values) {}
 
-  @PostMapping(path = "/v1/features/online", consumes = MediaType.APPLICATION_JSON_VALUE,
+  @PostMapping(
+      path = "/v1/features/online",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   public ObjectNode online(@RequestBody JsonNode body) {
     Lookup l = lookup(body);
@@ -75,7 +84,10 @@ public class OnlineController {
         ViewRead read = l.views().get(v);
         OnlineValue value = l.values().get(v).get(r);
         // one view's features share the row's event time: formatted once
-        JsonNode time = value.eventMicros() == null ? JSON.nullNode() : JSON.textNode(instant(value.eventMicros()));
+        JsonNode time =
+            value.eventMicros() == null
+                ? JSON.nullNode()
+                : JSON.textNode(instant(value.eventMicros()));
         for (int p : read.positions()) {
           values.add(json(read.view().features().get(p), value.values()[p]));
           statuses.add(value.status().name());
@@ -86,8 +98,12 @@ public class OnlineController {
     return out;
   }
 
-  /** Feast's {@code /get-online-features}: metadata.feature_names, then results column by column. */
-  @PostMapping(path = "/get-online-features", consumes = MediaType.APPLICATION_JSON_VALUE,
+  /**
+   * Feast's {@code /get-online-features}: metadata.feature_names, then results column by column.
+   */
+  @PostMapping(
+      path = "/get-online-features",
+      consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
   public ObjectNode feast(@RequestBody JsonNode body) {
     Lookup l = lookup(body);
@@ -124,11 +140,12 @@ public class OnlineController {
         for (int r = 0; r < l.rows(); r++) {
           OnlineValue value = l.values().get(v).get(r);
           values.add(json(read.view().features().get(p), value.values()[p]));
-          statuses.add(switch (value.status()) {
-            case PRESENT -> "PRESENT";
-            case NOT_FOUND -> "NOT_FOUND";
-            case EXPIRED -> "OUTSIDE_MAX_AGE";
-          });
+          statuses.add(
+              switch (value.status()) {
+                case PRESENT -> "PRESENT";
+                case NOT_FOUND -> "NOT_FOUND";
+                case EXPIRED -> "OUTSIDE_MAX_AGE";
+              });
           times.add(rowTimes[r]);
         }
       }
@@ -173,7 +190,8 @@ public class OnlineController {
 
     JsonNode entities = body.get("entities");
     if (entities == null || !entities.isObject() || entities.isEmpty()) {
-      throw new BadRequest("'entities' must be an object of join-key columns, e.g. {\"origin\": [\"ATL\"]}");
+      throw new BadRequest(
+          "'entities' must be an object of join-key columns, e.g. {\"origin\": [\"ATL\"]}");
     }
     Map<String, JsonNode> columns = new LinkedHashMap<>();
     int rows = -1;
@@ -183,8 +201,13 @@ public class OnlineController {
         throw new BadRequest("entities." + e.getKey() + " must be a list of values");
       }
       if (rows >= 0 && e.getValue().size() != rows) {
-        throw new BadRequest("entity columns differ in length: entities." + e.getKey() + " has "
-            + e.getValue().size() + " values, the others " + rows);
+        throw new BadRequest(
+            "entity columns differ in length: entities."
+                + e.getKey()
+                + " has "
+                + e.getValue().size()
+                + " values, the others "
+                + rows);
       }
       rows = e.getValue().size();
       columns.put(e.getKey(), e.getValue());
@@ -193,7 +216,12 @@ public class OnlineController {
       throw new BadRequest("the request has no entity rows");
     }
     if (rows > settings.maxRows()) {
-      throw new BadRequest("the request has " + rows + " entity rows; at most " + settings.maxRows() + " are allowed");
+      throw new BadRequest(
+          "the request has "
+              + rows
+              + " entity rows; at most "
+              + settings.maxRows()
+              + " are allowed");
     }
 
     List<ReadRequest> reads = new ArrayList<>();
@@ -204,8 +232,14 @@ public class OnlineController {
         for (JoinKey k : v.view().joinKeys()) {
           JsonNode col = columns.get(k.name());
           if (col == null) {
-            throw new BadRequest("missing entity column '" + k.name() + "' (" + k.type() + "), the join key of feature view '"
-                + v.view().name() + "'");
+            throw new BadRequest(
+                "missing entity column '"
+                    + k.name()
+                    + "' ("
+                    + k.type()
+                    + "), the join key of feature view '"
+                    + v.view().name()
+                    + "'");
           }
           key.add(keyValue(k, col.get(r), r));
         }
@@ -219,15 +253,21 @@ public class OnlineController {
     }
     for (String column : columns.keySet()) {
       if (!joinKeys.contains(column)) {
-        throw new BadRequest("entities." + FeatureResolver.shown(column) + " is not a join key of the requested features"
-            + " (their join keys: " + String.join(", ", joinKeys) + ")");
+        throw new BadRequest(
+            "entities."
+                + FeatureResolver.shown(column)
+                + " is not a join key of the requested features"
+                + " (their join keys: "
+                + String.join(", ", joinKeys)
+                + ")");
       }
     }
     JsonNode at = body.get("as_of");
     Instant asOf = at == null || at.isNull() ? Instant.now() : Instants.parse("as_of", at.asText());
     long started = System.nanoTime();
     List<List<OnlineValue>> values = store.read(reads, asOf, deadlineNanos);
-    metrics.redisReads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    metrics.redisReads.record(
+        System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     for (List<OnlineValue> view : values) {
       for (OnlineValue v : view) {
         switch (v.status()) {
@@ -246,13 +286,16 @@ public class OnlineController {
   private static Object keyValue(JoinKey k, JsonNode v, int row) {
     if (k.type() == ValueType.STRING) {
       if (!v.isTextual()) {
-        throw new BadRequest("entities." + k.name() + "[" + row + "] must be a string (" + k.type() + "), got " + v);
+        throw new BadRequest(
+            "entities." + k.name() + "[" + row + "] must be a string (" + k.type() + "), got " + v);
       }
       return v.asText();
     }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()
+    if (!v.isIntegralNumber()
+        || !v.canConvertToLong()
         || (k.type() == ValueType.INT32 && !v.canConvertToInt())) {
-      throw new BadRequest("entities." + k.name() + "[" + row + "] must be an integer (" + k.type() + "), got " + v);
+      throw new BadRequest(
+          "entities." + k.name() + "[" + row + "] must be an integer (" + k.type() + "), got " + v);
     }
     return v.asLong();
   }
@@ -274,6 +317,8 @@ public class OnlineController {
   }
 
   static String instant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000).toString();
+    return Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000)
+        .toString();
   }
 }

@@ -6,9 +6,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Actuator health of the online store: UP while Redis answers a PING within the request
- * deadline, so a stalled Redis reads DOWN instead of hanging the check. The URL in the details
- * has its password masked, and details are shown to admin keys only.
+ * Actuator health of the online store: UP while Redis answers a PING within the request deadline,
+ * so a stalled Redis reads DOWN instead of hanging the check. The URL in the details has its
+ * password masked, and details are shown to admin keys only.
  */
 @Component("onlineStoreHealthIndicator")
 public class RedisHealth implements HealthIndicator {
@@ -22,7 +22,8 @@ public class RedisHealth implements HealthIndicator {
 
   @Override
   public Health health() {
-    return store.ping(settings.requestDeadline()) ? Health.up().withDetail("url", store.url()).build()
+    return store.ping(settings.requestDeadline())
+        ? Health.up().withDetail("url", store.url()).build()
         : Health.down().withDetail("url", store.url()).build();
   }
 }

@@ -1,11 +1,11 @@
 package dev.strata.server;
 
-import dev.strata.dsl.Definition;
-import dev.strata.errors.NotFoundException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.errors.NotFoundException;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageGraph;
@@ -55,17 +55,24 @@ public class RegistryController {
   }
 
   @GetMapping("/v1/registry/{kind}/{name}")
-  public ObjectNode get(@PathVariable String kind, @PathVariable String name,
+  public ObjectNode get(
+      @PathVariable String kind,
+      @PathVariable String name,
       @RequestParam(required = false) Integer version) {
     ObjectKind k = kind(kind);
     List<Registered<Definition>> history = registry.history(k, name);
     if (history.isEmpty()) {
       throw new NotFoundException("no " + k.label() + " named '" + name + "'");
     }
-    Registered<Definition> r = version == null
-        ? registry.get(k, name).orElse(history.get(history.size() - 1))
-        : registry.get(k, name, version).orElseThrow(() -> new NotFoundException(
-            k.label() + " '" + name + "' has no version " + version));
+    Registered<Definition> r =
+        version == null
+            ? registry.get(k, name).orElse(history.get(history.size() - 1))
+            : registry
+                .get(k, name, version)
+                .orElseThrow(
+                    () ->
+                        new NotFoundException(
+                            k.label() + " '" + name + "' has no version " + version));
     ObjectNode out = summary(r);
     out.set("definition", DefinitionCodec.toTree(r.definition()));
     ArrayNode versions = out.putArray("versions");
@@ -74,30 +81,38 @@ public class RegistryController {
   }
 
   @GetMapping("/v1/lineage")
-  public ObjectNode lineage(@RequestParam String node, @RequestParam(defaultValue = "upstream") String direction) {
+  public ObjectNode lineage(
+      @RequestParam String node, @RequestParam(defaultValue = "upstream") String direction) {
     if (!direction.equals("upstream") && !direction.equals("downstream")) {
       throw new BadRequest("direction must be upstream or downstream, got '" + direction + "'");
     }
-    LineageNode root = registry.findLineageNode(node)
-        .orElseThrow(() -> new NotFoundException("no lineage node '" + node + "'"));
-    LineageGraph g = direction.equals("upstream") ? registry.upstream(root.id()) : registry.downstream(root.id());
+    LineageNode root =
+        registry
+            .findLineageNode(node)
+            .orElseThrow(() -> new NotFoundException("no lineage node '" + node + "'"));
+    LineageGraph g =
+        direction.equals("upstream")
+            ? registry.upstream(root.id())
+            : registry.downstream(root.id());
     ObjectNode out = JSON.objectNode();
     out.put("root", root.id());
     out.put("direction", direction);
     ArrayNode nodes = out.putArray("nodes");
-    g.nodes().values().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(n -> {
-      ObjectNode o = nodes.addObject();
-      o.put("id", n.id());
-      o.put("kind", n.kind());
-      o.put("name", n.name());
-      o.put("version", n.version());
-      o.set("properties", JSON.pojoNode(n.properties()));
-    });
+    g.nodes().values().stream()
+        .sorted((a, b) -> a.id().compareTo(b.id()))
+        .forEach(
+            n -> {
+              ObjectNode o = nodes.addObject();
+              o.put("id", n.id());
+              o.put("kind", n.kind());
+              o.put("name", n.name());
+              o.put("version", n.version());
+              o.set("properties", JSON.pojoNode(n.properties()));
+            });
     ArrayNode edges = out.putArray("edges");
     for (LineageEdge e : g.edges()) {
       edges.addObject().put("from", e.from()).put("to", e.to());
     }
     return out;
   }
-
 }

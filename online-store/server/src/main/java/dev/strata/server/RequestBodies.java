@@ -33,20 +33,19 @@ import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 
 /**
- * Request bodies, before anything parses them: bounded in size, and never waited for on a
- * request thread.
+ * Request bodies, before anything parses them: bounded in size, and never waited for on a request
+ * thread.
  *
  * <ul>
  *   <li>A {@code Content-Length} over {@code strata.max-body-bytes} is a 413 at once, before the
  *       body is read; a chunked body is refused as soon as it passes the limit.
- *   <li>A body that has fully arrived with its headers (the usual case, told by Tomcat's own
- *       buffer in {@link BodyArrival}) is read on the request thread as it is, at no extra cost.
+ *   <li>A body that has fully arrived with its headers (the usual case, told by Tomcat's own buffer
+ *       in {@link BodyArrival}) is read on the request thread as it is, at no extra cost.
  *   <li>A body still on its way is read without blocking (Servlet non-blocking I/O): the thread
- *       goes back to the pool, the bytes are collected as they come, and the request is
- *       dispatched again, unchanged but for its buffered body, once they are all there. A slow
- *       or stalled client thus holds a connection, never a thread, and cannot starve normal
- *       requests; one that has not sent its whole body within {@code strata.body-timeout} gets
- *       a 408.
+ *       goes back to the pool, the bytes are collected as they come, and the request is dispatched
+ *       again, unchanged but for its buffered body, once they are all there. A slow or stalled
+ *       client thus holds a connection, never a thread, and cannot starve normal requests; one that
+ *       has not sent its whole body within {@code strata.body-timeout} gets a 408.
  * </ul>
  */
 @Configuration
@@ -85,9 +84,11 @@ public class RequestBodies {
 
   /** First of all filters, so the rest see a complete body. */
   @Bean
-  FilterRegistrationBean<Reader> requestBodyReader(StrataServer.Settings settings, ObjectMapper json) {
+  FilterRegistrationBean<Reader> requestBodyReader(
+      StrataServer.Settings settings, ObjectMapper json) {
     FilterRegistrationBean<Reader> b =
-        new FilterRegistrationBean<>(new Reader(settings.maxBodyBytes(), settings.bodyTimeout(), json));
+        new FilterRegistrationBean<>(
+            new Reader(settings.maxBodyBytes(), settings.bodyTimeout(), json));
     b.setOrder(Ordered.HIGHEST_PRECEDENCE);
     b.setAsyncSupported(true);
     b.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
@@ -95,7 +96,13 @@ public class RequestBodies {
   }
 
   /** The request as it first came, kept for its dispatch once the body is in. */
-  private record Arrived(byte[] body, String uri, StringBuffer url, String servletPath, String pathInfo, String query) {}
+  private record Arrived(
+      byte[] body,
+      String uri,
+      StringBuffer url,
+      String servletPath,
+      String pathInfo,
+      String query) {}
 
   private static final String ARRIVED = RequestBodies.class.getName() + ".arrived";
 
@@ -112,17 +119,21 @@ public class RequestBodies {
     }
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+        throws IOException, ServletException {
       HttpServletRequest request = (HttpServletRequest) req;
       HttpServletResponse response = (HttpServletResponse) res;
-      if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(ARRIVED) instanceof Arrived a) {
+      if (request.getDispatcherType() == DispatcherType.ASYNC
+          && request.getAttribute(ARRIVED) instanceof Arrived a) {
         request.removeAttribute(ARRIVED);
         chain.doFilter(new Buffered(request, a), response);
         return;
       }
       long length = request.getContentLengthLong();
       if (length > limit) {
-        tooLarge(response, "the request body has " + length + " bytes; at most " + limit + " are allowed");
+        tooLarge(
+            response,
+            "the request body has " + length + " bytes; at most " + limit + " are allowed");
         return;
       }
       boolean chunked = length < 0 && request.getHeader("Transfer-Encoding") != null;
@@ -131,86 +142,110 @@ public class RequestBodies {
         return;
       }
       if (!chunked && request.getAttribute(PENDING) == null) {
-        chain.doFilter(request, response); // all here already (or not on Tomcat): nothing to wait for
+        chain.doFilter(
+            request, response); // all here already (or not on Tomcat): nothing to wait for
         return;
       }
       readWithoutBlocking(request, response);
     }
 
-    private void readWithoutBlocking(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void readWithoutBlocking(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
       AsyncContext async = request.startAsync(request, response);
       async.setTimeout(timeout.toMillis());
       AtomicBoolean done = new AtomicBoolean();
-      async.addListener(new AsyncListener() {
-        @Override
-        public void onTimeout(AsyncEvent event) throws IOException {
-          if (done.compareAndSet(false, true)) {
-            response.setHeader("Connection", "close");
-            Problems.write(response, json, Problems.problem(HttpStatus.REQUEST_TIMEOUT, "Request timeout",
-                "the request body did not arrive within " + timeout));
-            async.complete();
-          }
-        }
+      async.addListener(
+          new AsyncListener() {
+            @Override
+            public void onTimeout(AsyncEvent event) throws IOException {
+              if (done.compareAndSet(false, true)) {
+                response.setHeader("Connection", "close");
+                Problems.write(
+                    response,
+                    json,
+                    Problems.problem(
+                        HttpStatus.REQUEST_TIMEOUT,
+                        "Request timeout",
+                        "the request body did not arrive within " + timeout));
+                async.complete();
+              }
+            }
 
-        @Override
-        public void onComplete(AsyncEvent event) {}
+            @Override
+            public void onComplete(AsyncEvent event) {}
 
-        @Override
-        public void onError(AsyncEvent event) {}
+            @Override
+            public void onError(AsyncEvent event) {}
 
-        @Override
-        public void onStartAsync(AsyncEvent event) {}
-      });
+            @Override
+            public void onStartAsync(AsyncEvent event) {}
+          });
       ServletInputStream in = request.getInputStream();
       long length = request.getContentLengthLong();
       ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) length : 4096);
-      in.setReadListener(new ReadListener() {
-        @Override
-        public void onDataAvailable() throws IOException {
-          byte[] b = new byte[8192];
-          while (!done.get() && in.isReady()) {
-            int n = in.read(b);
-            if (n < 0) {
-              return;
+      in.setReadListener(
+          new ReadListener() {
+            @Override
+            public void onDataAvailable() throws IOException {
+              byte[] b = new byte[8192];
+              while (!done.get() && in.isReady()) {
+                int n = in.read(b);
+                if (n < 0) {
+                  return;
+                }
+                body.write(b, 0, n);
+                if (body.size() > limit && done.compareAndSet(false, true)) {
+                  tooLarge(response, "the request body is larger than " + limit + " bytes");
+                  async.complete();
+                  return;
+                }
+              }
             }
-            body.write(b, 0, n);
-            if (body.size() > limit && done.compareAndSet(false, true)) {
-              tooLarge(response, "the request body is larger than " + limit + " bytes");
-              async.complete();
-              return;
-            }
-          }
-        }
 
-        @Override
-        public void onAllDataRead() {
-          if (done.compareAndSet(false, true)) {
-            request.setAttribute(ARRIVED, new Arrived(body.toByteArray(), request.getRequestURI(),
-                request.getRequestURL(), request.getServletPath(), request.getPathInfo(), request.getQueryString()));
-            async.dispatch();
-          }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          // the client went away or broke its framing: nobody is left to answer
-          if (done.compareAndSet(false, true)) {
-            try {
-              response.setHeader("Connection", "close");
-              Problems.write(response, json, Problems.problem(HttpStatus.BAD_REQUEST, "Bad request",
-                  "the request body could not be read"));
-            } catch (IOException | IllegalStateException e) {
-              // nothing more to do
+            @Override
+            public void onAllDataRead() {
+              if (done.compareAndSet(false, true)) {
+                request.setAttribute(
+                    ARRIVED,
+                    new Arrived(
+                        body.toByteArray(),
+                        request.getRequestURI(),
+                        request.getRequestURL(),
+                        request.getServletPath(),
+                        request.getPathInfo(),
+                        request.getQueryString()));
+                async.dispatch();
+              }
             }
-            async.complete();
-          }
-        }
-      });
+
+            @Override
+            public void onError(Throwable t) {
+              // the client went away or broke its framing: nobody is left to answer
+              if (done.compareAndSet(false, true)) {
+                try {
+                  response.setHeader("Connection", "close");
+                  Problems.write(
+                      response,
+                      json,
+                      Problems.problem(
+                          HttpStatus.BAD_REQUEST,
+                          "Bad request",
+                          "the request body could not be read"));
+                } catch (IOException | IllegalStateException e) {
+                  // nothing more to do
+                }
+                async.complete();
+              }
+            }
+          });
     }
 
     private void tooLarge(HttpServletResponse response, String detail) throws IOException {
       response.setHeader("Connection", "close");
-      Problems.write(response, json, Problems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", detail));
+      Problems.write(
+          response,
+          json,
+          Problems.problem(HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", detail));
     }
   }
 
@@ -299,8 +334,11 @@ public class RequestBodies {
 
     @Override
     public java.io.BufferedReader getReader() {
-      return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
-          java.nio.charset.Charset.forName(getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding())));
+      return new java.io.BufferedReader(
+          new java.io.InputStreamReader(
+              getInputStream(),
+              java.nio.charset.Charset.forName(
+                  getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding())));
     }
   }
 }

@@ -21,20 +21,28 @@ public class ServerMetrics {
   final Counter present;
 
   public ServerMetrics(MeterRegistry meters, RedisOnlineStore store) {
-    redisErrors = Counter.builder("strata.redis.errors").description("Redis calls that failed or timed out")
-        .register(meters);
-    redisReads = Timer.builder("strata.redis.read").description("one request's Redis pipeline, as the server waits for it")
-        .publishPercentileHistogram().register(meters);
+    redisErrors =
+        Counter.builder("strata.redis.errors")
+            .description("Redis calls that failed or timed out")
+            .register(meters);
+    redisReads =
+        Timer.builder("strata.redis.read")
+            .description("one request's Redis pipeline, as the server waits for it")
+            .publishPercentileHistogram()
+            .register(meters);
     present = values(meters, "present");
     notFound = values(meters, "not_found");
     expired = values(meters, "expired");
     Gauge.builder("strata.redis.pool.active", store, s -> s.poolStats().active()).register(meters);
     Gauge.builder("strata.redis.pool.idle", store, s -> s.poolStats().idle()).register(meters);
-    Gauge.builder("strata.redis.pool.waiting", store, s -> s.poolStats().waiting()).register(meters);
+    Gauge.builder("strata.redis.pool.waiting", store, s -> s.poolStats().waiting())
+        .register(meters);
   }
 
   private static Counter values(MeterRegistry meters, String status) {
-    return Counter.builder("strata.online.values").tag("status", status)
-        .description("entity-view values answered, by status").register(meters);
+    return Counter.builder("strata.online.values")
+        .tag("status", status)
+        .description("entity-view values answered, by status")
+        .register(meters);
   }
 }

@@ -2,6 +2,7 @@ package dev.strata.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.server.ApiKeys.Role;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -13,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -37,20 +38,19 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Who may call what. Authorization is decided by Spring Security on the path as the router
- * matches it (decoded and normalised), never on the raw request URI, and the request firewall
- * refuses encoded slashes, dot segments, {@code ;} parameters and similar paths before any
- * matching. Every endpoint that changes state or administers the server needs a key; anything
- * not listed below needs {@code admin} (denied by default).
+ * Who may call what. Authorization is decided by Spring Security on the path as the router matches
+ * it (decoded and normalised), never on the raw request URI, and the request firewall refuses
+ * encoded slashes, dot segments, {@code ;} parameters and similar paths before any matching. Every
+ * endpoint that changes state or administers the server needs a key; anything not listed below
+ * needs {@code admin} (denied by default).
  *
  * <ul>
  *   <li>{@code /v1/features/push}: {@code write};
  *   <li>reads ({@code /v1/features/online}, {@code /get-online-features}, {@code /v1/registry/**},
- *       {@code /v1/lineage}, {@code /v3/api-docs}): open, or {@code read} with
- *       {@code strata.keyed-reads=true};
+ *       {@code /v1/lineage}, {@code /v3/api-docs}): open, or {@code read} with {@code
+ *       strata.keyed-reads=true};
  *   <li>{@code /actuator/health} and {@code /actuator/prometheus}: open (health details only for
  *       {@code admin});
  *   <li>every other actuator endpoint, and anything else: {@code admin}.
@@ -85,8 +85,13 @@ public class ServerSecurity {
   }
 
   @Bean
-  SecurityFilterChain securityFilterChain(HttpSecurity http, ApiKeys keys, StrataServer.Settings settings,
-      ObjectMapper json, MeterRegistry meters) throws Exception {
+  SecurityFilterChain securityFilterChain(
+      HttpSecurity http,
+      ApiKeys keys,
+      StrataServer.Settings settings,
+      ObjectMapper json,
+      MeterRegistry meters)
+      throws Exception {
     List<Rule> rules = rules(settings);
     http.csrf(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
@@ -96,28 +101,48 @@ public class ServerSecurity {
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .securityContext(c -> c.securityContextRepository(new NullSecurityContextRepository()))
         .addFilterBefore(new KeyFilter(keys, json), AnonymousAuthenticationFilter.class)
-        .exceptionHandling(e -> e
-            .authenticationEntryPoint((request, response, ex) -> {
-              meters.counter("strata.auth.refused", "status", "401").increment();
-              Problems.write(response, json, unauthorized("this endpoint needs an API key with role '"
-                  + needed(rules, request).map(Role::label).orElse("read") + "' in the " + ApiKeys.HEADER + " header"));
-            })
-            .accessDeniedHandler((request, response, ex) -> {
-              meters.counter("strata.auth.refused", "status", "403").increment();
-              String has = roleOf();
-              Problems.write(response, json, Problems.problem(HttpStatus.FORBIDDEN, "Forbidden", "this endpoint needs role '"
-                  + needed(rules, request).map(Role::label).orElse("admin") + "'; the key has '" + has + "'"));
-            }))
-        .authorizeHttpRequests(a -> {
-          a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
-          for (Rule r : rules) {
-            if (r.role() == null) {
-              a.requestMatchers(r.matcher()).permitAll();
-            } else {
-              a.requestMatchers(r.matcher()).hasAuthority(authority(r.role()));
-            }
-          }
-        });
+        .exceptionHandling(
+            e ->
+                e.authenticationEntryPoint(
+                        (request, response, ex) -> {
+                          meters.counter("strata.auth.refused", "status", "401").increment();
+                          Problems.write(
+                              response,
+                              json,
+                              unauthorized(
+                                  "this endpoint needs an API key with role '"
+                                      + needed(rules, request).map(Role::label).orElse("read")
+                                      + "' in the "
+                                      + ApiKeys.HEADER
+                                      + " header"));
+                        })
+                    .accessDeniedHandler(
+                        (request, response, ex) -> {
+                          meters.counter("strata.auth.refused", "status", "403").increment();
+                          String has = roleOf();
+                          Problems.write(
+                              response,
+                              json,
+                              Problems.problem(
+                                  HttpStatus.FORBIDDEN,
+                                  "Forbidden",
+                                  "this endpoint needs role '"
+                                      + needed(rules, request).map(Role::label).orElse("admin")
+                                      + "'; the key has '"
+                                      + has
+                                      + "'"));
+                        }))
+        .authorizeHttpRequests(
+            a -> {
+              a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll();
+              for (Rule r : rules) {
+                if (r.role() == null) {
+                  a.requestMatchers(r.matcher()).permitAll();
+                } else {
+                  a.requestMatchers(r.matcher()).hasAuthority(authority(r.role()));
+                }
+              }
+            });
     return http.build();
   }
 
@@ -133,12 +158,12 @@ public class ServerSecurity {
 
   /**
    * Registers Spring Security's filter (in place of Boot's registration), except for open feature
-   * reads, the hot path: with {@code strata.keyed-reads} off nothing there needs deciding, and
-   * the security filter (its firewall's header checks and a second handler-mapping lookup for
-   * every request) cost about 12% of a single-entity lookup (JFR, per request). A read is told
-   * by its request URI exactly as sent, so nothing else can pass for one; any other spelling of
-   * a read (encodings, dot segments, doubled slashes, ...) meets the firewall and the rules
-   * ({@code FeatureServerTest.openReadsOpenNothingElse}).
+   * reads, the hot path: with {@code strata.keyed-reads} off nothing there needs deciding, and the
+   * security filter (its firewall's header checks and a second handler-mapping lookup for every
+   * request) cost about 12% of a single-entity lookup (JFR, per request). A read is told by its
+   * request URI exactly as sent, so nothing else can pass for one; any other spelling of a read
+   * (encodings, dot segments, doubled slashes, ...) meets the firewall and the rules ({@code
+   * FeatureServerTest.openReadsOpenNothingElse}).
    */
   @Bean
   FilterRegistrationBean<Filter> securityFilterRegistration(
@@ -146,17 +171,19 @@ public class ServerSecurity {
       StrataServer.Settings settings) {
     // exactly as written, no decoding: any other spelling of a read meets the filters
     Set<String> open = settings.keyedReads() ? Set.of() : OPEN_READS;
-    Filter filter = (request, response, chain) -> {
-      if (open.contains(((HttpServletRequest) request).getRequestURI())) {
-        chain.doFilter(request, response);
-      } else {
-        security.doFilter(request, response, chain);
-      }
-    };
+    Filter filter =
+        (request, response, chain) -> {
+          if (open.contains(((HttpServletRequest) request).getRequestURI())) {
+            chain.doFilter(request, response);
+          } else {
+            security.doFilter(request, response, chain);
+          }
+        };
     FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(filter);
     registration.setName("strataSecurityFilter");
     registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER);
-    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+    registration.setDispatcherTypes(
+        DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     return registration;
   }
 
@@ -172,9 +199,15 @@ public class ServerSecurity {
   /** Paths the firewall refuses (encoded slashes, dot segments, ...): a 400 problem. */
   @Bean
   RequestRejectedHandler requestRejectedHandler(ObjectMapper json) {
-    return (request, response, e) -> Problems.write(response, json, Problems.problem(HttpStatus.BAD_REQUEST,
-        "Bad request", "the request path is not allowed (encoded slashes, dot segments, ';' parameters,"
-            + " doubled slashes and control characters are refused)"));
+    return (request, response, e) ->
+        Problems.write(
+            response,
+            json,
+            Problems.problem(
+                HttpStatus.BAD_REQUEST,
+                "Bad request",
+                "the request path is not allowed (encoded slashes, dot segments, ';' parameters,"
+                    + " doubled slashes and control characters are refused)"));
   }
 
   private static Optional<Role> needed(List<Rule> rules, HttpServletRequest request) {
@@ -201,8 +234,8 @@ public class ServerSecurity {
 
   /**
    * Authenticates a request that carries {@code X-API-Key}: a known key gets its role and every
-   * weaker one; an unknown key is a 401 at once. A request without the header goes on as
-   * anonymous, and the rules decide.
+   * weaker one; an unknown key is a 401 at once. A request without the header goes on as anonymous,
+   * and the rules decide.
    */
   static final class KeyFilter extends OncePerRequestFilter {
     private final ApiKeys keys;
@@ -214,7 +247,8 @@ public class ServerSecurity {
     }
 
     @Override
-    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+    protected void doFilterInternal(
+        HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws ServletException, IOException {
       String presented = request.getHeader(ApiKeys.HEADER);
       if (presented == null) {

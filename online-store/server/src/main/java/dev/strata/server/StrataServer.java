@@ -3,13 +3,13 @@ package dev.strata.server;
 import dev.strata.errors.StrataException;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
-import org.slf4j.LoggerFactory;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.security.servlet.SecurityFilterAutoConfiguration;
@@ -26,7 +26,8 @@ import org.springframework.context.annotation.Bean;
  * JDBC URL, the Redis URL, the most entity rows per request, and API keys with roles.
  */
 // API keys, no users; the security filter is registered by ServerSecurity, not by Boot
-@SpringBootApplication(exclude = {UserDetailsServiceAutoConfiguration.class, SecurityFilterAutoConfiguration.class})
+@SpringBootApplication(
+    exclude = {UserDetailsServiceAutoConfiguration.class, SecurityFilterAutoConfiguration.class})
 @EnableConfigurationProperties(StrataServer.Settings.class)
 public class StrataServer {
   public static void main(String[] args) {
@@ -37,7 +38,8 @@ public class StrataServer {
    * @param registryUrl the registry database (default: the embedded one in .strata/registry)
    * @param redisUrl redis://host:port or redis-cluster://host:port,...
    * @param maxRows the most entity rows one request may ask for
-   * @param apiKeys API key to role: read, write or admin; kept only as SHA-256 hashes ({@link ApiKeys})
+   * @param apiKeys API key to role: read, write or admin; kept only as SHA-256 hashes ({@link
+   *     ApiKeys})
    * @param keyedReads whether reads need a key too (role read or more)
    * @param maxBodyBytes the largest request body; larger ones are refused (413) before parsing
    * @param requestDeadline how long a request may wait for Redis before it answers 503
@@ -47,11 +49,20 @@ public class StrataServer {
    *     requests wait for the CPU, not for a connection and then the deadline
    */
   @ConfigurationProperties("strata")
-  public record Settings(String registryUrl, String redisUrl, Integer maxRows, Map<String, String> apiKeys,
-      Boolean keyedReads, Long maxBodyBytes, Duration requestDeadline, Duration maxFutureSkew,
-      Duration bodyTimeout, Integer redisPoolSize) {
+  public record Settings(
+      String registryUrl,
+      String redisUrl,
+      Integer maxRows,
+      Map<String, String> apiKeys,
+      Boolean keyedReads,
+      Long maxBodyBytes,
+      Duration requestDeadline,
+      Duration maxFutureSkew,
+      Duration bodyTimeout,
+      Integer redisPoolSize) {
     public Settings {
-      registryUrl = registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
+      registryUrl =
+          registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
       redisUrl = redisUrl == null ? "redis://127.0.0.1:6379" : redisUrl;
       maxRows = maxRows == null ? 1000 : maxRows;
       apiKeys = apiKeys == null ? Map.of() : ApiKeys.hashed(apiKeys);
@@ -62,10 +73,12 @@ public class StrataServer {
       bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(5) : bodyTimeout;
       redisPoolSize = redisPoolSize == null ? 64 : redisPoolSize;
       if (maxRows < 1 || maxBodyBytes < 1 || redisPoolSize < 1) {
-        throw new IllegalArgumentException("strata.max-rows, strata.max-body-bytes and strata.redis-pool-size must be positive");
+        throw new IllegalArgumentException(
+            "strata.max-rows, strata.max-body-bytes and strata.redis-pool-size must be positive");
       }
       if (requestDeadline.isNegative() || requestDeadline.isZero() || maxFutureSkew.isNegative()) {
-        throw new IllegalArgumentException("strata.request-deadline must be positive and strata.max-future-skew not negative");
+        throw new IllegalArgumentException(
+            "strata.request-deadline must be positive and strata.max-future-skew not negative");
       }
     }
   }
@@ -79,8 +92,11 @@ public class StrataServer {
   RedisOnlineStore onlineStore(Settings settings) {
     // connecting, each socket read and the wait for a pooled connection are bounded by the
     // request deadline: a stalled or unreachable Redis fails a request, it never holds it
-    RedisOnlineStore store = RedisOnlineStore.connect(RedisEndpoint.parse(settings.redisUrl()), settings.requestDeadline(),
-        settings.redisPoolSize());
+    RedisOnlineStore store =
+        RedisOnlineStore.connect(
+            RedisEndpoint.parse(settings.redisUrl()),
+            settings.requestDeadline(),
+            settings.redisPoolSize());
     try {
       store.check();
     } catch (StrataException e) {

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * HTTP/1.1 over a plain socket, byte for byte as written: no client normalises the path, checks
- * the escapes or fixes the framing, so tests can send what an attacker or a broken client sends.
+ * HTTP/1.1 over a plain socket, byte for byte as written: no client normalises the path, checks the
+ * escapes or fixes the framing, so tests can send what an attacker or a broken client sends.
  */
 final class RawHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -28,21 +28,30 @@ final class RawHttp {
 
     boolean isProblem() {
       JsonNode j = json();
-      return contentType.startsWith("application/problem+json") && j != null && j.path("status").asInt() == status;
+      return contentType.startsWith("application/problem+json")
+          && j != null
+          && j.path("status").asInt() == status;
     }
   }
 
   private RawHttp() {}
 
   /** A request with a JSON body (or none), {@code headers} as "Name: value" lines. */
-  static Reply send(int port, String method, String path, String body, String... headers) throws IOException {
-    StringBuilder req = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  static Reply send(int port, String method, String path, String body, String... headers)
+      throws IOException {
+    StringBuilder req =
+        new StringBuilder(method)
+            .append(' ')
+            .append(path)
+            .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (String h : headers) {
       req.append(h).append("\r\n");
     }
     byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     if (body != null) {
-      req.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");
+      req.append("Content-Type: application/json\r\nContent-Length: ")
+          .append(bytes.length)
+          .append("\r\n");
     }
     req.append("Connection: close\r\n\r\n");
     ByteArrayOutputStream all = new ByteArrayOutputStream();

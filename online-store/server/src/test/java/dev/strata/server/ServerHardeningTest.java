@@ -10,13 +10,12 @@ import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.online.RedisOnlineStore.Status;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.server.RawHttp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,10 +39,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The server as an attacker or a broken client meets it, through raw sockets: API keys that no
- * path spelling gets around, validated pushes, bounded memory and bodies, problem+json for
- * errors Tomcat itself raises, a password-protected Redis, and a stalled Redis that never holds a
- * request past its deadline.
+ * The server as an attacker or a broken client meets it, through raw sockets: API keys that no path
+ * spelling gets around, validated pushes, bounded memory and bodies, problem+json for errors Tomcat
+ * itself raises, a password-protected Redis, and a stalled Redis that never holds a request past
+ * its deadline.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability
@@ -56,14 +55,22 @@ class ServerHardeningTest {
 
   static {
     try {
-      REGISTRY = RegistryUrls.embedded(Files.createTempDirectory("strata-hardening").resolve("registry"));
+      REGISTRY =
+          RegistryUrls.embedded(Files.createTempDirectory("strata-hardening").resolve("registry"));
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-    try (RegistryStore r = JdbcRegistryStore.open(REGISTRY); RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
+    try (RegistryStore r = JdbcRegistryStore.open(REGISTRY);
+        RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
       r.apply(FlightsRepository.definitions("data/flights.parquet"), ApplyOptions.defaults());
-      store.write(r.featureView("origin_delays").orElseThrow(), 1, List.of(new OnlineRow(List.of("ATL"),
-          Instants.micros(NOW.minusSeconds(60)), new Object[] {1.5, 2.5, 3.5, 10L, 200L, 1400L, 0.25, 90L, 12.0})));
+      store.write(
+          r.featureView("origin_delays").orElseThrow(),
+          1,
+          List.of(
+              new OnlineRow(
+                  List.of("ATL"),
+                  Instants.micros(NOW.minusSeconds(60)),
+                  new Object[] {1.5, 2.5, 3.5, 10L, 200L, 1400L, 0.25, 90L, 12.0})));
     }
   }
 
@@ -89,15 +96,24 @@ class ServerHardeningTest {
   @LocalServerPort int port;
   @Autowired FeatureResolver resolver;
 
-  static final String READ = "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"]}}";
+  static final String READ =
+      "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"]}}";
 
   static String push(String origin, String destination, String time) {
-    return "{\"feature_view\": \"route_stats\", \"rows\": [{\"entity\": {\"origin\": \"" + origin + "\", \"destination\": \""
-        + destination + "\"}, \"event_timestamp\": \"" + time + "\", \"values\": {\"route_avg_delay_7d\": 999999,"
+    return "{\"feature_view\": \"route_stats\", \"rows\": [{\"entity\": {\"origin\": \""
+        + origin
+        + "\", \"destination\": \""
+        + destination
+        + "\"}, \"event_timestamp\": \""
+        + time
+        + "\", \"values\": {\"route_avg_delay_7d\": 999999,"
         + " \"route_flights_7d\": 1, \"route_late_share_30d\": 0.5, \"route_distance\": 1}}]}";
   }
 
-  /** Spellings of a path that a naive prefix check misses: encodings, slashes, ';', case, dot segments. */
+  /**
+   * Spellings of a path that a naive prefix check misses: encodings, slashes, ';', case, dot
+   * segments.
+   */
   static List<String> variants(String path) {
     Set<String> out = new LinkedHashSet<>();
     String[] segments = path.substring(1).split("/");
@@ -158,29 +174,52 @@ class ServerHardeningTest {
   void noPathSpellingGetsPastTheKeyCheck() throws Exception {
     int checked = 0;
     // push (write): the canonical path refuses no key and a read key, takes a write key
-    assertThat(RawHttp.send(port, "POST", "/v1/features/push", push("SFO", "JFK", NOW.toString())).status()).isEqualTo(401);
-    assertThat(RawHttp.send(port, "POST", "/v1/features/push", push("SFO", "JFK", NOW.toString()), "X-API-Key: reader-key")
-        .status()).isEqualTo(403);
+    assertThat(
+            RawHttp.send(port, "POST", "/v1/features/push", push("SFO", "JFK", NOW.toString()))
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            RawHttp.send(
+                    port,
+                    "POST",
+                    "/v1/features/push",
+                    push("SFO", "JFK", NOW.toString()),
+                    "X-API-Key: reader-key")
+                .status())
+        .isEqualTo(403);
     List<String> pushVariants = variants("/v1/features/push");
     assertThat(pushVariants).hasSizeGreaterThanOrEqualTo(30);
     for (String v : pushVariants) {
       for (String[] key : new String[][] {{}, {"X-API-Key: reader-key"}}) {
         Reply r = RawHttp.send(port, "POST", v, push("BYP", "ASS", NOW.toString()), key);
-        assertThat(r.status()).as("POST " + v + " " + List.of(key) + " -> " + r).isBetween(400, 499).isNotEqualTo(404);
+        assertThat(r.status())
+            .as("POST " + v + " " + List.of(key) + " -> " + r)
+            .isBetween(400, 499)
+            .isNotEqualTo(404);
         assertThat(r.isProblem()).as("POST " + v + " -> " + r).isTrue();
         checked++;
       }
     }
     // nothing was written by any of them
-    try (RegistryStore reg = JdbcRegistryStore.open(REGISTRY); RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
+    try (RegistryStore reg = JdbcRegistryStore.open(REGISTRY);
+        RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
       FeatureView route = reg.featureView("route_stats").orElseThrow();
-      assertThat(store.read(route, 1, List.of(List.of("BYP", "ASS")), NOW).get(0).status()).isEqualTo(Status.NOT_FOUND);
+      assertThat(store.read(route, 1, List.of(List.of("BYP", "ASS")), NOW).get(0).status())
+          .isEqualTo(Status.NOT_FOUND);
     }
-    Reply written = RawHttp.send(port, "POST", "/v1/features/push", push("SFO", "JFK", NOW.toString()), "X-API-Key: writer-key");
+    Reply written =
+        RawHttp.send(
+            port,
+            "POST",
+            "/v1/features/push",
+            push("SFO", "JFK", NOW.toString()),
+            "X-API-Key: writer-key");
     assertThat(written.status()).as(written.toString()).isEqualTo(200);
 
     // admin endpoints
-    assertThat(RawHttp.send(port, "GET", "/actuator/metrics", null, "X-API-Key: admin-key").status()).isEqualTo(200);
+    assertThat(
+            RawHttp.send(port, "GET", "/actuator/metrics", null, "X-API-Key: admin-key").status())
+        .isEqualTo(200);
     for (String v : variants("/actuator/metrics")) {
       for (String[] key : new String[][] {{}, {"X-API-Key: writer-key"}}) {
         Reply r = RawHttp.send(port, "GET", v, null, key);
@@ -191,7 +230,10 @@ class ServerHardeningTest {
       }
     }
     // keyed reads
-    assertThat(RawHttp.send(port, "POST", "/v1/features/online", READ, "X-API-Key: reader-key").status()).isEqualTo(200);
+    assertThat(
+            RawHttp.send(port, "POST", "/v1/features/online", READ, "X-API-Key: reader-key")
+                .status())
+        .isEqualTo(200);
     for (String path : List.of("/v1/features/online", "/get-online-features")) {
       assertThat(RawHttp.send(port, "POST", path, READ).status()).isEqualTo(401);
       for (String v : variants(path)) {
@@ -210,27 +252,46 @@ class ServerHardeningTest {
     Reply open = RawHttp.send(port, "GET", "/actuator/health", null);
     assertThat(open.status()).isEqualTo(200);
     assertThat(open.json().get("status").asText()).isEqualTo("UP");
-    assertThat(open.body()).doesNotContain("components").doesNotContain("127.0.0.1").doesNotContain("path");
+    assertThat(open.body())
+        .doesNotContain("components")
+        .doesNotContain("127.0.0.1")
+        .doesNotContain("path");
     Reply admin = RawHttp.send(port, "GET", "/actuator/health", null, "X-API-Key: admin-key");
-    assertThat(admin.json().at("/components/onlineStore/details/url").asText()).isEqualTo(
-        "redis://:***@127.0.0.1:" + REDIS.ports().get(0));
+    assertThat(admin.json().at("/components/onlineStore/details/url").asText())
+        .isEqualTo("redis://:***@127.0.0.1:" + REDIS.ports().get(0));
     assertThat(admin.body()).doesNotContain(PASSWORD);
-    assertThat(RawHttp.send(port, "GET", "/actuator/health", null, "X-API-Key: nope").status()).isEqualTo(401);
+    assertThat(RawHttp.send(port, "GET", "/actuator/health", null, "X-API-Key: nope").status())
+        .isEqualTo(401);
   }
 
   @Test
   void pushesAreValidatedAndAudited() throws Exception {
     String key = "X-API-Key: writer-key";
     String[][] cases = {
-      {push("A", "B", "9999-01-01T00:00:00Z"), "rows[0].event_timestamp 9999-01-01T00:00:00Z lies more than PT5M past the server's clock"},
-      {push("A", "B", "+300000-01-01T00:00:00Z"), "rows[0].event_timestamp +300000-01-01T00:00:00Z is out of range"},
+      {
+        push("A", "B", "9999-01-01T00:00:00Z"),
+        "rows[0].event_timestamp 9999-01-01T00:00:00Z lies more than PT5M past the server's clock"
+      },
+      {
+        push("A", "B", "+300000-01-01T00:00:00Z"),
+        "rows[0].event_timestamp +300000-01-01T00:00:00Z is out of range"
+      },
       {push("A", "B", NOW.plus(Duration.ofHours(1)).toString()), "past the server's clock"},
       {push("A", "B", "yesterday"), "rows[0].event_timestamp must be an ISO-8601 instant"},
-      {push("A", "B", NOW.toString()).replace(", \"route_distance\": 1", ""), "rows[0].values has no 'route_distance'"},
-      {push("A", "B", NOW.toString()).replace("\"route_distance\": 1", "\"route_distance\": 1, \"colour\": 2"),
-        "rows[0].values.colour is not part of the feature view"},
-      {push("A", "B", NOW.toString()).replace("\"destination\": \"B\"", "\"destination\": \"B\", \"gate\": \"C7\""),
-        "rows[0].entity.gate is not part of the feature view"},
+      {
+        push("A", "B", NOW.toString()).replace(", \"route_distance\": 1", ""),
+        "rows[0].values has no 'route_distance'"
+      },
+      {
+        push("A", "B", NOW.toString())
+            .replace("\"route_distance\": 1", "\"route_distance\": 1, \"colour\": 2"),
+        "rows[0].values.colour is not part of the feature view"
+      },
+      {
+        push("A", "B", NOW.toString())
+            .replace("\"destination\": \"B\"", "\"destination\": \"B\", \"gate\": \"C7\""),
+        "rows[0].entity.gate is not part of the feature view"
+      },
       {push("A", "B", NOW.toString()).replace("0.5", "1e400"), "must be a number"},
     };
     for (String[] c : cases) {
@@ -240,35 +301,64 @@ class ServerHardeningTest {
     }
     // a request with one bad row writes none of its rows
     String good = push("GO", "OD", NOW.toString());
-    String twoRows = good.replace("]}", ", " + push("A", "B", "9999-01-01T00:00:00Z").substring(good.indexOf("[") + 1));
+    String twoRows =
+        good.replace(
+            "]}", ", " + push("A", "B", "9999-01-01T00:00:00Z").substring(good.indexOf("[") + 1));
     Reply r = RawHttp.send(port, "POST", "/v1/features/push", twoRows, key);
     assertThat(r.status()).as(r.toString()).isEqualTo(400);
     assertThat(r.json().get("detail").asText()).startsWith("rows[1].event_timestamp");
-    try (RegistryStore reg = JdbcRegistryStore.open(REGISTRY); RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
-      assertThat(store.read(reg.featureView("route_stats").orElseThrow(), 1, List.of(List.of("GO", "OD")), NOW).get(0).status())
+    try (RegistryStore reg = JdbcRegistryStore.open(REGISTRY);
+        RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
+      assertThat(
+              store
+                  .read(
+                      reg.featureView("route_stats").orElseThrow(),
+                      1,
+                      List.of(List.of("GO", "OD")),
+                      NOW)
+                  .get(0)
+                  .status())
           .isEqualTo(Status.NOT_FOUND);
     }
     // within the skew is fine; audited per key id and view
-    Reply ok = RawHttp.send(port, "POST", "/v1/features/push", push("SK", "EW", NOW.plusSeconds(60).toString()), key);
+    Reply ok =
+        RawHttp.send(
+            port,
+            "POST",
+            "/v1/features/push",
+            push("SK", "EW", NOW.plusSeconds(60).toString()),
+            key);
     assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
     String keyId = ApiKeys.sha256("writer-key").substring(0, 8);
     Reply metrics = RawHttp.send(port, "GET", "/actuator/prometheus", null);
-    assertThat(metrics.body()).containsPattern("strata_push_rows_total\\{key=\"" + keyId + "\",view=\"route_stats\"\\} [1-9]");
+    assertThat(metrics.body())
+        .containsPattern(
+            "strata_push_rows_total\\{key=\"" + keyId + "\",view=\"route_stats\"\\} [1-9]");
   }
 
   @Test
   void requestsAreBoundedInSizeAndCacheNothingUserSized() throws Exception {
     String key = "X-API-Key: reader-key";
     // a body over the limit is refused from its Content-Length, before it is even sent
-    Reply big = RawHttp.exchange(port, ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
-        + "Content-Type: application/json\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+    Reply big =
+        RawHttp.exchange(
+            port,
+            ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 20000000\r\nConnection: close\r\n\r\n{")
+                .getBytes(StandardCharsets.US_ASCII));
     assertThat(big.status()).isEqualTo(413);
     assertThat(big.isProblem()).isTrue();
     // and a chunked one as soon as it passes the limit
-    StringBuilder chunked = new StringBuilder("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
-        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    StringBuilder chunked =
+        new StringBuilder(
+            "POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
     String piece = "{\"features\": [\"" + "x".repeat(70_000) + "\"]}";
-    chunked.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n0\r\n\r\n");
+    chunked
+        .append(Integer.toHexString(piece.length()))
+        .append("\r\n")
+        .append(piece)
+        .append("\r\n0\r\n\r\n");
     Reply big2 = RawHttp.exchange(port, chunked.toString().getBytes(StandardCharsets.US_ASCII));
     assertThat(big2.status()).as(big2.toString()).isEqualTo(413);
     assertThat(big2.isProblem()).isTrue();
@@ -277,8 +367,13 @@ class ServerHardeningTest {
     long before = resolver.cached();
     for (int i = 0; i < 40; i++) {
       String name = (i % 2 == 0 ? "y".repeat(30_000) : "unknown_service_") + i;
-      Reply r = RawHttp.send(port, "POST", "/v1/features/online",
-          "{\"feature_service\": \"" + name + "\", \"entities\": {\"origin\": [\"ATL\"]}}", key);
+      Reply r =
+          RawHttp.send(
+              port,
+              "POST",
+              "/v1/features/online",
+              "{\"feature_service\": \"" + name + "\", \"entities\": {\"origin\": [\"ATL\"]}}",
+              key);
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body().length()).isLessThan(1000);
     }
@@ -290,55 +385,93 @@ class ServerHardeningTest {
   void errorsBeforeAnyControllerAreProblems() throws Exception {
     String key = "X-API-Key: reader-key";
     List<Reply> replies = new ArrayList<>();
-    for (String path : List.of("/v1/features%2Fonline", "/v1/features%5Conline", "/v1/features/online%00", "/v1/features/%zzonline",
-"/v1/features/online?" + "a".repeat(20_000))) {
+    for (String path :
+        List.of(
+            "/v1/features%2Fonline",
+            "/v1/features%5Conline",
+            "/v1/features/online%00",
+            "/v1/features/%zzonline",
+            "/v1/features/online?" + "a".repeat(20_000))) {
       replies.add(RawHttp.send(port, "POST", path, READ, key));
     }
-    replies.add(RawHttp.exchange(port, "G@T / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-    replies.add(RawHttp.exchange(port, "GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-    replies.add(RawHttp.exchange(port, ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
-        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII)));
+    replies.add(
+        RawHttp.exchange(
+            port, "G@T / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+    replies.add(
+        RawHttp.exchange(
+            port,
+            "GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII)));
+    replies.add(
+        RawHttp.exchange(
+            port,
+            ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII)));
     for (int i = 0; i < replies.size(); i++) {
       Reply r = replies.get(i);
       assertThat(r.status()).as(i + ": " + r).isBetween(400, 499);
       assertThat(r.isProblem()).as(r.toString()).isTrue();
-      assertThat(r.body()).doesNotContain("Tomcat").doesNotContain("<html").doesNotContain("Exception");
+      assertThat(r.body())
+          .doesNotContain("Tomcat")
+          .doesNotContain("<html")
+          .doesNotContain("Exception");
     }
-    Reply noType = RawHttp.exchange(port, ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
-        + "Content-Length: " + READ.length() + "\r\nConnection: close\r\n\r\n" + READ).getBytes(StandardCharsets.US_ASCII));
+    Reply noType =
+        RawHttp.exchange(
+            port,
+            ("POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+                    + "Content-Length: "
+                    + READ.length()
+                    + "\r\nConnection: close\r\n\r\n"
+                    + READ)
+                .getBytes(StandardCharsets.US_ASCII));
     assertThat(noType.status()).isEqualTo(415);
-    assertThat(noType.json().get("detail").asText()).contains("send Content-Type: application/json");
-    Reply extra = RawHttp.send(port, "POST", "/v1/features/online",
-        "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"], \"gate\": [\"C7\"]}}", key);
+    assertThat(noType.json().get("detail").asText())
+        .contains("send Content-Type: application/json");
+    Reply extra =
+        RawHttp.send(
+            port,
+            "POST",
+            "/v1/features/online",
+            "{\"features\": [\"origin_delays:avg_delay_1h\"], \"entities\": {\"origin\": [\"ATL\"], \"gate\": [\"C7\"]}}",
+            key);
     assertThat(extra.status()).isEqualTo(400);
     assertThat(extra.json().get("detail").asText()).contains("entities.gate is not a join key");
-    Reply asOf = RawHttp.send(port, "POST", "/v1/features/online",
-        READ.replace("{\"features\"", "{\"as_of\": \"+294248-01-01T00:00:00Z\", \"features\""), key);
+    Reply asOf =
+        RawHttp.send(
+            port,
+            "POST",
+            "/v1/features/online",
+            READ.replace("{\"features\"", "{\"as_of\": \"+294248-01-01T00:00:00Z\", \"features\""),
+            key);
     assertThat(asOf.status()).isEqualTo(400);
-    assertThat(asOf.json().get("detail").asText()).contains("as_of +294248-01-01T00:00:00Z is out of range");
+    assertThat(asOf.json().get("detail").asText())
+        .contains("as_of +294248-01-01T00:00:00Z is out of range");
   }
 
   @Test
   void aStalledRedisAnswers503WithinTheDeadlineAndRecovers() throws Exception {
     String key = "X-API-Key: reader-key";
-    assertThat(RawHttp.send(port, "POST", "/v1/features/online", READ, key).status()).isEqualTo(200);
+    assertThat(RawHttp.send(port, "POST", "/v1/features/online", READ, key).status())
+        .isEqualTo(200);
     ConcurrentLinkedQueue<long[]> calls = new ConcurrentLinkedQueue<>(); // status, millis
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService load = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
-      load.execute(() -> {
-        while (running.get()) {
-          long start = System.nanoTime();
-          try {
-            Reply r = RawHttp.send(port, "POST", "/v1/features/online", READ, key);
-            calls.add(new long[] {r.status(), (System.nanoTime() - start) / 1_000_000, start});
-            Thread.sleep(20); // about 8 x 40 = 300 requests a second at most
-          } catch (Exception e) {
-            calls.add(new long[] {-1, (System.nanoTime() - start) / 1_000_000});
-          }
-        }
-      });
+      load.execute(
+          () -> {
+            while (running.get()) {
+              long start = System.nanoTime();
+              try {
+                Reply r = RawHttp.send(port, "POST", "/v1/features/online", READ, key);
+                calls.add(new long[] {r.status(), (System.nanoTime() - start) / 1_000_000, start});
+                Thread.sleep(20); // about 8 x 40 = 300 requests a second at most
+              } catch (Exception e) {
+                calls.add(new long[] {-1, (System.nanoTime() - start) / 1_000_000});
+              }
+            }
+          });
     }
     Thread.sleep(300);
     REDIS.pause();
@@ -357,12 +490,21 @@ class ServerHardeningTest {
     // service returns within a second
     int status = 0;
     while ((System.nanoTime() - resumed) < 1_000_000_000L
-        && (status = RawHttp.send(port, "POST", "/v1/features/online", READ, key).status()) != 200) {
+        && (status = RawHttp.send(port, "POST", "/v1/features/online", READ, key).status())
+            != 200) {
       Thread.sleep(20);
     }
     long recovered = (System.nanoTime() - resumed) / 1_000_000;
     if (System.getenv("DEBUG_STALL") != null) {
-      calls.forEach(c -> System.out.println("CALL " + c[0] + " " + c[1] + " at " + (c.length > 2 ? (c[2] - resumed) / 1_000_000 : 0)));
+      calls.forEach(
+          c ->
+              System.out.println(
+                  "CALL "
+                      + c[0]
+                      + " "
+                      + c[1]
+                      + " at "
+                      + (c.length > 2 ? (c[2] - resumed) / 1_000_000 : 0)));
     }
     running.set(false);
     load.shutdown();
@@ -373,22 +515,29 @@ class ServerHardeningTest {
     long unavailable = calls.stream().filter(c -> c[0] == 503).count();
     long slowest = calls.stream().mapToLong(c -> c[1]).max().orElseThrow();
     assertThat(calls.stream().filter(c -> c[0] != 200 && c[0] != 503)).isEmpty();
-    assertThat(unavailable).as("503s while Redis was stopped for %d ms", (resumed - stalled) / 1_000_000).isGreaterThan(20);
+    assertThat(unavailable)
+        .as("503s while Redis was stopped for %d ms", (resumed - stalled) / 1_000_000)
+        .isGreaterThan(20);
     // every call answered within the deadline plus a margin for this shared 2-core machine
     assertThat(slowest).as("slowest of %d calls", calls.size()).isLessThan(DEADLINE_MS + 800);
   }
 
   @Test
   void slowClientsHoldConnectionsNotThreads() throws Exception {
-    String head = "POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + READ.length() + "\r\nConnection: close\r\n\r\n";
+    String head =
+        "POST /v1/features/online HTTP/1.1\r\nHost: x\r\nX-API-Key: reader-key\r\n"
+            + "Content-Type: application/json\r\nContent-Length: "
+            + READ.length()
+            + "\r\nConnection: close\r\n\r\n";
     List<java.net.Socket> slow = new ArrayList<>();
     try {
-      // more clients than the server has request threads (200), each stuck part-way through its body
+      // more clients than the server has request threads (200), each stuck part-way through its
+      // body
       for (int i = 0; i < 250; i++) {
         java.net.Socket s = new java.net.Socket("127.0.0.1", port);
         s.setSoTimeout(10_000);
-        s.getOutputStream().write((head + READ.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write((head + READ.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         slow.add(s);
       }
@@ -400,7 +549,9 @@ class ServerHardeningTest {
         worst = Math.max(worst, (System.nanoTime() - t0) / 1_000_000);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
       }
-      assertThat(worst).as("slowest normal request with 250 slow clients connected, ms").isLessThan(1_000);
+      assertThat(worst)
+          .as("slowest normal request with 250 slow clients connected, ms")
+          .isLessThan(1_000);
       // a slow body that does arrive is answered as if it had come at once
       java.net.Socket late = slow.get(0);
       late.getOutputStream().write(READ.substring(10).getBytes(StandardCharsets.US_ASCII));
@@ -420,15 +571,22 @@ class ServerHardeningTest {
 
   @Test
   void keysTheBinderWouldChangeStopTheServerAtStartUp() {
-    String[] base = {"--server.port=0", "--strata.registry-url=" + REGISTRY, "--strata.redis-url=" + REDIS.url()};
+    String[] base = {
+      "--server.port=0", "--strata.registry-url=" + REGISTRY, "--strata.redis-url=" + REDIS.url()
+    };
     assertThatThrownBy(() -> start(base, "--strata.api-keys.w_key+x=write"))
-        .rootCause().hasMessageContaining("API key property 'strata.api-keys.w_***' cannot be matched as written")
+        .rootCause()
+        .hasMessageContaining(
+            "API key property 'strata.api-keys.w_***' cannot be matched as written")
         .hasMessageNotContaining("w_key+x");
     assertThatThrownBy(() -> start(base, "--strata.api-keys.good-key=owner"))
-        .rootCause().hasMessageContaining("has role 'owner'; the roles are read, write and admin");
+        .rootCause()
+        .hasMessageContaining("has role 'owner'; the roles are read, write and admin");
     try (ConfigurableApplicationContext c = start(base, "--strata.api-keys[w_key+x]=write")) {
       int p = c.getEnvironment().getProperty("local.server.port", Integer.class);
-      assertThat(c.getBean(ApiKeys.class).find("w_key+x")).map(ApiKeys.Key::role).contains(ApiKeys.Role.WRITE);
+      assertThat(c.getBean(ApiKeys.class).find("w_key+x"))
+          .map(ApiKeys.Key::role)
+          .contains(ApiKeys.Role.WRITE);
       assertThat(c.getBean(ApiKeys.class).find("wkeyx")).isEmpty();
       assertThat(p).isPositive();
     }

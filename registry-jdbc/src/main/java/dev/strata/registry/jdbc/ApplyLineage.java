@@ -1,5 +1,12 @@
 package dev.strata.registry.jdbc;
 
+import dev.strata.dsl.Definition;
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Projection;
+import dev.strata.dsl.Source;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.Change;
 import dev.strata.registry.ChangeType;
@@ -9,31 +16,13 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RunRecord;
-
-import dev.strata.dsl.Definition;
-import dev.strata.dsl.Definitions;
-import dev.strata.dsl.FeatureService;
-import dev.strata.dsl.FeatureView;
-import dev.strata.dsl.ObjectKind;
-import dev.strata.dsl.Projection;
-import dev.strata.dsl.Source;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The lineage an apply records: a node per new definition version, and edges from source tables
@@ -56,10 +45,11 @@ final class ApplyLineage {
 
   /**
    * Nodes for the new versions, and edges: source table -> source -> feature view -> feature
-   * service. A new version of an upstream object also links to the current versions of what
-   * reads it by name, so lineage shows which versions a job combined.
+   * service. A new version of an upstream object also links to the current versions of what reads
+   * it by name, so lineage shows which versions a job combined.
    */
-  static LineagePlan lineageOf(Plan plan, Map<ObjectKind, Map<String, Registered<Definition>>> current) {
+  static LineagePlan lineageOf(
+      Plan plan, Map<ObjectKind, Map<String, Registered<Definition>>> current) {
     Map<String, Integer> versionAfter = new HashMap<>();
     current.forEach((k, m) -> m.forEach((n, r) -> versionAfter.put(key(k, n), r.version())));
     Map<String, Change> changed = new HashMap<>();
@@ -91,7 +81,11 @@ final class ApplyLineage {
             out.nodes.putIfAbsent(
                 table,
                 new LineageNode(
-                    table, LineageNode.TABLE, s.tableName(), "", Map.of("format", s.format().name()),
+                    table,
+                    LineageNode.TABLE,
+                    s.tableName(),
+                    "",
+                    Map.of("format", s.format().name()),
                     Instant.now()));
             out.edge(table, id);
             for (FeatureView v : d.featureViews()) {

@@ -1,14 +1,13 @@
 package dev.strata.registry.jdbc;
 
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.SourceFormat;
+import dev.strata.dsl.TableLocation;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.Watermark;
-
-import dev.strata.dsl.Snapshot;
-import dev.strata.dsl.SourceFormat;
-import dev.strata.dsl.TableLocation;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,9 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The data step of migration V3: what earlier versions kept only in run properties becomes
- * catalog rows. Every completed backfill, oldest first, sets its view version's offline table (its
- * snapshot from the run's output node); every completed materialization moves its watermark.
+ * The data step of migration V3: what earlier versions kept only in run properties becomes catalog
+ * rows. Every completed backfill, oldest first, sets its view version's offline table (its snapshot
+ * from the run's output node); every completed materialization moves its watermark.
  */
 final class CatalogMigration {
   static final String BACKFILL = "strata.backfill";
@@ -28,13 +27,15 @@ final class CatalogMigration {
   private CatalogMigration() {}
 
   static void moveRunProperties(Connection c) throws SQLException {
-    for (RunRecord r : JdbcRuns.runs(c, RunQuery.job(BACKFILL).withStatus(RunRecord.Status.COMPLETED))) {
+    for (RunRecord r :
+        JdbcRuns.runs(c, RunQuery.job(BACKFILL).withStatus(RunRecord.Status.COMPLETED))) {
       Optional<OfflineTable> t = backfill(r);
       if (t.isPresent()) {
         JdbcRuns.upsert(c, t.get());
       }
     }
-    for (RunRecord r : JdbcRuns.runs(c, RunQuery.job(MATERIALIZE).withStatus(RunRecord.Status.COMPLETED))) {
+    for (RunRecord r :
+        JdbcRuns.runs(c, RunQuery.job(MATERIALIZE).withStatus(RunRecord.Status.COMPLETED))) {
       Optional<Watermark> w = watermark(r);
       if (w.isPresent()) {
         JdbcRuns.advance(c, w.get());
@@ -42,7 +43,10 @@ final class CatalogMigration {
     }
   }
 
-  /** A backfill run's table: format and location from its properties, version and snapshot from its nodes. */
+  /**
+   * A backfill run's table: format and location from its properties, version and snapshot from its
+   * nodes.
+   */
   static Optional<OfflineTable> backfill(RunRecord r) {
     Map<String, String> p = r.properties();
     String view = p.get("view");
@@ -52,7 +56,9 @@ final class CatalogMigration {
     Integer version = null;
     for (String in : r.inputs()) {
       LineageId id = LineageId.parse(in);
-      if (id.kind().equals("feature_view") && id.name().equals(view) && id.version().matches("v\\d+")) {
+      if (id.kind().equals("feature_view")
+          && id.name().equals(view)
+          && id.version().matches("v\\d+")) {
         version = Integer.parseInt(id.version().substring(1));
       }
     }
@@ -60,10 +66,12 @@ final class CatalogMigration {
     if (version == null || snapshot.isEmpty()) {
       return Optional.empty();
     }
-    TableLocation table = TableLocation.of(SourceFormat.valueOf(p.get("format").toUpperCase(Locale.ROOT)),
-        p.get("location"));
-    return Optional.of(new OfflineTable(view, version, table, new Snapshot(snapshot), r.id(),
-        r.ended().orElse(r.startedAt())));
+    TableLocation table =
+        TableLocation.of(
+            SourceFormat.valueOf(p.get("format").toUpperCase(Locale.ROOT)), p.get("location"));
+    return Optional.of(
+        new OfflineTable(
+            view, version, table, new Snapshot(snapshot), r.id(), r.ended().orElse(r.startedAt())));
   }
 
   static Optional<Watermark> watermark(RunRecord r) {
@@ -71,7 +79,13 @@ final class CatalogMigration {
     if (p.get("view") == null || p.get("version") == null || p.get("end") == null) {
       return Optional.empty();
     }
-    return Optional.of(new Watermark(p.get("view"), Integer.parseInt(p.get("version")),
-        p.getOrDefault("online_store", ""), Instant.parse(p.get("end")), r.id(), r.ended().orElse(r.startedAt())));
+    return Optional.of(
+        new Watermark(
+            p.get("view"),
+            Integer.parseInt(p.get("version")),
+            p.getOrDefault("online_store", ""),
+            Instant.parse(p.get("end")),
+            r.id(),
+            r.ended().orElse(r.startedAt())));
   }
 }

@@ -1,7 +1,6 @@
 package dev.strata.registry.jdbc;
 
 import dev.strata.registry.RegistryException;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -18,7 +17,8 @@ final class JdbcDatabase implements AutoCloseable {
       this.keeper = url.startsWith("jdbc:h2:") ? DriverManager.getConnection(url) : null;
     } catch (SQLException e) {
       throw new RegistryException(
-          "Cannot open the registry database " + RegistryUrls.redact(url) + ": " + e.getMessage(), e);
+          "Cannot open the registry database " + RegistryUrls.redact(url) + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -43,19 +43,22 @@ final class JdbcDatabase implements AutoCloseable {
     }
   }
 
-  /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+   */
   <T> T transaction(Work<T> work) {
-    return read(c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    });
+    return read(
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            T result = work.run(c);
+            c.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          }
+        });
   }
 
   @Override

@@ -1,5 +1,8 @@
 package dev.strata.registry.jdbc;
 
+import dev.strata.dsl.Definition;
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.BreakingChangeException;
@@ -14,26 +17,13 @@ import dev.strata.registry.Plan;
 import dev.strata.registry.Planner;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryException;
-
-import dev.strata.dsl.Definition;
-import dev.strata.dsl.Definitions;
-import dev.strata.dsl.FeatureService;
-import dev.strata.dsl.FeatureView;
-import dev.strata.dsl.ObjectKind;
-import dev.strata.dsl.Projection;
-import dev.strata.dsl.Source;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,21 +46,24 @@ final class JdbcDefinitions implements DefinitionStore {
   }
 
   private static long revision(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT revision FROM registry_state WHERE id = 1");
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT revision FROM registry_state WHERE id = 1");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  private record State(long revision, Map<ObjectKind, Map<String, Registered<Definition>>> objects) {}
+  private record State(
+      long revision, Map<ObjectKind, Map<String, Registered<Definition>>> objects) {}
 
   private State state() {
     return db.read(
         c -> {
           // The revision is read first: if an apply commits after this, our commit sees it.
           long revision = revision(c);
-          Map<ObjectKind, Map<String, Registered<Definition>>> objects = new EnumMap<>(ObjectKind.class);
+          Map<ObjectKind, Map<String, Registered<Definition>>> objects =
+              new EnumMap<>(ObjectKind.class);
           for (Registered<Definition> r : query(c, CURRENT_SQL)) {
             objects.computeIfAbsent(r.kind(), k -> new TreeMap<>()).put(r.name(), r);
           }
@@ -81,7 +74,9 @@ final class JdbcDefinitions implements DefinitionStore {
   private static final String VERSION_COLUMNS =
       "v.kind, v.name, v.version, v.content_hash, v.revision, v.created_at, v.definition";
   private static final String CURRENT_SQL =
-      "SELECT " + VERSION_COLUMNS + " FROM registry_objects o JOIN registry_versions v"
+      "SELECT "
+          + VERSION_COLUMNS
+          + " FROM registry_objects o JOIN registry_versions v"
           + " ON v.kind = o.kind AND v.name = o.name AND v.version = o.current_version"
           + " WHERE o.removed = FALSE";
 
@@ -135,7 +130,9 @@ final class JdbcDefinitions implements DefinitionStore {
       }
     }
     throw new ConcurrentApplyException(
-        "Gave up after " + MAX_APPLY_ATTEMPTS + " attempts: other applies kept committing first;"
+        "Gave up after "
+            + MAX_APPLY_ATTEMPTS
+            + " attempts: other applies kept committing first;"
             + " nothing was applied");
   }
 
@@ -268,8 +265,7 @@ final class JdbcDefinitions implements DefinitionStore {
     }
   }
 
-  private static int latestVersion(Connection c, ObjectKind kind, String name)
-      throws SQLException {
+  private static int latestVersion(Connection c, ObjectKind kind, String name) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT COALESCE(MAX(version), 0) FROM registry_versions WHERE kind = ? AND name = ?")) {
@@ -296,18 +292,22 @@ final class JdbcDefinitions implements DefinitionStore {
 
   @Override
   public Optional<Registered<Definition>> get(ObjectKind kind, String name) {
-    return db.read(c -> query(c, CURRENT_SQL + " AND o.kind = ? AND o.name = ?", kind.name(), name))
+    return db
+        .read(c -> query(c, CURRENT_SQL + " AND o.kind = ? AND o.name = ?", kind.name(), name))
         .stream()
         .findFirst();
   }
 
   @Override
   public Optional<Registered<Definition>> get(ObjectKind kind, String name, int version) {
-    return db.read(
+    return db
+        .read(
             c ->
                 query(
                     c,
-                    "SELECT " + VERSION_COLUMNS + " FROM registry_versions v"
+                    "SELECT "
+                        + VERSION_COLUMNS
+                        + " FROM registry_versions v"
                         + " WHERE v.kind = ? AND v.name = ? AND v.version = ?",
                     kind.name(),
                     name,
@@ -322,7 +322,9 @@ final class JdbcDefinitions implements DefinitionStore {
         c ->
             query(
                 c,
-                "SELECT " + VERSION_COLUMNS + " FROM registry_versions v"
+                "SELECT "
+                    + VERSION_COLUMNS
+                    + " FROM registry_versions v"
                     + " WHERE v.kind = ? AND v.name = ? ORDER BY v.version",
                 kind.name(),
                 name));

@@ -5,15 +5,7 @@ import dev.strata.registry.LineageGraph;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.LineageStore;
 import dev.strata.registry.RegistryException;
-
-import dev.strata.dsl.Definitions;
-import dev.strata.dsl.FeatureService;
-import dev.strata.dsl.FeatureView;
-import dev.strata.dsl.ObjectKind;
-import dev.strata.dsl.Projection;
-import dev.strata.dsl.Source;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,14 +13,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** The lineage graph of a JDBC registry: nodes, edges, versioned artifacts, traversals. */
 final class JdbcLineage implements LineageStore {
@@ -61,36 +49,43 @@ final class JdbcLineage implements LineageStore {
   }
 
   @Override
-  public LineageNode registerVersion(String kind, String name, Map<String, String> properties, List<String> inputs) {
+  public LineageNode registerVersion(
+      String kind, String name, Map<String, String> properties, List<String> inputs) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return db.read(c -> {
-          c.setAutoCommit(false);
-          try {
-            int next = 1 + nodes(c, "WHERE kind = ? AND name = ?", kind, name).stream()
-                .mapToInt(n -> versionNumber(n.version())).max().orElse(0);
-            LineageNode node = LineageNode.of(kind, name, "v" + next, properties);
-            try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-              ps.setString(1, node.id());
-              ps.setString(2, kind);
-              ps.setString(3, name);
-              ps.setString(4, node.version());
-              ps.setString(5, JdbcValues.toJson(node.properties()));
-              ps.setLong(6, node.createdAt().toEpochMilli());
-              ps.executeUpdate(); // a concurrent registration of the same version fails here
-            }
-            long now = System.currentTimeMillis();
-            for (String input : inputs) {
-              insertEdge(c, new LineageEdge(input, node.id()), now);
-            }
-            c.commit();
-            return node;
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          }
-        });
+        return db.read(
+            c -> {
+              c.setAutoCommit(false);
+              try {
+                int next =
+                    1
+                        + nodes(c, "WHERE kind = ? AND name = ?", kind, name).stream()
+                            .mapToInt(n -> versionNumber(n.version()))
+                            .max()
+                            .orElse(0);
+                LineageNode node = LineageNode.of(kind, name, "v" + next, properties);
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                  ps.setString(1, node.id());
+                  ps.setString(2, kind);
+                  ps.setString(3, name);
+                  ps.setString(4, node.version());
+                  ps.setString(5, JdbcValues.toJson(node.properties()));
+                  ps.setLong(6, node.createdAt().toEpochMilli());
+                  ps.executeUpdate(); // a concurrent registration of the same version fails here
+                }
+                long now = System.currentTimeMillis();
+                for (String input : inputs) {
+                  insertEdge(c, new LineageEdge(input, node.id()), now);
+                }
+                c.commit();
+                return node;
+              } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+              }
+            });
       } catch (RegistryException e) {
         if (attempt >= 20) {
           throw e;
@@ -101,7 +96,8 @@ final class JdbcLineage implements LineageStore {
 
   @Override
   public List<LineageNode> versions(String kind, String name) {
-    List<LineageNode> out = new ArrayList<>(db.read(c -> nodes(c, "WHERE kind = ? AND name = ?", kind, name)));
+    List<LineageNode> out =
+        new ArrayList<>(db.read(c -> nodes(c, "WHERE kind = ? AND name = ?", kind, name)));
     out.removeIf(n -> versionNumber(n.version()) == 0);
     out.sort(java.util.Comparator.comparingInt(n -> versionNumber(n.version())));
     return out;
@@ -109,7 +105,9 @@ final class JdbcLineage implements LineageStore {
 
   /** {@code vN} to N; 0 for anything else. */
   private static int versionNumber(String version) {
-    if (version.length() > 1 && version.charAt(0) == 'v' && version.substring(1).chars().allMatch(Character::isDigit)) {
+    if (version.length() > 1
+        && version.charAt(0) == 'v'
+        && version.substring(1).chars().allMatch(Character::isDigit)) {
       return Integer.parseInt(version.substring(1));
     }
     return 0;

@@ -1,5 +1,8 @@
 package dev.strata.registry.jdbc;
 
+import dev.strata.dsl.Definition;
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.CatalogEntry;
@@ -14,10 +17,6 @@ import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.Watermark;
-
-import dev.strata.dsl.Definition;
-import dev.strata.dsl.Definitions;
-import dev.strata.dsl.ObjectKind;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,11 @@ public final class JdbcRegistryStore implements RegistryStore {
     } catch (SQLException e) {
       db.close();
       throw new RegistryException(
-          "Cannot migrate the registry database " + RegistryUrls.redact(url) + ": " + e.getMessage(), e);
+          "Cannot migrate the registry database "
+              + RegistryUrls.redact(url)
+              + ": "
+              + e.getMessage(),
+          e);
     } catch (RuntimeException e) {
       db.close();
       throw e;
@@ -131,7 +134,8 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   @Override
-  public LineageNode registerVersion(String kind, String name, Map<String, String> properties, List<String> inputs) {
+  public LineageNode registerVersion(
+      String kind, String name, Map<String, String> properties, List<String> inputs) {
     return lineage.registerVersion(kind, name, properties, inputs);
   }
 

@@ -1,12 +1,5 @@
 package dev.strata.registry.jdbc;
 
-import dev.strata.registry.CatalogEntry;
-import dev.strata.registry.OfflineTable;
-import dev.strata.registry.RunQuery;
-import dev.strata.registry.RunRecord;
-import dev.strata.registry.RunStore;
-import dev.strata.registry.Watermark;
-
 import static dev.strata.registry.jdbc.JdbcValues.bind;
 import static dev.strata.registry.jdbc.JdbcValues.instant;
 import static dev.strata.registry.jdbc.JdbcValues.micros;
@@ -15,6 +8,12 @@ import static dev.strata.registry.jdbc.JdbcValues.toJson;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
+import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunStore;
+import dev.strata.registry.Watermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,9 +66,16 @@ final class JdbcRuns implements RunStore {
 
   @Override
   public Optional<OfflineTable> offlineTable(String view, int viewVersion) {
-    return db.read(c -> offlineTables(c,
-            " WHERE view_name = ? AND view_version = ? ORDER BY updated_at DESC", view, viewVersion))
-        .stream().findFirst();
+    return db
+        .read(
+            c ->
+                offlineTables(
+                    c,
+                    " WHERE view_name = ? AND view_version = ? ORDER BY updated_at DESC",
+                    view,
+                    viewVersion))
+        .stream()
+        .findFirst();
   }
 
   @Override
@@ -79,9 +85,17 @@ final class JdbcRuns implements RunStore {
 
   @Override
   public Optional<Watermark> watermark(String view, int viewVersion, String onlineStore) {
-    return db.read(c -> watermarks(c,
-            " WHERE view_name = ? AND view_version = ? AND online_store = ?", view, viewVersion, onlineStore))
-        .stream().findFirst();
+    return db
+        .read(
+            c ->
+                watermarks(
+                    c,
+                    " WHERE view_name = ? AND view_version = ? AND online_store = ?",
+                    view,
+                    viewVersion,
+                    onlineStore))
+        .stream()
+        .findFirst();
   }
 
   @Override
@@ -94,9 +108,10 @@ final class JdbcRuns implements RunStore {
       del.setString(1, run.id());
       del.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO runs (id, job, status, started_at, ended_at, inputs, outputs, properties)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO runs (id, job, status, started_at, ended_at, inputs, outputs, properties)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, run.id());
       ps.setString(2, run.job());
       ps.setString(3, run.status().name());
@@ -128,17 +143,26 @@ final class JdbcRuns implements RunStore {
   }
 
   static List<RunRecord> runs(Connection c, String where, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT id, job, status, started_at, ended_at, inputs, outputs, properties FROM runs " + where)) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id, job, status, started_at, ended_at, inputs, outputs, properties FROM runs "
+                + where)) {
       bind(ps, args);
       List<RunRecord> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long ended = rs.getLong(5);
           boolean hasEnd = !rs.wasNull();
-          out.add(new RunRecord(rs.getString(1), rs.getString(2), RunRecord.Status.valueOf(rs.getString(3)),
-              instant(rs.getLong(4)), hasEnd ? instant(ended) : null, JdbcValues.list(rs.getString(6)),
-              JdbcValues.list(rs.getString(7)), JdbcValues.map(rs.getString(8))));
+          out.add(
+              new RunRecord(
+                  rs.getString(1),
+                  rs.getString(2),
+                  RunRecord.Status.valueOf(rs.getString(3)),
+                  instant(rs.getLong(4)),
+                  hasEnd ? instant(ended) : null,
+                  JdbcValues.list(rs.getString(6)),
+                  JdbcValues.list(rs.getString(7)),
+                  JdbcValues.map(rs.getString(8))));
         }
       }
       return out;
@@ -155,63 +179,109 @@ final class JdbcRuns implements RunStore {
 
   /** The newest backfill of a view version into a format replaces what the catalog held for it. */
   static void upsert(Connection c, OfflineTable t) throws SQLException {
-    try (PreparedStatement del = c.prepareStatement(
-        "DELETE FROM offline_tables WHERE view_name = ? AND view_version = ? AND format = ?")) {
+    try (PreparedStatement del =
+        c.prepareStatement(
+            "DELETE FROM offline_tables WHERE view_name = ? AND view_version = ? AND format = ?")) {
       bind(del, t.view(), t.viewVersion(), t.table().format().name());
       del.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO offline_tables"
-        + " (view_name, view_version, format, location, snapshot, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      bind(ps, t.view(), t.viewVersion(), t.table().format().name(), t.table().location(), t.snapshot().id(),
-          t.runId(), micros(t.updatedAt()));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO offline_tables"
+                + " (view_name, view_version, format, location, snapshot, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      bind(
+          ps,
+          t.view(),
+          t.viewVersion(),
+          t.table().format().name(),
+          t.table().location(),
+          t.snapshot().id(),
+          t.runId(),
+          micros(t.updatedAt()));
       ps.executeUpdate();
     }
   }
 
   /** A watermark only moves forward: an older end leaves it where it is. */
   static void advance(Connection c, Watermark w) throws SQLException {
-    Optional<Watermark> now = watermarks(c, " WHERE view_name = ? AND view_version = ? AND online_store = ?",
-        w.view(), w.viewVersion(), w.onlineStore()).stream().findFirst();
+    Optional<Watermark> now =
+        watermarks(
+                c,
+                " WHERE view_name = ? AND view_version = ? AND online_store = ?",
+                w.view(),
+                w.viewVersion(),
+                w.onlineStore())
+            .stream()
+            .findFirst();
     if (now.isPresent() && !w.end().isAfter(now.get().end())) {
       return;
     }
-    try (PreparedStatement del = c.prepareStatement(
-        "DELETE FROM watermarks WHERE view_name = ? AND view_version = ? AND online_store = ?")) {
+    try (PreparedStatement del =
+        c.prepareStatement(
+            "DELETE FROM watermarks WHERE view_name = ? AND view_version = ? AND online_store = ?")) {
       bind(del, w.view(), w.viewVersion(), w.onlineStore());
       del.executeUpdate();
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO watermarks"
-        + " (view_name, view_version, online_store, end_micros, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-      bind(ps, w.view(), w.viewVersion(), w.onlineStore(), micros(w.end()), w.runId(), micros(w.recordedAt()));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO watermarks"
+                + " (view_name, view_version, online_store, end_micros, run_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      bind(
+          ps,
+          w.view(),
+          w.viewVersion(),
+          w.onlineStore(),
+          micros(w.end()),
+          w.runId(),
+          micros(w.recordedAt()));
       ps.executeUpdate();
     }
   }
 
-  static List<OfflineTable> offlineTables(Connection c, String where, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT view_name, view_version, format, location, snapshot,"
-        + " run_id, updated_at FROM offline_tables" + where)) {
+  static List<OfflineTable> offlineTables(Connection c, String where, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT view_name, view_version, format, location, snapshot,"
+                + " run_id, updated_at FROM offline_tables"
+                + where)) {
       bind(ps, args);
       List<OfflineTable> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new OfflineTable(rs.getString(1), rs.getInt(2),
-              TableLocation.of(SourceFormat.valueOf(rs.getString(3)), rs.getString(4)), new Snapshot(rs.getString(5)),
-              rs.getString(6), instant(rs.getLong(7))));
+          out.add(
+              new OfflineTable(
+                  rs.getString(1),
+                  rs.getInt(2),
+                  TableLocation.of(SourceFormat.valueOf(rs.getString(3)), rs.getString(4)),
+                  new Snapshot(rs.getString(5)),
+                  rs.getString(6),
+                  instant(rs.getLong(7))));
         }
       }
       return out;
     }
   }
 
-  static List<Watermark> watermarks(Connection c, String where, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT view_name, view_version, online_store, end_micros,"
-        + " run_id, recorded_at FROM watermarks" + where)) {
+  static List<Watermark> watermarks(Connection c, String where, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT view_name, view_version, online_store, end_micros,"
+                + " run_id, recorded_at FROM watermarks"
+                + where)) {
       bind(ps, args);
       List<Watermark> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Watermark(rs.getString(1), rs.getInt(2), rs.getString(3), instant(rs.getLong(4)),
-              rs.getString(5), instant(rs.getLong(6))));
+          out.add(
+              new Watermark(
+                  rs.getString(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  instant(rs.getLong(4)),
+                  rs.getString(5),
+                  instant(rs.getLong(6))));
         }
       }
       return out;

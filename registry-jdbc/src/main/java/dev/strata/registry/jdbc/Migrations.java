@@ -25,10 +25,11 @@ final class Migrations {
   }
 
   /** The migrations, in order; add new ones at the end, never edit an old one. */
-  static final List<Step> STEPS = List.of(
-      new Step("V1__registry.sql", null),
-      new Step("V2__run_times_in_micros.sql", null),
-      new Step("V3__catalog.sql", CatalogMigration::moveRunProperties));
+  static final List<Step> STEPS =
+      List.of(
+          new Step("V1__registry.sql", null),
+          new Step("V2__run_times_in_micros.sql", null),
+          new Step("V3__catalog.sql", CatalogMigration::moveRunProperties));
 
   interface ConnectionSource {
     Connection get() throws SQLException;

@@ -7,11 +7,12 @@ public final class RegistryUrls {
   private RegistryUrls() {}
 
   /**
-   * An embedded H2 database in {@code dir} (file {@code registry.mv.db}). {@code AUTO_SERVER}
-   * lets a second process (the CLI while the server runs) open it too.
+   * An embedded H2 database in {@code dir} (file {@code registry.mv.db}). {@code AUTO_SERVER} lets
+   * a second process (the CLI while the server runs) open it too.
    */
   public static String embedded(Path dir) {
-    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("registry")
+    return "jdbc:h2:file:"
+        + dir.toAbsolutePath().resolve("registry")
         + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=20000";
   }
 

@@ -1,11 +1,8 @@
 package dev.strata.registry.jdbc;
 
-import dev.strata.registry.RunRecord;
-
-import dev.strata.registry.RunRecord;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.registry.RunRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,7 +26,8 @@ class H2RegistryStoreTest extends RegistryStoreContract {
   @Test
   void registryWrittenBeforeMigrationTwoKeepsItsRunTimes() throws Exception {
     String url = RegistryUrls.embedded(dir.resolve("old"));
-    RunRecord run = RunRecord.started("strata.backfill", List.of("in"), Map.of()).completed(List.of("out"));
+    RunRecord run =
+        RunRecord.started("strata.backfill", List.of("in"), Map.of()).completed(List.of("out"));
     try (JdbcRegistryStore store = JdbcRegistryStore.open(url)) {
       store.recordRun(run);
     }

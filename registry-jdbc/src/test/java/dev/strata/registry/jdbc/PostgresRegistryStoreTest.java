@@ -1,6 +1,5 @@
 package dev.strata.registry.jdbc;
 
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -17,8 +16,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 class PostgresRegistryStoreTest extends RegistryStoreContract {
   static final String BASE_URL =
-      System.getenv().getOrDefault(
-          "STRATA_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+      System.getenv()
+          .getOrDefault(
+              "STRATA_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   @Override
   protected String newDatabaseUrl() throws SQLException {

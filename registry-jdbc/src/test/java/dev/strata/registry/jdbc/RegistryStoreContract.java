@@ -1,43 +1,5 @@
 package dev.strata.registry.jdbc;
 
-import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.ApplyResult;
-import dev.strata.registry.BreakingChangeException;
-import dev.strata.registry.Change;
-import dev.strata.registry.ChangeType;
-import dev.strata.registry.DefinitionCodec;
-import dev.strata.registry.InvalidDefinitionsException;
-import dev.strata.registry.LineageGraph;
-import dev.strata.registry.LineageNode;
-import dev.strata.registry.OfflineTable;
-import dev.strata.registry.OpenLineageExporter;
-import dev.strata.registry.Plan;
-import dev.strata.registry.Registered;
-import dev.strata.registry.RegistryException;
-import dev.strata.registry.RunQuery;
-import dev.strata.registry.RunRecord;
-import dev.strata.registry.Watermark;
-import dev.strata.registry.Fixtures;
-
-import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.ApplyResult;
-import dev.strata.registry.BreakingChangeException;
-import dev.strata.registry.Change;
-import dev.strata.registry.ChangeType;
-import dev.strata.registry.DefinitionCodec;
-import dev.strata.registry.InvalidDefinitionsException;
-import dev.strata.registry.LineageGraph;
-import dev.strata.registry.LineageNode;
-import dev.strata.registry.OfflineTable;
-import dev.strata.registry.OpenLineageExporter;
-import dev.strata.registry.Plan;
-import dev.strata.registry.Registered;
-import dev.strata.registry.RegistryException;
-import dev.strata.registry.RunQuery;
-import dev.strata.registry.RunRecord;
-import dev.strata.registry.Watermark;
-
-import dev.strata.dsl.Definition;
 import static dev.strata.dsl.Features.col;
 import static dev.strata.dsl.Features.count;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureView;
@@ -54,6 +17,24 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ApplyResult;
+import dev.strata.registry.BreakingChangeException;
+import dev.strata.registry.Change;
+import dev.strata.registry.ChangeType;
+import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.Fixtures;
+import dev.strata.registry.InvalidDefinitionsException;
+import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.OpenLineageExporter;
+import dev.strata.registry.Plan;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryException;
+import dev.strata.registry.RunQuery;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.Watermark;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -135,13 +116,19 @@ abstract class RegistryStoreContract {
 
   @Test
   void artifactVersionsAreNumberedInOrderEvenWhenRegisteredAtOnce() throws Exception {
-    LineageNode first = registry.registerVersion(LineageNode.MODEL, "m", Map.of("auc", "0.7"), List.of("training_dataset:d@v1"));
+    LineageNode first =
+        registry.registerVersion(
+            LineageNode.MODEL, "m", Map.of("auc", "0.7"), List.of("training_dataset:d@v1"));
     assertThat(first.id()).isEqualTo("model:m@v1");
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<LineageNode>> racing = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       int n = i;
-      racing.add(pool.submit(() -> registry.registerVersion(LineageNode.MODEL, "m", Map.of("n", "" + n), List.of())));
+      racing.add(
+          pool.submit(
+              () ->
+                  registry.registerVersion(
+                      LineageNode.MODEL, "m", Map.of("n", "" + n), List.of())));
     }
     List<String> ids = new ArrayList<>();
     for (Future<LineageNode> f : racing) {
@@ -149,9 +136,11 @@ abstract class RegistryStoreContract {
     }
     pool.shutdown();
     assertThat(ids).doesNotHaveDuplicates().hasSize(8);
-    assertThat(registry.versions(LineageNode.MODEL, "m")).extracting(LineageNode::version)
+    assertThat(registry.versions(LineageNode.MODEL, "m"))
+        .extracting(LineageNode::version)
         .containsExactly("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
-    assertThat(registry.versions(LineageNode.MODEL, "m").get(0).properties()).containsEntry("auc", "0.7");
+    assertThat(registry.versions(LineageNode.MODEL, "m").get(0).properties())
+        .containsEntry("auc", "0.7");
     assertThat(registry.upstream("model:m@v1").nodes().keySet()).contains("training_dataset:d@v1");
     assertThat(registry.versions(LineageNode.MODEL, "other")).isEmpty();
   }
@@ -198,13 +187,17 @@ abstract class RegistryStoreContract {
     Plan plan = registry.plan(changed, ApplyOptions.defaults());
     apply(changed);
 
-    assertThat(plan.changes()).singleElement().satisfies(c -> {
-      assertThat(c.kind()).isEqualTo(ObjectKind.FEATURE_VIEW);
-      assertThat(c.name()).isEqualTo("user_spend");
-      assertThat(c.type()).isEqualTo(ChangeType.UPDATE);
-      assertThat(c.breaking()).isFalse();
-      assertThat(c.details()).anyMatch(d -> d.contains("spend_7d") && d.contains("description"));
-    });
+    assertThat(plan.changes())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.kind()).isEqualTo(ObjectKind.FEATURE_VIEW);
+              assertThat(c.name()).isEqualTo("user_spend");
+              assertThat(c.type()).isEqualTo(ChangeType.UPDATE);
+              assertThat(c.breaking()).isFalse();
+              assertThat(c.details())
+                  .anyMatch(d -> d.contains("spend_7d") && d.contains("description"));
+            });
     Map<String, String> hashesAfter = hashes();
     hashesBefore.forEach(
         (key, hash) -> {
@@ -222,7 +215,8 @@ abstract class RegistryStoreContract {
         .extracting(Registered::version)
         .containsExactly(1, 2);
     FeatureView v1 =
-        (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, "user_spend", 1).orElseThrow().definition();
+        (FeatureView)
+            registry.get(ObjectKind.FEATURE_VIEW, "user_spend", 1).orElseThrow().definition();
     assertThat(v1.feature("spend_7d").orElseThrow().metadata().description()).isEmpty();
 
     LineageGraph up = registry.upstream("feature_service:fraud_model@v1");
@@ -252,7 +246,8 @@ abstract class RegistryStoreContract {
   void unknownReferencesAreRefusedByPlanAndApplyAndChangeNothing() throws Exception {
     apply(Fixtures.repository());
     List<String> before = dump();
-    Entity account = Entity.builder("account").joinKey("user_id", dev.strata.dsl.ValueType.INT64).build();
+    Entity account =
+        Entity.builder("account").joinKey("user_id", dev.strata.dsl.ValueType.INT64).build();
     FeatureView orphan =
         FeatureView.builder("account_orders")
             .entity(account)
@@ -301,8 +296,11 @@ abstract class RegistryStoreContract {
     apply(Fixtures.repository());
     List<String> before = dump();
     Source.Builder b = Source.builder("orders").delta("/lake/orders").eventTimestamp("ordered_at");
-    Fixtures.orders().columns().forEach((name, type) -> b.column(name, name.equals("amount")
-        ? dev.strata.dsl.ValueType.STRING : type));
+    Fixtures.orders()
+        .columns()
+        .forEach(
+            (name, type) ->
+                b.column(name, name.equals("amount") ? dev.strata.dsl.ValueType.STRING : type));
     Source changed = b.build();
 
     assertThatThrownBy(() -> apply(Definitions.builder().add(changed).build()))
@@ -322,7 +320,10 @@ abstract class RegistryStoreContract {
 
     Plan plan = registry.plan(breaking, ApplyOptions.defaults());
     Change view =
-        plan.changes().stream().filter(c -> c.name().equals("user_spend")).findFirst().orElseThrow();
+        plan.changes().stream()
+            .filter(c -> c.name().equals("user_spend"))
+            .findFirst()
+            .orElseThrow();
     assertThat(view.breakingReasons())
         .anyMatch(r -> r.contains("'spend_7d' changes type from FLOAT64 to INT64"))
         .anyMatch(r -> r.contains("'orders_1d' is removed but feature service 'fraud_model'"));
@@ -341,7 +342,10 @@ abstract class RegistryStoreContract {
     apply(Fixtures.repository());
     Definitions smaller =
         Definitions.builder()
-            .addAll(Fixtures.USER, Fixtures.orders(), Fixtures.repository().featureView("user_spend").orElseThrow())
+            .addAll(
+                Fixtures.USER,
+                Fixtures.orders(),
+                Fixtures.repository().featureView("user_spend").orElseThrow())
             .build();
 
     Plan withoutPrune = registry.plan(smaller, ApplyOptions.defaults());
@@ -351,7 +355,8 @@ abstract class RegistryStoreContract {
     Plan plan = registry.plan(smaller, prune);
     assertThat(plan.changes())
         .extracting(c -> c.type() + " " + c.name())
-        .containsExactlyInAnyOrder("REMOVE merchant", "REMOVE merchant_stats", "REMOVE fraud_model");
+        .containsExactlyInAnyOrder(
+            "REMOVE merchant", "REMOVE merchant_stats", "REMOVE fraud_model");
     registry.apply(smaller, prune);
 
     assertThat(registry.featureView("merchant_stats")).isEmpty();
@@ -411,7 +416,8 @@ abstract class RegistryStoreContract {
       results.add(
           pool.submit(
               () -> {
-                Definitions d = Fixtures.repository(Fixtures.SPEND_7D.description(description), true);
+                Definitions d =
+                    Fixtures.repository(Fixtures.SPEND_7D.description(description), true);
                 start.await();
                 return apply(d);
               }));
@@ -424,8 +430,17 @@ abstract class RegistryStoreContract {
 
     List<Registered<Definition>> history = registry.history(ObjectKind.FEATURE_VIEW, "user_spend");
     assertThat(history).extracting(Registered::version).containsExactly(1, 2, 3, 4, 5, 6);
-    assertThat(history.stream().skip(1).map(r -> ((FeatureView) r.definition())
-            .feature("spend_7d").orElseThrow().metadata().description()).collect(Collectors.toSet()))
+    assertThat(
+            history.stream()
+                .skip(1)
+                .map(
+                    r ->
+                        ((FeatureView) r.definition())
+                            .feature("spend_7d")
+                            .orElseThrow()
+                            .metadata()
+                            .description())
+                .collect(Collectors.toSet()))
         .containsExactlyInAnyOrder("edit 0", "edit 1", "edit 2", "edit 3", "edit 4");
     assertThat(registry.revision()).isEqualTo(1 + threads);
   }
@@ -440,8 +455,7 @@ abstract class RegistryStoreContract {
       st.execute("ALTER TABLE registry_revisions RENAME TO registry_revisions_gone");
     }
     try {
-      assertThatThrownBy(
-              () -> apply(Fixtures.repository(Fixtures.SPEND_7D.description("x"), true)))
+      assertThatThrownBy(() -> apply(Fixtures.repository(Fixtures.SPEND_7D.description("x"), true)))
           .isInstanceOf(RegistryException.class)
           .hasMessageContaining("nothing applied");
     } finally {
@@ -457,7 +471,8 @@ abstract class RegistryStoreContract {
   void runsAreRecordedAndExportedAsOpenLineageEvents(@TempDir Path dir) throws Exception {
     apply(Fixtures.repository());
     RunRecord run =
-        RunRecord.started("strata.backfill", List.of("table:delta:/lake/orders"), Map.of("view", "user_spend"));
+        RunRecord.started(
+            "strata.backfill", List.of("table:delta:/lake/orders"), Map.of("view", "user_spend"));
     registry.recordRun(run);
     registry.recordRun(run.completed(List.of("offline_table:delta:/warehouse/user_spend@3")));
 
@@ -475,7 +490,8 @@ abstract class RegistryStoreContract {
     for (String line : Files.readAllLines(file)) {
       events.add(json.readTree(line));
     }
-    assertThat(events).extracting(e -> e.get("eventType").asText())
+    assertThat(events)
+        .extracting(e -> e.get("eventType").asText())
         .containsExactly("START", "COMPLETE", "START", "COMPLETE");
     JsonNode done = events.get(3);
     assertThat(done.at("/job/name").asText()).isEqualTo("strata.backfill");
@@ -498,7 +514,8 @@ abstract class RegistryStoreContract {
         });
     server.start();
     try (OpenLineageExporter exporter =
-        OpenLineageExporter.toHttp(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))) {
+        OpenLineageExporter.toHttp(
+            URI.create("http://127.0.0.1:" + server.getAddress().getPort()))) {
       exporter.export(List.of(runs.get(1)));
     } finally {
       server.stop(0);
@@ -509,37 +526,48 @@ abstract class RegistryStoreContract {
 
   @Test
   void aCompletedRunAndItsCatalogEntriesAreRecordedTogether() {
-    TableLocation delta = TableLocation.of(SourceFormat.DELTA, "s3a://lake/wh/offline/delta/delays_v1");
+    TableLocation delta =
+        TableLocation.of(SourceFormat.DELTA, "s3a://lake/wh/offline/delta/delays_v1");
     TableLocation iceberg = TableLocation.of(SourceFormat.ICEBERG, "offline.delays_v1");
     Instant t0 = Instant.parse("2001-01-01T00:00:00Z");
     RunRecord backfill = RunRecord.started("strata.backfill", List.of(), Map.of());
     registry.recordRun(backfill);
     assertThat(registry.offlineTable("delays", 1)).isEmpty();
-    registry.completeRun(backfill.completed(List.of()),
+    registry.completeRun(
+        backfill.completed(List.of()),
         List.of(new OfflineTable("delays", 1, delta, new Snapshot("4"), backfill.id(), t0)));
-    assertThat(registry.run(backfill.id()).orElseThrow().status()).isEqualTo(RunRecord.Status.COMPLETED);
-    assertThat(registry.offlineTable("delays", 1)).contains(
-        new OfflineTable("delays", 1, delta, new Snapshot("4"), backfill.id(), t0));
+    assertThat(registry.run(backfill.id()).orElseThrow().status())
+        .isEqualTo(RunRecord.Status.COMPLETED);
+    assertThat(registry.offlineTable("delays", 1))
+        .contains(new OfflineTable("delays", 1, delta, new Snapshot("4"), backfill.id(), t0));
     // the newest backfill of the version wins, in whichever format
-    registry.completeRun(backfill.completed(List.of()),
-        List.of(new OfflineTable("delays", 1, iceberg, new Snapshot("77"), "r2", t0.plusSeconds(1))));
+    registry.completeRun(
+        backfill.completed(List.of()),
+        List.of(
+            new OfflineTable("delays", 1, iceberg, new Snapshot("77"), "r2", t0.plusSeconds(1))));
     assertThat(registry.offlineTable("delays", 1).orElseThrow().table()).isEqualTo(iceberg);
     assertThat(registry.offlineTables()).hasSize(2);
     assertThat(registry.offlineTable("delays", 2)).isEmpty();
 
     // a watermark only moves forward
     Instant e1 = Instant.parse("2001-01-02T00:00:00Z");
-    registry.completeRun(backfill.completed(List.of()),
+    registry.completeRun(
+        backfill.completed(List.of()),
         List.of(new Watermark("delays", 1, "redis://h:1", e1, "m1", t0)));
-    registry.completeRun(backfill.completed(List.of()),
+    registry.completeRun(
+        backfill.completed(List.of()),
         List.of(new Watermark("delays", 1, "redis://h:1", e1.minusSeconds(60), "m0", t0)));
     assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().end()).isEqualTo(e1);
     assertThat(registry.watermark("delays", 1, "redis://other:1")).isEmpty();
-    registry.completeRun(backfill.completed(List.of()),
+    registry.completeRun(
+        backfill.completed(List.of()),
         List.of(new Watermark("delays", 1, "redis://h:1", e1.plusSeconds(1), "m2", t0)));
-    assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().runId()).isEqualTo("m2");
-    assertThat(registry.runs(RunQuery.job("strata.backfill").withStatus(RunRecord.Status.COMPLETED)))
-        .extracting(RunRecord::id).containsExactly(backfill.id());
+    assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().runId())
+        .isEqualTo("m2");
+    assertThat(
+            registry.runs(RunQuery.job("strata.backfill").withStatus(RunRecord.Status.COMPLETED)))
+        .extracting(RunRecord::id)
+        .containsExactly(backfill.id());
     assertThat(registry.runs(RunQuery.job("strata.apply"))).isEmpty();
   }
 
@@ -551,39 +579,146 @@ abstract class RegistryStoreContract {
     Instant e1 = Instant.parse("2001-01-02T00:00:00Z");
     Instant e2 = Instant.parse("2001-01-03T00:00:00Z");
     try (Connection c = DriverManager.getConnection(old)) {
-      oldRun(c, "b1", "strata.backfill", "COMPLETED", t, List.of("table:delta:/src@0", "feature_view:delays@v1"),
+      oldRun(
+          c,
+          "b1",
+          "strata.backfill",
+          "COMPLETED",
+          t,
+          List.of("table:delta:/src@0", "feature_view:delays@v1"),
           List.of("offline_table:delta:/wh/offline/delta/delays_v1@0"),
           Map.of("view", "delays", "format", "delta", "location", "/wh/offline/delta/delays_v1"));
-      oldRun(c, "b2", "strata.backfill", "COMPLETED", t.plusSeconds(1),
+      oldRun(
+          c,
+          "b2",
+          "strata.backfill",
+          "COMPLETED",
+          t.plusSeconds(1),
           List.of("table:delta:/src@1", "feature_view:delays@v1"),
           List.of("offline_table:delta:/wh/offline/delta/delays_v1@1"),
           Map.of("view", "delays", "format", "delta", "location", "/wh/offline/delta/delays_v1"));
-      oldRun(c, "b3", "strata.backfill", "FAILED", t.plusSeconds(2), List.of("feature_view:delays@v1"), List.of(),
-          Map.of("view", "delays", "format", "hudi", "location", "/wh/offline/hudi/delays_v1", "error", "boom"));
-      oldRun(c, "b4", "strata.backfill", "COMPLETED", t.plusSeconds(3), List.of("feature_view:delays@v2"),
+      oldRun(
+          c,
+          "b3",
+          "strata.backfill",
+          "FAILED",
+          t.plusSeconds(2),
+          List.of("feature_view:delays@v1"),
+          List.of(),
+          Map.of(
+              "view",
+              "delays",
+              "format",
+              "hudi",
+              "location",
+              "/wh/offline/hudi/delays_v1",
+              "error",
+              "boom"));
+      oldRun(
+          c,
+          "b4",
+          "strata.backfill",
+          "COMPLETED",
+          t.plusSeconds(3),
+          List.of("feature_view:delays@v2"),
           List.of("offline_table:iceberg:offline.delays_v2@8812"),
           Map.of("view", "delays", "format", "iceberg", "location", "offline.delays_v2"));
-      oldRun(c, "m1", "strata.materialize", "COMPLETED", t.plusSeconds(4), List.of(), List.of(),
-          Map.of("view", "delays", "version", "1", "end", e1.toString(), "online_store", "redis://h:1"));
-      oldRun(c, "m2", "strata.materialize", "COMPLETED", t.plusSeconds(5), List.of(), List.of(),
-          Map.of("view", "delays", "version", "1", "end", e2.toString(), "online_store", "redis://h:1"));
-      oldRun(c, "m3", "strata.materialize", "COMPLETED", t.plusSeconds(6), List.of(), List.of(),
-          Map.of("view", "delays", "version", "1", "end", e1.toString(), "online_store", "redis://h:1"));
-      oldRun(c, "m4", "strata.materialize", "FAILED", t.plusSeconds(7), List.of(), List.of(),
-          Map.of("view", "delays", "version", "1", "end", e2.plusSeconds(3600).toString(), "online_store", "redis://h:1"));
-      oldRun(c, "m5", "strata.materialize", "COMPLETED", t.plusSeconds(8), List.of(), List.of(),
+      oldRun(
+          c,
+          "m1",
+          "strata.materialize",
+          "COMPLETED",
+          t.plusSeconds(4),
+          List.of(),
+          List.of(),
+          Map.of(
+              "view",
+              "delays",
+              "version",
+              "1",
+              "end",
+              e1.toString(),
+              "online_store",
+              "redis://h:1"));
+      oldRun(
+          c,
+          "m2",
+          "strata.materialize",
+          "COMPLETED",
+          t.plusSeconds(5),
+          List.of(),
+          List.of(),
+          Map.of(
+              "view",
+              "delays",
+              "version",
+              "1",
+              "end",
+              e2.toString(),
+              "online_store",
+              "redis://h:1"));
+      oldRun(
+          c,
+          "m3",
+          "strata.materialize",
+          "COMPLETED",
+          t.plusSeconds(6),
+          List.of(),
+          List.of(),
+          Map.of(
+              "view",
+              "delays",
+              "version",
+              "1",
+              "end",
+              e1.toString(),
+              "online_store",
+              "redis://h:1"));
+      oldRun(
+          c,
+          "m4",
+          "strata.materialize",
+          "FAILED",
+          t.plusSeconds(7),
+          List.of(),
+          List.of(),
+          Map.of(
+              "view",
+              "delays",
+              "version",
+              "1",
+              "end",
+              e2.plusSeconds(3600).toString(),
+              "online_store",
+              "redis://h:1"));
+      oldRun(
+          c,
+          "m5",
+          "strata.materialize",
+          "COMPLETED",
+          t.plusSeconds(8),
+          List.of(),
+          List.of(),
           Map.of("view", "delays", "version", "1", "end", e1.toString()));
     }
     try (JdbcRegistryStore migrated = JdbcRegistryStore.open(old)) {
-      assertThat(migrated.offlineTable("delays", 1)).contains(new OfflineTable("delays", 1,
-          TableLocation.of(SourceFormat.DELTA, "/wh/offline/delta/delays_v1"), new Snapshot("1"), "b2",
-          t.plusSeconds(1)));
+      assertThat(migrated.offlineTable("delays", 1))
+          .contains(
+              new OfflineTable(
+                  "delays",
+                  1,
+                  TableLocation.of(SourceFormat.DELTA, "/wh/offline/delta/delays_v1"),
+                  new Snapshot("1"),
+                  "b2",
+                  t.plusSeconds(1)));
       assertThat(migrated.offlineTable("delays", 2).orElseThrow().table())
           .isEqualTo(TableLocation.of(SourceFormat.ICEBERG, "offline.delays_v2"));
-      assertThat(migrated.offlineTable("delays", 2).orElseThrow().snapshot()).isEqualTo(new Snapshot("8812"));
+      assertThat(migrated.offlineTable("delays", 2).orElseThrow().snapshot())
+          .isEqualTo(new Snapshot("8812"));
       assertThat(migrated.offlineTables()).hasSize(2);
       assertThat(migrated.watermark("delays", 1, "redis://h:1").orElseThrow())
-          .extracting(Watermark::end, Watermark::runId).containsExactly(e2, "m2");
+          .extracting(Watermark::end, Watermark::runId)
+          .containsExactly(e2, "m2");
       assertThat(migrated.watermark("delays", 1, "").orElseThrow().end()).isEqualTo(e1);
       assertThat(migrated.watermarks()).hasSize(2);
       assertThat(migrated.runs()).hasSize(9);
@@ -591,11 +726,21 @@ abstract class RegistryStoreContract {
   }
 
   /** A run row as registries before the catalog wrote it (times in epoch microseconds). */
-  private static void oldRun(Connection c, String id, String job, String status, Instant at, List<String> inputs,
-      List<String> outputs, Map<String, String> props) throws Exception {
+  private static void oldRun(
+      Connection c,
+      String id,
+      String job,
+      String status,
+      Instant at,
+      List<String> inputs,
+      List<String> outputs,
+      Map<String, String> props)
+      throws Exception {
     ObjectMapper json = new ObjectMapper();
-    try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO runs (id, job, status, started_at, ended_at,"
-        + " inputs, outputs, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO runs (id, job, status, started_at, ended_at,"
+                + " inputs, outputs, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       long micros = at.getEpochSecond() * 1_000_000L;
       ps.setString(1, id);
       ps.setString(2, job);

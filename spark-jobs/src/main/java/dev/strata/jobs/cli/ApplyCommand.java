@@ -45,9 +45,15 @@ final class ApplyCommand implements Callable<Integer> {
       out.print(Render.plan(result.plan()));
       out.println(
           result.changed()
-              ? "Applied repository '" + repo.name() + "': registry at revision " + result.revision()
-              : "Repository '" + repo.name() + "' is already registered (revision "
-                  + result.revision() + ")");
+              ? "Applied repository '"
+                  + repo.name()
+                  + "': registry at revision "
+                  + result.revision()
+              : "Repository '"
+                  + repo.name()
+                  + "' is already registered (revision "
+                  + result.revision()
+                  + ")");
       return StrataCli.OK;
     }
   }

@@ -32,13 +32,24 @@ final class BackfillCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "VIEW", description = "A registered feature view.")
   String view;
 
-  @Option(names = "--start", required = true, paramLabel = "DATE", description = "First day, e.g. 2001-01-01.")
+  @Option(
+      names = "--start",
+      required = true,
+      paramLabel = "DATE",
+      description = "First day, e.g. 2001-01-01.")
   LocalDate start;
 
-  @Option(names = "--end", required = true, paramLabel = "DATE", description = "Last day (inclusive).")
+  @Option(
+      names = "--end",
+      required = true,
+      paramLabel = "DATE",
+      description = "Last day (inclusive).")
   LocalDate end;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "delta (default), iceberg or hudi.")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "delta (default), iceberg or hudi.")
   String format = "delta";
 
   @Override
@@ -49,9 +60,26 @@ final class BackfillCommand implements Callable<Integer> {
       SparkSession spark = sparkOptions.session("backfill " + view);
       OfflineStore.BackfillResult r =
           new OfflineStore(spark, store, sparkOptions.warehouse).backfill(view, start, end, f);
-      out.println("Backfilled " + r.view() + " v" + r.viewVersion() + " for " + start + ".." + end + ": "
-          + r.rows() + " rows into " + f.label() + " " + r.table().location() + " at snapshot "
-          + r.snapshot() + " (source snapshot " + r.sourceSnapshot().map(Snapshot::id).orElse("-") + ")");
+      out.println(
+          "Backfilled "
+              + r.view()
+              + " v"
+              + r.viewVersion()
+              + " for "
+              + start
+              + ".."
+              + end
+              + ": "
+              + r.rows()
+              + " rows into "
+              + f.label()
+              + " "
+              + r.table().location()
+              + " at snapshot "
+              + r.snapshot()
+              + " (source snapshot "
+              + r.sourceSnapshot().map(Snapshot::id).orElse("-")
+              + ")");
       return StrataCli.OK;
     }
   }

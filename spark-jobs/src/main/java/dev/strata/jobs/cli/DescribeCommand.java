@@ -1,9 +1,9 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.Definition;
+import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.VersionedName;
 import dev.strata.errors.NotFoundException;
-import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
@@ -26,7 +26,10 @@ final class DescribeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
 
-  @Parameters(index = "0", paramLabel = "KIND", description = "entity, source, feature-view or feature-service")
+  @Parameters(
+      index = "0",
+      paramLabel = "KIND",
+      description = "entity, source, feature-view or feature-service")
   String kind;
 
   @Parameters(
@@ -50,21 +53,41 @@ final class DescribeCommand implements Callable<Integer> {
       Registered<Definition> shown =
           version == null
               ? store.get(k, name).orElse(history.get(history.size() - 1))
-              : store.get(k, name, version)
+              : store
+                  .get(k, name, version)
                   .orElseThrow(
                       () ->
                           new NotFoundException(
-                              k.label() + " '" + name + "' has no version " + version
-                                  + " (versions 1.." + history.size() + ")"));
+                              k.label()
+                                  + " '"
+                                  + name
+                                  + "' has no version "
+                                  + version
+                                  + " (versions 1.."
+                                  + history.size()
+                                  + ")"));
       boolean removed = store.get(k, name).isEmpty();
       out.println(
-          k.label() + " " + name + " v" + shown.version() + " (" + shown.contentHash() + ")"
+          k.label()
+              + " "
+              + name
+              + " v"
+              + shown.version()
+              + " ("
+              + shown.contentHash()
+              + ")"
               + (removed ? " -- removed from the registry" : ""));
       out.println(DefinitionCodec.toTree(shown.definition()).toPrettyString());
       out.println("versions:");
       for (Registered<Definition> r : history) {
         out.println(
-            "  v" + r.version() + "  " + r.shortHash() + "  revision " + r.revision() + "  "
+            "  v"
+                + r.version()
+                + "  "
+                + r.shortHash()
+                + "  revision "
+                + r.revision()
+                + "  "
                 + r.createdAt());
       }
       return StrataCli.OK;

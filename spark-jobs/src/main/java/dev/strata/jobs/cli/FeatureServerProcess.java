@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FeatureServerProcess implements AutoCloseable {
   /** Where the reactor build puts the jar, relative to the repository root. */
-  public static final String JAR = "online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar";
+  public static final String JAR =
+      "online-store/server/target/strata-feature-server-0.1.0-SNAPSHOT-exec.jar";
 
   private final Process process;
   private final String base;
@@ -39,21 +40,34 @@ public final class FeatureServerProcess implements AutoCloseable {
    * Starts the server on Redis {@code redisUrl} and the registry at {@code registryUrl}, writing
    * its output to {@code log}, and returns once its health endpoint answers 200.
    */
-  public static FeatureServerProcess start(String redisUrl, String registryUrl, Path log) throws Exception {
+  public static FeatureServerProcess start(String redisUrl, String registryUrl, Path log)
+      throws Exception {
     Path jar = jar();
     if (!Files.exists(jar)) {
-      throw new IllegalStateException("the feature server jar " + jar + " is not built: run 'mvn install -DskipTests'"
-          + " (./strata does it)");
+      throw new IllegalStateException(
+          "the feature server jar "
+              + jar
+              + " is not built: run 'mvn install -DskipTests'"
+              + " (./strata does it)");
     }
     Files.createDirectories(log.toAbsolutePath().getParent());
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
-        "--strata.redis-url=" + redisUrl, "--strata.registry-url=" + registryUrl)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                jar.toString(),
+                "--server.port=" + port,
+                "--server.address=127.0.0.1",
+                "--strata.redis-url=" + redisUrl,
+                "--strata.registry-url=" + registryUrl)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     FeatureServerProcess server = new FeatureServerProcess(p, "http://127.0.0.1:" + port, log);
     try {
       server.awaitHealthy(Duration.ofSeconds(120));
@@ -74,9 +88,14 @@ public final class FeatureServerProcess implements AutoCloseable {
   }
 
   /** POSTs a JSON body to {@code path} and returns the answer. */
-  public HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  public HttpResponse<String> post(String path, String json)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private void awaitHealthy(Duration timeout) throws Exception {
@@ -86,8 +105,11 @@ public final class FeatureServerProcess implements AutoCloseable {
         throw new IllegalStateException("the feature server stopped; its log: " + log);
       }
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (IOException e) {
@@ -95,8 +117,11 @@ public final class FeatureServerProcess implements AutoCloseable {
       }
       Thread.sleep(300);
     }
-    throw new IllegalStateException("the feature server did not become healthy in " + timeout.toSeconds()
-        + " s; its log: " + log);
+    throw new IllegalStateException(
+        "the feature server did not become healthy in "
+            + timeout.toSeconds()
+            + " s; its log: "
+            + log);
   }
 
   /** Stops the server: SIGTERM, then SIGKILL after 20 s. */

@@ -1,18 +1,17 @@
 package dev.strata.jobs.cli;
 
-import dev.strata.offline.OfflineStore;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
-import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,14 +41,23 @@ final class HistoricalCommand implements Callable<Integer> {
   @Mixin RegistryOptions registry = new RegistryOptions();
   @Mixin SparkOptions sparkOptions = new SparkOptions();
 
-  @Option(names = "--entities", required = true, paramLabel = "LOCATION",
+  @Option(
+      names = "--entities",
+      required = true,
+      paramLabel = "LOCATION",
       description = "The entity rows: a Parquet path, a Delta or Hudi path, or an Iceberg table.")
   String entities;
 
-  @Option(names = "--entities-format", paramLabel = "FORMAT", description = "parquet (default), delta, iceberg or hudi.")
+  @Option(
+      names = "--entities-format",
+      paramLabel = "FORMAT",
+      description = "parquet (default), delta, iceberg or hudi.")
   String entitiesFormat = "parquet";
 
-  @Option(names = "--timestamp-column", required = true, paramLabel = "COLUMN",
+  @Option(
+      names = "--timestamp-column",
+      required = true,
+      paramLabel = "COLUMN",
       description = "The entity rows' timestamp column.")
   String timestampColumn;
 
@@ -57,7 +65,10 @@ final class HistoricalCommand implements Callable<Integer> {
     @Option(names = "--service", paramLabel = "NAME", description = "A registered feature service.")
     String service;
 
-    @Option(names = "--features", split = ",", paramLabel = "VIEW:FEATURE",
+    @Option(
+        names = "--features",
+        split = ",",
+        paramLabel = "VIEW:FEATURE",
         description = "Features as view:feature (or a whole view), comma-separated.")
     List<String> features;
   }
@@ -68,10 +79,17 @@ final class HistoricalCommand implements Callable<Integer> {
   @Option(names = "--full-names", description = "Name feature columns view__feature.")
   boolean fullNames;
 
-  @Option(names = "--output", required = true, paramLabel = "LOCATION", description = "Where to write the rows.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "LOCATION",
+      description = "Where to write the rows.")
   String output;
 
-  @Option(names = "--output-format", paramLabel = "FORMAT", description = "parquet (default), delta, iceberg or hudi.")
+  @Option(
+      names = "--output-format",
+      paramLabel = "FORMAT",
+      description = "parquet (default), delta, iceberg or hudi.")
   String outputFormat = "parquet";
 
   @Option(names = "--overwrite", description = "Replace the output if it exists.")
@@ -91,23 +109,38 @@ final class HistoricalCommand implements Callable<Integer> {
       OfflineStore.Historical h =
           what.service != null
               ? offline.historical(rows, timestampColumn, what.service, fullNames)
-              : offline.historical(rows, timestampColumn, offline.projections(what.features), fullNames);
+              : offline.historical(
+                  rows, timestampColumn, offline.projections(what.features), fullNames);
       List<String> inputs = new ArrayList<>(h.inputs());
       inputs.add(LineageId.table(entityTable, Optional.empty()).toString());
-      RunRecord started = RunRecord.started("strata.historical", inputs,
-          Map.of("output", output, "service", what.service == null ? "" : what.service));
-      Optional<Snapshot> written = RunTracker.run(store, started, run -> {
-        Optional<Snapshot> snapshot = Tables.write(spark, h.rows(), outputTable, overwrite);
-        LineageId id = LineageId.table(outputTable, snapshot);
-        List<LineageEdge> edges = new ArrayList<>();
-        inputs.forEach(i -> edges.add(new LineageEdge(i, id.toString())));
-        store.recordLineage(List.of(LineageNode.of(id, Map.of())), edges);
-        run.complete(List.of(id.toString()));
-        return snapshot;
-      });
+      RunRecord started =
+          RunRecord.started(
+              "strata.historical",
+              inputs,
+              Map.of("output", output, "service", what.service == null ? "" : what.service));
+      Optional<Snapshot> written =
+          RunTracker.run(
+              store,
+              started,
+              run -> {
+                Optional<Snapshot> snapshot = Tables.write(spark, h.rows(), outputTable, overwrite);
+                LineageId id = LineageId.table(outputTable, snapshot);
+                List<LineageEdge> edges = new ArrayList<>();
+                inputs.forEach(i -> edges.add(new LineageEdge(i, id.toString())));
+                store.recordLineage(List.of(LineageNode.of(id, Map.of())), edges);
+                run.complete(List.of(id.toString()));
+                return snapshot;
+              });
       long count = Tables.read(spark, outputTable, written).count();
-      out.println("Wrote " + count + " rows to " + outFormat.label() + " " + output
-          + "; sources read at snapshots " + h.sourceSnapshots());
+      out.println(
+          "Wrote "
+              + count
+              + " rows to "
+              + outFormat.label()
+              + " "
+              + output
+              + "; sources read at snapshots "
+              + h.sourceSnapshots());
       return StrataCli.OK;
     }
   }

@@ -48,21 +48,23 @@ final class LineageCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
       LineageNode root =
-          store.findLineageNode(node)
-              .orElseThrow(
-                  () -> new NotFoundException("No lineage node '" + node + "'"));
+          store
+              .findLineageNode(node)
+              .orElseThrow(() -> new NotFoundException("No lineage node '" + node + "'"));
       LineageGraph graph = downstream ? store.downstream(root.id()) : store.upstream(root.id());
       out.print(graph.render());
       if (export != null) {
         List<RunRecord> runs =
             store.runs().stream()
                 .filter(
-                    r -> r.inputs().stream().anyMatch(graph::contains)
-                        || r.outputs().stream().anyMatch(graph::contains))
+                    r ->
+                        r.inputs().stream().anyMatch(graph::contains)
+                            || r.outputs().stream().anyMatch(graph::contains))
                 .toList();
         try (OpenLineageExporter exporter = exporter(export)) {
           int sent = exporter.export(runs);
-          out.println("Exported " + sent + " OpenLineage events of " + runs.size() + " runs to " + export);
+          out.println(
+              "Exported " + sent + " OpenLineage events of " + runs.size() + " runs to " + export);
         }
       }
       return StrataCli.OK;

@@ -7,9 +7,9 @@ import dev.strata.registry.RegistryStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code strata plan}: what an apply would change, without changing anything. */
 @Command(
@@ -24,7 +24,9 @@ final class PlanCommand implements Callable<Integer> {
   @Mixin RegistryOptions registry = new RegistryOptions();
   @Mixin RepositoryOptions repository = new RepositoryOptions();
 
-  @Option(names = "--prune", description = "Also plan to remove objects the repository no longer defines.")
+  @Option(
+      names = "--prune",
+      description = "Also plan to remove objects the repository no longer defines.")
   boolean prune;
 
   @Override

@@ -8,19 +8,17 @@ import static org.apache.spark.sql.functions.min;
 import dev.strata.dsl.FeatureRepository;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
-import dev.strata.materialization.Materializer;
-import dev.strata.offline.OfflineStore;
-import dev.strata.online.RedisLauncher;
-import dev.strata.online.RedisOnlineStore;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.materialization.Materializer;
+import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
+import dev.strata.online.RedisLauncher;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
-import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.training.Models;
@@ -29,17 +27,15 @@ import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
-import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -54,8 +50,8 @@ import picocli.CommandLine.Spec;
  * point-in-time training set for "departure delayed over 15 minutes", trains and registers a
  * distributed XGBoost model, materializes the latest values into a Redis it starts itself, starts
  * the feature server and fetches a feature vector over REST, and prints the lineage from the
- * flights table to the model. A second run reuses what the first registered; Ctrl-C stops the
- * Redis and the server it started.
+ * flights table to the model. A second run reuses what the first registered; Ctrl-C stops the Redis
+ * and the server it started.
  */
 @Command(
     name = "quickstart",
@@ -79,16 +75,24 @@ final class QuickstartCommand implements Callable<Integer> {
   @Mixin SparkOptions sparkOptions = new SparkOptions();
   @Mixin MaterializeCommand.RedisOptions redis = new MaterializeCommand.RedisOptions();
 
-  @Option(names = "--full", description = "Run on the full 3M flights (data/full, fetched when missing).")
+  @Option(
+      names = "--full",
+      description = "Run on the full 3M flights (data/full, fetched when missing).")
   boolean full;
 
-  @Option(names = "--flights", paramLabel = "PATH", description = "Run on this flights Parquet file instead.")
+  @Option(
+      names = "--flights",
+      paramLabel = "PATH",
+      description = "Run on this flights Parquet file instead.")
   String flights;
 
   @Option(names = "--no-server", description = "Skip starting the feature server (step 6).")
   boolean noServer;
 
-  @Option(names = "--rounds", paramLabel = "N", description = "Boosting rounds at most (default 200).")
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      description = "Boosting rounds at most (default 200).")
   int rounds = 200;
 
   private PrintWriter out;
@@ -104,7 +108,9 @@ final class QuickstartCommand implements Callable<Integer> {
   }
 
   private void done(String what) {
-    out.printf("   %s (%.1f s, %.0f s in all)%n", what, (System.nanoTime() - stepBegan) / 1e9, (System.nanoTime() - began) / 1e9);
+    out.printf(
+        "   %s (%.1f s, %.0f s in all)%n",
+        what, (System.nanoTime() - stepBegan) / 1e9, (System.nanoTime() - began) / 1e9);
     out.flush();
   }
 
@@ -115,11 +121,15 @@ final class QuickstartCommand implements Callable<Integer> {
     if (full && flights == null) {
       flights = FULL_PATH;
       if (!Files.exists(Path.of(FULL_PATH))) {
-        out.println("Fetching the full flights data (npm package vega-datasets@3.2.1) with scripts/fetch-flights.sh ...");
+        out.println(
+            "Fetching the full flights data (npm package vega-datasets@3.2.1) with scripts/fetch-flights.sh ...");
         out.flush();
         Process p = new ProcessBuilder("scripts/fetch-flights.sh").inheritIO().start();
         if (p.waitFor() != 0 || !Files.exists(Path.of(FULL_PATH))) {
-          throw new IllegalArgumentException("could not fetch " + FULL_PATH + ": run scripts/fetch-flights.sh and see what it says");
+          throw new IllegalArgumentException(
+              "could not fetch "
+                  + FULL_PATH
+                  + ": run scripts/fetch-flights.sh and see what it says");
         }
       }
     }
@@ -133,7 +143,8 @@ final class QuickstartCommand implements Callable<Integer> {
     Resources resources = new Resources();
     Thread hook = new Thread(resources::close, "strata-quickstart-stop");
     Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop what this run started
-    try (RegistryStore store = registry.open(); resources) {
+    try (RegistryStore store = registry.open();
+        resources) {
       run(repo, store, resources);
     } finally {
       try {
@@ -163,68 +174,146 @@ final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  private void run(FeatureRepository repo, RegistryStore store, Resources resources) throws Exception {
-    step("1. apply the '" + repo.name() + "' feature repository to " + RegistryUrls.redact(registry.resolvedUrl()));
+  private void run(FeatureRepository repo, RegistryStore store, Resources resources)
+      throws Exception {
+    step(
+        "1. apply the '"
+            + repo.name()
+            + "' feature repository to "
+            + RegistryUrls.redact(registry.resolvedUrl()));
     Plan plan = store.plan(repo.definitions(), ApplyOptions.defaults());
     out.print(Render.plan(plan));
     ApplyResult applied = store.apply(repo.definitions(), ApplyOptions.defaults());
-    done(applied.changed() ? "applied: registry at revision " + applied.revision()
-        : "nothing to apply: already registered (revision " + applied.revision() + ")");
+    done(
+        applied.changed()
+            ? "applied: registry at revision " + applied.revision()
+            : "nothing to apply: already registered (revision " + applied.revision() + ")");
 
     SparkSession spark = sparkOptions.session("quickstart");
     String flightsPath = store.source("flights").orElseThrow().location();
-    Row span = spark.read().parquet(flightsPath).agg(min(col("date").cast("date")).cast("string"),
-        max(col("date").cast("date")).cast("string"), org.apache.spark.sql.functions.count(lit(1))).first();
+    Row span =
+        spark
+            .read()
+            .parquet(flightsPath)
+            .agg(
+                min(col("date").cast("date")).cast("string"),
+                max(col("date").cast("date")).cast("string"),
+                org.apache.spark.sql.functions.count(lit(1)))
+            .first();
     LocalDate first = LocalDate.parse(span.getString(0));
     LocalDate last = LocalDate.parse(span.getString(1));
     Instant end = last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    summary.add("flights: " + span.getLong(2) + " rows, " + first + ".." + last + " (" + flightsPath + ")");
+    summary.add(
+        "flights: " + span.getLong(2) + " rows, " + first + ".." + last + " (" + flightsPath + ")");
 
     step("2. backfill the feature views for " + first + ".." + last + " into Delta tables");
     OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
     for (FeatureView v : store.current().featureViews()) {
       long t0 = System.nanoTime();
       OfflineStore.BackfillResult r = offline.backfill(v.name(), first, last, TableFormat.DELTA);
-      String line = r.view() + " v" + r.viewVersion() + ": " + r.rows() + " rows, " + r.table().location() + " at version " + r.snapshot();
+      String line =
+          r.view()
+              + " v"
+              + r.viewVersion()
+              + ": "
+              + r.rows()
+              + " rows, "
+              + r.table().location()
+              + " at version "
+              + r.snapshot();
       out.printf("   %s (%.1f s)%n", line, (System.nanoTime() - t0) / 1e9);
       out.flush();
       summary.add("offline table " + line);
     }
     done("backfilled");
 
-    step("3. training set '" + TRAINING_SET + "': every departure with the delay_model features as of its time");
-    TableLocation labels = TableFormat.DELTA.at(sparkOptions.warehouse.resolve("quickstart", "labels"));
+    step(
+        "3. training set '"
+            + TRAINING_SET
+            + "': every departure with the delay_model features as of its time");
+    TableLocation labels =
+        TableFormat.DELTA.at(sparkOptions.warehouse.resolve("quickstart", "labels"));
     if (!Tables.exists(spark, labels)) {
-      Tables.write(spark, spark.read().parquet(flightsPath)
-          .select(col("origin"), col("destination"), col("date").as("departure"), col("delay").gt(15).cast("int").as("delayed")),
-          labels, false);
+      Tables.write(
+          spark,
+          spark
+              .read()
+              .parquet(flightsPath)
+              .select(
+                  col("origin"),
+                  col("destination"),
+                  col("date").as("departure"),
+                  col("delay").gt(15).cast("int").as("delayed")),
+          labels,
+          false);
     }
     // the first two days only give history: examples start on the third day
     Instant start = first.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant();
     TrainingSets sets = new TrainingSets(spark, store, sparkOptions.warehouse);
-    TrainingSets.TrainingSetSpec tsSpec = new TrainingSets.TrainingSetSpec(TRAINING_SET, labels,
-        "departure", "delayed", "delay_model", start, end, TableFormat.DELTA);
+    TrainingSets.TrainingSetSpec tsSpec =
+        new TrainingSets.TrainingSetSpec(
+            TRAINING_SET,
+            labels,
+            "departure",
+            "delayed",
+            "delay_model",
+            start,
+            end,
+            TableFormat.DELTA);
     Optional<TrainingSets.TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
     TrainingSets.TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
-    done((reuse.isPresent() ? "reused " : "registered ") + ts.nodeId() + ": " + ts.rows() + " rows x " + ts.features().size()
-        + " features, delta " + ts.table().location() + " at version " + Snapshot.idOrEmpty(ts.snapshot()));
-    summary.add("training set " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.table().location() + " at version "
-        + Snapshot.idOrEmpty(ts.snapshot()));
+    done(
+        (reuse.isPresent() ? "reused " : "registered ")
+            + ts.nodeId()
+            + ": "
+            + ts.rows()
+            + " rows x "
+            + ts.features().size()
+            + " features, delta "
+            + ts.table().location()
+            + " at version "
+            + Snapshot.idOrEmpty(ts.snapshot()));
+    summary.add(
+        "training set "
+            + ts.nodeId()
+            + ": "
+            + ts.rows()
+            + " rows, "
+            + ts.table().location()
+            + " at version "
+            + Snapshot.idOrEmpty(ts.snapshot()));
 
-    step("4. train a distributed XGBoost classifier (2 workers) on " + ts.nodeId() + ", split by time");
+    step(
+        "4. train a distributed XGBoost classifier (2 workers) on "
+            + ts.nodeId()
+            + ", split by time");
     Models models = new Models(spark, store, sparkOptions.warehouse);
-    Models.TrainSpec trainSpec = Models.TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
-    Optional<Models.ModelVersion> sameModel = store.versions(LineageNode.MODEL, MODEL).stream()
-        .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
-        .filter(m -> m.properties().get("training_set").equals(ts.nodeId())
-            && m.properties().get("param.rounds").equals(Integer.toString(rounds)))
-        .reduce((a, b) -> b);
+    Models.TrainSpec trainSpec =
+        Models.TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
+    Optional<Models.ModelVersion> sameModel =
+        store.versions(LineageNode.MODEL, MODEL).stream()
+            .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
+            .filter(
+                m ->
+                    m.properties().get("training_set").equals(ts.nodeId())
+                        && m.properties().get("param.rounds").equals(Integer.toString(rounds)))
+            .reduce((a, b) -> b);
     Models.ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
     StringBuilder metrics = new StringBuilder();
     model.metrics().forEach((k, v) -> metrics.append(String.format(" %s=%.4f", k, v)));
-    done((sameModel.isPresent() ? "reused " : "registered ") + model.nodeId() + " (" + model.properties().get("boosted_rounds")
-        + " rounds; trained on " + model.properties().get("train_rows") + " rows before " + model.properties().get("split_at")
-        + ", validated on " + model.properties().get("validation_rows") + "):" + metrics);
+    done(
+        (sameModel.isPresent() ? "reused " : "registered ")
+            + model.nodeId()
+            + " ("
+            + model.properties().get("boosted_rounds")
+            + " rounds; trained on "
+            + model.properties().get("train_rows")
+            + " rows before "
+            + model.properties().get("split_at")
+            + ", validated on "
+            + model.properties().get("validation_rows")
+            + "):"
+            + metrics);
     summary.add("model " + model.nodeId() + ":" + metrics + "; " + model.sparkModel());
 
     step("5. materialize the latest values as of " + end + " into Redis");
@@ -238,29 +327,38 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     Materializer materializer = new Materializer(spark, store, url);
     for (FeatureView v : store.current().featureViews()) {
-      Materializer.Result r = materializer.materialize(v.name(),
-          first.atStartOfDay(ZoneOffset.UTC).toInstant(), end);
+      Materializer.Result r =
+          materializer.materialize(v.name(), first.atStartOfDay(ZoneOffset.UTC).toInstant(), end);
       out.println("   " + r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
       summary.add("online " + r.view() + " v" + r.version() + ": " + r.rows() + " keys in " + url);
     }
     done("materialized");
 
-    String request = "{\"features\": [\"origin_delays:avg_delay_1d\", \"origin_delays:flights_1d\", "
-        + "\"origin_delays:late_share_1d\"], \"entities\": {\"origin\": [\"ATL\"]}, \"as_of\": \"" + end + "\"}";
+    String request =
+        "{\"features\": [\"origin_delays:avg_delay_1d\", \"origin_delays:flights_1d\", "
+            + "\"origin_delays:late_share_1d\"], \"entities\": {\"origin\": [\"ATL\"]}, \"as_of\": \""
+            + end
+            + "\"}";
     if (noServer) {
       out.println();
       out.println("== 6. feature server: skipped (--no-server)");
     } else {
       step("6. start the feature server and fetch the features of ATL over REST");
       // the server's log is a local file, beside a local warehouse
-      Path log = (sparkOptions.warehouse.isLocal() ? Path.of(sparkOptions.warehouse.root()) : Path.of(".strata"))
-          .resolve("quickstart").resolve("server.log").toAbsolutePath();
+      Path log =
+          (sparkOptions.warehouse.isLocal()
+                  ? Path.of(sparkOptions.warehouse.root())
+                  : Path.of(".strata"))
+              .resolve("quickstart")
+              .resolve("server.log")
+              .toAbsolutePath();
       resources.server = FeatureServerProcess.start(url, registry.resolvedUrl(), log);
       HttpResponse<String> answer = resources.server.post("/v1/features/online", request);
       out.println("   POST " + resources.server.baseUrl() + "/v1/features/online " + request);
       out.println("   " + answer.statusCode() + " " + answer.body());
       if (answer.statusCode() != 200) {
-        throw new IllegalStateException("the feature server answered " + answer.statusCode() + ": " + answer.body());
+        throw new IllegalStateException(
+            "the feature server answered " + answer.statusCode() + ": " + answer.body());
       }
       resources.server.close();
       resources.server = null;
@@ -274,17 +372,30 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.println("== summary");
     summary.forEach(l -> out.println("   " + l));
-    out.println("   registry: " + RegistryUrls.redact(registry.resolvedUrl()) + "; warehouse: " + sparkOptions.warehouse);
+    out.println(
+        "   registry: "
+            + RegistryUrls.redact(registry.resolvedUrl())
+            + "; warehouse: "
+            + sparkOptions.warehouse);
     out.printf("   done in %.0f s%n", (System.nanoTime() - began) / 1e9);
     out.println();
-    out.println("Try: ./strata serve --redis redis://127.0.0.1:6379   (after ./strata materialize ... --redis into a running Redis), then");
-    out.println("  curl -s localhost:8080/v1/features/online -H 'Content-Type: application/json' -d '" + request + "'");
-    out.println("Next: ./strata describe feature-view origin_delays; ./strata lineage model:" + MODEL + "; ./strata --help");
+    out.println(
+        "Try: ./strata serve --redis redis://127.0.0.1:6379   (after ./strata materialize ... --redis into a running Redis), then");
+    out.println(
+        "  curl -s localhost:8080/v1/features/online -H 'Content-Type: application/json' -d '"
+            + request
+            + "'");
+    out.println(
+        "Next: ./strata describe feature-view origin_delays; ./strata lineage model:"
+            + MODEL
+            + "; ./strata --help");
   }
 
-  /** The newest registered training set with the same inputs, if the tables it read are unchanged. */
-  private Optional<TrainingSets.TrainingSet> sameTrainingSet(RegistryStore store, TrainingSets sets,
-      TrainingSets.TrainingSetSpec s, SparkSession spark) {
+  /**
+   * The newest registered training set with the same inputs, if the tables it read are unchanged.
+   */
+  private Optional<TrainingSets.TrainingSet> sameTrainingSet(
+      RegistryStore store, TrainingSets sets, TrainingSets.TrainingSetSpec s, SparkSession spark) {
     if (store.versions(LineageNode.TRAINING_DATASET, s.name()).isEmpty()) {
       return Optional.empty();
     }
@@ -295,7 +406,10 @@ final class QuickstartCommand implements Callable<Integer> {
     want.put("labels_snapshot", Snapshot.idOrEmpty(Tables.currentSnapshot(spark, s.labels())));
     want.put("start", s.start().toString());
     want.put("end", s.end().toString());
-    want.put("feature_service_version", Integer.toString(store.get(ObjectKind.FEATURE_SERVICE, s.featureService()).orElseThrow().version()));
+    want.put(
+        "feature_service_version",
+        Integer.toString(
+            store.get(ObjectKind.FEATURE_SERVICE, s.featureService()).orElseThrow().version()));
     for (Map.Entry<String, String> e : want.entrySet()) {
       if (!e.getValue().equals(p.get(e.getKey()))) {
         return Optional.empty();

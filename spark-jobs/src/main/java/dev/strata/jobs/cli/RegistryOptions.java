@@ -1,7 +1,7 @@
 package dev.strata.jobs.cli;
 
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -19,8 +19,12 @@ final class Render {
       sb.append(sign).append(' ').append(c.kind().label()).append(' ').append(c.name());
       switch (c.type()) {
         case ADD -> sb.append(" (new, v1)");
-        case UPDATE -> sb.append(" (v").append(c.fromVersion()).append(" -> v")
-            .append(c.toVersion()).append(')');
+        case UPDATE ->
+            sb.append(" (v")
+                .append(c.fromVersion())
+                .append(" -> v")
+                .append(c.toVersion())
+                .append(')');
         case REMOVE -> sb.append(" (remove v").append(c.fromVersion()).append(')');
       }
       if (c.breaking()) {
@@ -66,7 +70,8 @@ final class Render {
     StringBuilder sb = new StringBuilder();
     for (String[] row : cells) {
       for (int i = 0; i < row.length; i++) {
-        sb.append(i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
+        sb.append(
+            i == row.length - 1 ? row[i] : String.format("%-" + (width[i] + 2) + "s", row[i]));
       }
       sb.append('\n');
     }

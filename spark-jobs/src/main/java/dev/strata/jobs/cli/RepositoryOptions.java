@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /**
- * Which feature repository a command reads: implementations of {@link FeatureRepository} found
- * with {@link ServiceLoader} on the classpath and on {@code --repository-jar} jars.
+ * Which feature repository a command reads: implementations of {@link FeatureRepository} found with
+ * {@link ServiceLoader} on the classpath and on {@code --repository-jar} jars.
  */
 final class RepositoryOptions {
   @Option(

@@ -15,8 +15,9 @@ final class SparkOptions {
       names = "--warehouse",
       paramLabel = "URI",
       converter = WarehouseConverter.class,
-      description = "Where offline tables live: a directory, or a URI such as s3a://bucket/strata or"
-          + " hdfs://nn/strata (default: .strata/warehouse).")
+      description =
+          "Where offline tables live: a directory, or a URI such as s3a://bucket/strata or"
+              + " hdfs://nn/strata (default: .strata/warehouse).")
   Warehouse warehouse = Warehouse.of(".strata/warehouse");
 
   /** A warehouse that is not a URI or a path is bad usage. */
@@ -44,15 +45,18 @@ final class SparkOptions {
   /** With extra settings (e.g. the GPU plugin's), which apply only to a session this job starts. */
   SparkSession session(String job, java.util.Map<String, String> extra) {
     SparkConf conf = new SparkConf(true);
-    SparkSession.Builder b = StrataSpark.configure(SparkSession.builder(), warehouse).appName("strata " + job);
+    SparkSession.Builder b =
+        StrataSpark.configure(SparkSession.builder(), warehouse).appName("strata " + job);
     for (java.util.Map.Entry<String, String> e : extra.entrySet()) {
       b = b.config(e.getKey(), e.getValue());
     }
     if (master != null) {
       b = b.master(master);
     } else if (!conf.contains("spark.master")) {
-      b = b.master("local[*]").config("spark.ui.enabled", "false")
-          .config("spark.driver.host", "127.0.0.1");
+      b =
+          b.master("local[*]")
+              .config("spark.ui.enabled", "false")
+              .config("spark.driver.host", "127.0.0.1");
     }
     return b.getOrCreate();
   }

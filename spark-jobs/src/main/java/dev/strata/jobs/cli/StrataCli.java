@@ -10,11 +10,10 @@ import picocli.CommandLine.Command;
  * The {@code strata} command line: registers feature repositories and inspects the registry.
  *
  * <p>Exit codes, one per kind of {@link StrataException} and mapped here only: {@value #OK}
- * success, {@value #FAILURE} an unexpected failure, {@value #USAGE} bad usage or input,
- * {@value #INVALID} invalid definitions or data that does not match them, {@value #CONFLICT} a
- * conflict (a breaking change refused, an output that exists), {@value #NOT_FOUND} an object or
- * node that does not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be
- * reached.
+ * success, {@value #FAILURE} an unexpected failure, {@value #USAGE} bad usage or input, {@value
+ * #INVALID} invalid definitions or data that does not match them, {@value #CONFLICT} a conflict (a
+ * breaking change refused, an output that exists), {@value #NOT_FOUND} an object or node that does
+ * not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be reached.
  */
 @Command(
     name = "strata",
@@ -44,8 +43,10 @@ public final class StrataCli implements Runnable {
   public static final int USAGE = 2;
   public static final int INVALID = 3;
   public static final int CONFLICT = 4;
+
   /** A breaking change refused: a {@link #CONFLICT}. */
   public static final int BREAKING = CONFLICT;
+
   public static final int NOT_FOUND = 5;
   public static final int UNAVAILABLE = 6;
 
@@ -59,8 +60,14 @@ public final class StrataCli implements Runnable {
   public static void main(String[] args) {
     CommandLine cl = commandLine();
     // System.exit skips the JVM's flushing of a PrintWriter: flush what every verb printed
-    PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true);
+    PrintWriter out =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8),
+            true);
+    PrintWriter err =
+        new PrintWriter(
+            new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8),
+            true);
     cl.setOut(out);
     cl.setErr(err);
     int code = cl.execute(args);
@@ -83,7 +90,13 @@ public final class StrataCli implements Runnable {
   /** Bad arguments: one line that says what is wrong and where to look, exit code 2. */
   private static int badUsage(CommandLine.ParameterException e, String[] args) {
     CommandLine cl = e.getCommandLine();
-    cl.getErr().println("error: " + firstLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+    cl.getErr()
+        .println(
+            "error: "
+                + firstLine(e.getMessage())
+                + " (see '"
+                + cl.getCommandSpec().qualifiedName()
+                + " --help')");
     cl.getErr().flush();
     return USAGE;
   }
@@ -92,7 +105,8 @@ public final class StrataCli implements Runnable {
     try {
       return java.time.Instant.parse(text);
     } catch (java.time.format.DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + text + "' is not an instant: write it like 2001-01-15T00:00:00Z");
+      throw new CommandLine.TypeConversionException(
+          "'" + text + "' is not an instant: write it like 2001-01-15T00:00:00Z");
     }
   }
 
@@ -100,7 +114,8 @@ public final class StrataCli implements Runnable {
     try {
       return java.time.LocalDate.parse(text);
     } catch (java.time.format.DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + text + "' is not a date: write it like 2001-01-15");
+      throw new CommandLine.TypeConversionException(
+          "'" + text + "' is not a date: write it like 2001-01-15");
     }
   }
 
@@ -112,7 +127,11 @@ public final class StrataCli implements Runnable {
 
   /** An exception and its causes, each by its first line, on one line. */
   static String oneLine(Throwable e, boolean withType) {
-    StringBuilder sb = new StringBuilder(withType || e.getMessage() == null ? firstLine(e.toString()) : firstLine(e.getMessage()));
+    StringBuilder sb =
+        new StringBuilder(
+            withType || e.getMessage() == null
+                ? firstLine(e.toString())
+                : firstLine(e.getMessage()));
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
       String m = firstLine(c.getMessage() == null ? c.toString() : c.getMessage());
       if (!sb.toString().contains(m)) {
@@ -126,14 +145,18 @@ public final class StrataCli implements Runnable {
    * Turns the exceptions users cause into one line and an exit code; never a stack trace (unless
    * {@code -Dstrata.debug=true}).
    */
-  private static int handle(
-      Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+  private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     int code = code(e);
     if (code == INVALID || code == CONFLICT) {
       err.println("error: " + e.getMessage()); // a list of what is wrong, one problem a line
     } else if (e instanceof UsageException) {
-      err.println("error: " + firstLine(e.getMessage()) + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+      err.println(
+          "error: "
+              + firstLine(e.getMessage())
+              + " (see '"
+              + cl.getCommandSpec().qualifiedName()
+              + " --help')");
     } else {
       err.println("error: " + oneLine(e, code == FAILURE && !(e instanceof IllegalStateException)));
     }
@@ -161,7 +184,10 @@ public final class StrataCli implements Runnable {
     return FAILURE;
   }
 
-  /** Bad arguments found after parsing (an unknown repository, kind, ...): the message points at --help. */
+  /**
+   * Bad arguments found after parsing (an unknown repository, kind, ...): the message points at
+   * --help.
+   */
   static final class UsageException extends InvalidInputException {
     UsageException(String message) {
       super(message);

@@ -1,7 +1,6 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.VersionedName;
-import dev.strata.offline.TableFormat;
 import dev.strata.registry.RegistryStore;
 import dev.strata.training.GpuSupport;
 import dev.strata.training.Models;
@@ -31,7 +30,11 @@ final class TrainingCommands {
     try {
       return text.length() == 10 ? Instant.parse(text + "T00:00:00Z") : Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new StrataCli.UsageException(option + " '" + text + "' is not a date (2001-01-15) or an instant (2001-01-15T06:00:00Z)");
+      throw new StrataCli.UsageException(
+          option
+              + " '"
+              + text
+              + "' is not a date (2001-01-15) or an instant (2001-01-15T06:00:00Z)");
     }
   }
 
@@ -51,41 +54,90 @@ final class TrainingCommands {
     @Parameters(index = "0", paramLabel = "NAME", description = "The training set's name.")
     String name;
 
-    @Option(names = "--labels", required = true, paramLabel = "LOCATION", description = "The label (entity) table.")
+    @Option(
+        names = "--labels",
+        required = true,
+        paramLabel = "LOCATION",
+        description = "The label (entity) table.")
     String labels;
 
-    @Option(names = "--labels-format", paramLabel = "FORMAT", description = "delta (default), iceberg, hudi or parquet.")
+    @Option(
+        names = "--labels-format",
+        paramLabel = "FORMAT",
+        description = "delta (default), iceberg, hudi or parquet.")
     String labelsFormat = "delta";
 
-    @Option(names = "--timestamp-column", required = true, paramLabel = "COLUMN", description = "Each example's time.")
+    @Option(
+        names = "--timestamp-column",
+        required = true,
+        paramLabel = "COLUMN",
+        description = "Each example's time.")
     String timestampColumn;
 
-    @Option(names = "--label-column", required = true, paramLabel = "COLUMN", description = "What the model learns.")
+    @Option(
+        names = "--label-column",
+        required = true,
+        paramLabel = "COLUMN",
+        description = "What the model learns.")
     String labelColumn;
 
-    @Option(names = "--service", required = true, paramLabel = "NAME", description = "A registered feature service.")
+    @Option(
+        names = "--service",
+        required = true,
+        paramLabel = "NAME",
+        description = "A registered feature service.")
     String service;
 
-    @Option(names = "--start", required = true, paramLabel = "TIME", description = "First example time (inclusive).")
+    @Option(
+        names = "--start",
+        required = true,
+        paramLabel = "TIME",
+        description = "First example time (inclusive).")
     String start;
 
-    @Option(names = "--end", required = true, paramLabel = "TIME", description = "End of the examples (exclusive).")
+    @Option(
+        names = "--end",
+        required = true,
+        paramLabel = "TIME",
+        description = "End of the examples (exclusive).")
     String end;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "delta (default), iceberg or hudi.")
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description = "delta (default), iceberg or hudi.")
     String format = "delta";
 
     @Override
     public Integer call() {
-      TrainingSetSpec s = new TrainingSetSpec(name, Jobs.format(labelsFormat).at(labels), timestampColumn, labelColumn,
-          service, instant("--start", start), instant("--end", end), Jobs.offlineFormat(format));
+      TrainingSetSpec s =
+          new TrainingSetSpec(
+              name,
+              Jobs.format(labelsFormat).at(labels),
+              timestampColumn,
+              labelColumn,
+              service,
+              instant("--start", start),
+              instant("--end", end),
+              Jobs.offlineFormat(format));
       try (RegistryStore store = registry.open()) {
         SparkSession spark = sparkOptions.session("training-set");
         TrainingSet ts = new TrainingSets(spark, store, sparkOptions.warehouse).build(s);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Registered " + ts.nodeId() + ": " + ts.rows() + " rows, " + ts.features().size() + " features, "
-            + ts.table().formatName() + " " + ts.table().location() + ts.snapshot().map(x -> " at " + x).orElse("")
-            + ", checksum " + ts.checksum());
+        out.println(
+            "Registered "
+                + ts.nodeId()
+                + ": "
+                + ts.rows()
+                + " rows, "
+                + ts.features().size()
+                + " features, "
+                + ts.table().formatName()
+                + " "
+                + ts.table().location()
+                + ts.snapshot().map(x -> " at " + x).orElse("")
+                + ", checksum "
+                + ts.checksum());
         return StrataCli.OK;
       }
     }
@@ -106,19 +158,32 @@ final class TrainingCommands {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model's name.")
     String model;
 
-    @Option(names = "--training-set", required = true, paramLabel = "NAME[@vN]", description = "A registered training set.")
+    @Option(
+        names = "--training-set",
+        required = true,
+        paramLabel = "NAME[@vN]",
+        description = "A registered training set.")
     String trainingSet;
 
-    @Option(names = "--task", paramLabel = "TASK", description = "classifier (default) or regressor.")
+    @Option(
+        names = "--task",
+        paramLabel = "TASK",
+        description = "classifier (default) or regressor.")
     String task = "classifier";
 
     @Option(names = "--workers", paramLabel = "N", description = "XGBoost workers (default 2).")
     int workers = 2;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "Boosting rounds at most (default 200).")
+    @Option(
+        names = "--rounds",
+        paramLabel = "N",
+        description = "Boosting rounds at most (default 200).")
     int rounds = 200;
 
-    @Option(names = "--early-stopping", paramLabel = "N", description = "Stop after N rounds without improvement (default 20; 0: off).")
+    @Option(
+        names = "--early-stopping",
+        paramLabel = "N",
+        description = "Stop after N rounds without improvement (default 20; 0: off).")
     int earlyStopping = 20;
 
     @Option(names = "--max-depth", paramLabel = "N", description = "Tree depth (default 6).")
@@ -127,13 +192,21 @@ final class TrainingCommands {
     @Option(names = "--eta", paramLabel = "X", description = "Learning rate (default 0.1).")
     double eta = 0.1;
 
-    @Option(names = "--validation-fraction", paramLabel = "X", description = "Share of the time range, at its end, for validation (default 0.2).")
+    @Option(
+        names = "--validation-fraction",
+        paramLabel = "X",
+        description = "Share of the time range, at its end, for validation (default 0.2).")
     double validationFraction = 0.2;
 
-    @Option(names = "--threshold", paramLabel = "X", description = "Probability threshold for precision/recall/F1 (default 0.5).")
+    @Option(
+        names = "--threshold",
+        paramLabel = "X",
+        description = "Probability threshold for precision/recall/F1 (default 0.5).")
     double threshold = 0.5;
 
-    @Option(names = "--gpu", description = "Train on GPUs: Spark RAPIDS and XGBoost device=cuda (runtime jars needed).")
+    @Option(
+        names = "--gpu",
+        description = "Train on GPUs: Spark RAPIDS and XGBoost device=cuda (runtime jars needed).")
     boolean gpu;
 
     @Override
@@ -146,19 +219,49 @@ final class TrainingCommands {
         }
       }
       VersionedName set = VersionedName.parse(trainingSet);
-      TrainSpec s = new TrainSpec(model, set.name(), set.versionOrNull(), Models.Task.parse(task), workers, rounds, earlyStopping,
-          maxDepth, eta, validationFraction, threshold, gpu, 7);
+      TrainSpec s =
+          new TrainSpec(
+              model,
+              set.name(),
+              set.versionOrNull(),
+              Models.Task.parse(task),
+              workers,
+              rounds,
+              earlyStopping,
+              maxDepth,
+              eta,
+              validationFraction,
+              threshold,
+              gpu,
+              7);
       try (RegistryStore store = registry.open()) {
-        SparkSession spark = gpu ? sparkOptions.session("train", GpuSupport.sparkConf(workers)) : sparkOptions.session("train");
+        SparkSession spark =
+            gpu
+                ? sparkOptions.session("train", GpuSupport.sparkConf(workers))
+                : sparkOptions.session("train");
         ModelVersion m = new Models(spark, store, sparkOptions.warehouse).train(s);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Registered " + m.nodeId() + " (" + m.task().name().toLowerCase() + ", " + m.features().size()
-            + " features, " + m.properties().get("boosted_rounds") + " rounds, trained on " + m.properties().get("train_rows")
-            + " rows before " + m.properties().get("split_at") + ", validated on " + m.properties().get("validation_rows") + ")");
+        out.println(
+            "Registered "
+                + m.nodeId()
+                + " ("
+                + m.task().name().toLowerCase()
+                + ", "
+                + m.features().size()
+                + " features, "
+                + m.properties().get("boosted_rounds")
+                + " rounds, trained on "
+                + m.properties().get("train_rows")
+                + " rows before "
+                + m.properties().get("split_at")
+                + ", validated on "
+                + m.properties().get("validation_rows")
+                + ")");
         for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
           out.printf("  %-10s %.4f%n", e.getKey(), e.getValue());
         }
-        out.println("  model: " + m.sparkModel() + " (Spark ML), " + m.xgboostModel() + " (XGBoost)");
+        out.println(
+            "  model: " + m.sparkModel() + " (Spark ML), " + m.xgboostModel() + " (XGBoost)");
         return StrataCli.OK;
       }
     }
@@ -179,19 +282,37 @@ final class TrainingCommands {
     @Parameters(index = "0", paramLabel = "MODEL[@vN]", description = "A registered model.")
     String model;
 
-    @Option(names = "--entities", required = true, paramLabel = "LOCATION", description = "The rows to score.")
+    @Option(
+        names = "--entities",
+        required = true,
+        paramLabel = "LOCATION",
+        description = "The rows to score.")
     String entities;
 
-    @Option(names = "--entities-format", paramLabel = "FORMAT", description = "parquet (default), delta, iceberg or hudi.")
+    @Option(
+        names = "--entities-format",
+        paramLabel = "FORMAT",
+        description = "parquet (default), delta, iceberg or hudi.")
     String entitiesFormat = "parquet";
 
-    @Option(names = "--timestamp-column", required = true, paramLabel = "COLUMN", description = "Features as of this time.")
+    @Option(
+        names = "--timestamp-column",
+        required = true,
+        paramLabel = "COLUMN",
+        description = "Features as of this time.")
     String timestampColumn;
 
-    @Option(names = "--output", required = true, paramLabel = "LOCATION", description = "Where to write predictions.")
+    @Option(
+        names = "--output",
+        required = true,
+        paramLabel = "LOCATION",
+        description = "Where to write predictions.")
     String output;
 
-    @Option(names = "--output-format", paramLabel = "FORMAT", description = "delta (default), parquet, iceberg or hudi.")
+    @Option(
+        names = "--output-format",
+        paramLabel = "FORMAT",
+        description = "delta (default), parquet, iceberg or hudi.")
     String outputFormat = "delta";
 
     @Option(names = "--overwrite", description = "Replace the output if it exists.")
@@ -202,10 +323,25 @@ final class TrainingCommands {
       VersionedName nv = VersionedName.parse(model);
       try (RegistryStore store = registry.open()) {
         SparkSession spark = sparkOptions.session("score");
-        Models.Scored s = new Models(spark, store, sparkOptions.warehouse).score(nv.name(), nv.versionOrNull(), Jobs.format(entitiesFormat).at(entities), timestampColumn,
-            Jobs.format(outputFormat).at(output), overwrite);
-        spec.commandLine().getOut().println("Scored " + s.rows() + " rows with " + s.model() + " into " + output
-            + s.snapshot().map(x -> " at " + x).orElse(""));
+        Models.Scored s =
+            new Models(spark, store, sparkOptions.warehouse)
+                .score(
+                    nv.name(),
+                    nv.versionOrNull(),
+                    Jobs.format(entitiesFormat).at(entities),
+                    timestampColumn,
+                    Jobs.format(outputFormat).at(output),
+                    overwrite);
+        spec.commandLine()
+            .getOut()
+            .println(
+                "Scored "
+                    + s.rows()
+                    + " rows with "
+                    + s.model()
+                    + " into "
+                    + output
+                    + s.snapshot().map(x -> " at " + x).orElse(""));
         return StrataCli.OK;
       }
     }

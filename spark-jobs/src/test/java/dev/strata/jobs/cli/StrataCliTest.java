@@ -92,7 +92,8 @@ class StrataCliTest {
 
     ok("apply", "-r", "flights-changed");
     String listed = ok("ls").out();
-    assertThat(listed.lines().filter(l -> l.contains(" v2 "))).singleElement()
+    assertThat(listed.lines().filter(l -> l.contains(" v2 ")))
+        .singleElement()
         .satisfies(l -> assertThat(l).contains("route_stats"));
     assertThat(listed.lines().filter(l -> l.contains(" v1 "))).hasSize(5);
 
@@ -126,7 +127,8 @@ class StrataCliTest {
     String before = ok("ls").out();
 
     Result plan = ok("plan", "-r", "flights-breaking");
-    assertThat(plan.out()).contains("route_stats (v1 -> v2)  BREAKING")
+    assertThat(plan.out())
+        .contains("route_stats (v1 -> v2)  BREAKING")
         .contains("feature 'route_distance': type INT64 -> FLOAT64");
 
     Result refused = strata("apply", "-r", "flights-breaking");
@@ -209,7 +211,22 @@ class StrataCliTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"apply", "plan", "ls", "describe", "lineage", "backfill", "historical", "materialize", "materialize-incremental", "quickstart", "training-set", "train", "score"})
+  @ValueSource(
+      strings = {
+        "apply",
+        "plan",
+        "ls",
+        "describe",
+        "lineage",
+        "backfill",
+        "historical",
+        "materialize",
+        "materialize-incremental",
+        "quickstart",
+        "training-set",
+        "train",
+        "score"
+      })
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");
     assertThat(r.code()).isZero();
@@ -230,12 +247,15 @@ class StrataCliTest {
     for (String line : Files.readAllLines(file)) {
       events.add(json.readTree(line));
     }
-    assertThat(events).extracting(e -> e.get("eventType").asText())
+    assertThat(events)
+        .extracting(e -> e.get("eventType").asText())
         .containsExactly("START", "COMPLETE", "START", "COMPLETE");
-    assertThat(events).allSatisfy(e -> {
-      assertThat(e.at("/job/namespace").asText()).isEqualTo("strata");
-      assertThat(e.at("/job/name").asText()).isEqualTo("strata.apply");
-    });
+    assertThat(events)
+        .allSatisfy(
+            e -> {
+              assertThat(e.at("/job/namespace").asText()).isEqualTo("strata");
+              assertThat(e.at("/job/name").asText()).isEqualTo("strata.apply");
+            });
     assertThat(events.get(3).get("outputs").toString()).contains("feature_view:route_stats@v2");
   }
 
@@ -247,18 +267,34 @@ class StrataCliTest {
     org.apache.spark.sql.SparkSession spark = sparkOptions.session("test");
     String slice = dir.resolve("slice.parquet").toString();
     // the 20 busiest origins, 2001-01-01..06: about 25,000 real flights
-    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sample = spark.read().parquet(TestRepositories.PATH);
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> sample =
+        spark.read().parquet(TestRepositories.PATH);
     List<Object> busiest = new ArrayList<>();
-    sample.groupBy("origin").count().orderBy(org.apache.spark.sql.functions.col("count").desc()).limit(20)
-        .collectAsList().forEach(r -> busiest.add(r.getString(0)));
-    sample.filter(org.apache.spark.sql.functions.col("origin").isin(busiest.toArray()))
-        .filter(org.apache.spark.sql.functions.col("date").lt(org.apache.spark.sql.functions.lit(
-            java.sql.Timestamp.valueOf("2001-01-07 00:00:00"))))
-        .write().parquet(slice);
+    sample
+        .groupBy("origin")
+        .count()
+        .orderBy(org.apache.spark.sql.functions.col("count").desc())
+        .limit(20)
+        .collectAsList()
+        .forEach(r -> busiest.add(r.getString(0)));
+    sample
+        .filter(org.apache.spark.sql.functions.col("origin").isin(busiest.toArray()))
+        .filter(
+            org.apache
+                .spark
+                .sql
+                .functions
+                .col("date")
+                .lt(
+                    org.apache.spark.sql.functions.lit(
+                        java.sql.Timestamp.valueOf("2001-01-07 00:00:00"))))
+        .write()
+        .parquet(slice);
     long flights = spark.read().parquet(slice).count();
     String flightsPath = System.getProperty("strata.flights.path");
     try {
-      Result first = ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
+      Result first =
+          ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
       assertThat(first.out())
           .contains("6 to add")
           .contains("applied: registry at revision 1")
@@ -274,11 +310,25 @@ class StrataCliTest {
           .contains("<- table:parquet:" + slice)
           .contains("== summary");
       // the training set holds every flight of the slice from its third day on
-      long examples = spark.read().parquet(slice).filter(org.apache.spark.sql.functions.col("date")
-          .geq(org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf("2001-01-03 00:00:00")))).count();
-      assertThat(first.out()).contains("delayed_departures@v1: " + examples + " rows x 12 features");
+      long examples =
+          spark
+              .read()
+              .parquet(slice)
+              .filter(
+                  org.apache
+                      .spark
+                      .sql
+                      .functions
+                      .col("date")
+                      .geq(
+                          org.apache.spark.sql.functions.lit(
+                              java.sql.Timestamp.valueOf("2001-01-03 00:00:00"))))
+              .count();
+      assertThat(first.out())
+          .contains("delayed_departures@v1: " + examples + " rows x 12 features");
 
-      Result second = ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
+      Result second =
+          ok("quickstart", "--warehouse", warehouse, "--flights", slice, "--rounds", "30");
       assertThat(second.out())
           .contains("nothing to apply: already registered (revision 1)")
           .contains("reused training_dataset:delayed_departures@v1")
@@ -297,12 +347,45 @@ class StrataCliTest {
   void trainingCommandsRefuseBadInputAndRegisterNothing() {
     ok("apply", "-r", "flights");
     String warehouse = dir.resolve("warehouse").toString();
-    Result noService = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
-        "--label-column", "delayed", "--service", "nope", "--start", "2001-01-03", "--end", "2001-01-05", "--warehouse", warehouse);
+    Result noService =
+        strata(
+            "training-set",
+            "t",
+            "--labels",
+            dir.resolve("labels").toString(),
+            "--timestamp-column",
+            "departure",
+            "--label-column",
+            "delayed",
+            "--service",
+            "nope",
+            "--start",
+            "2001-01-03",
+            "--end",
+            "2001-01-05",
+            "--warehouse",
+            warehouse);
     assertThat(noService.code()).isEqualTo(StrataCli.NOT_FOUND);
-    assertThat(noService.err()).isEqualTo("error: training set 't': no feature service named 'nope' is registered\n");
-    Result empty = strata("training-set", "t", "--labels", dir.resolve("labels").toString(), "--timestamp-column", "departure",
-        "--label-column", "delayed", "--service", "delay_model", "--start", "2001-01-05", "--end", "2001-01-05", "--warehouse", warehouse);
+    assertThat(noService.err())
+        .isEqualTo("error: training set 't': no feature service named 'nope' is registered\n");
+    Result empty =
+        strata(
+            "training-set",
+            "t",
+            "--labels",
+            dir.resolve("labels").toString(),
+            "--timestamp-column",
+            "departure",
+            "--label-column",
+            "delayed",
+            "--service",
+            "delay_model",
+            "--start",
+            "2001-01-05",
+            "--end",
+            "2001-01-05",
+            "--warehouse",
+            warehouse);
     assertThat(empty.code()).isEqualTo(StrataCli.USAGE);
     assertThat(empty.err()).contains("is empty; the end must be after the start");
     Result noSet = strata("train", "m", "--training-set", "t", "--warehouse", warehouse);
@@ -310,8 +393,12 @@ class StrataCliTest {
     assertThat(noSet.err()).isEqualTo("error: no training set named 't' is registered\n");
     Result gpu = strata("train", "m", "--training-set", "t", "--gpu", "--warehouse", warehouse);
     assertThat(gpu.code()).isEqualTo(StrataCli.USAGE);
-    assertThat(gpu.err()).contains("--gpu cannot start; missing: the Spark RAPIDS plugin").contains("Nothing was read or written");
-    assertThat(ok("lineage", "delay_model").out()).doesNotContain("training_dataset").doesNotContain("model:");
+    assertThat(gpu.err())
+        .contains("--gpu cannot start; missing: the Spark RAPIDS plugin")
+        .contains("Nothing was read or written");
+    assertThat(ok("lineage", "delay_model").out())
+        .doesNotContain("training_dataset")
+        .doesNotContain("model:");
   }
 
   @Test
@@ -319,57 +406,165 @@ class StrataCliTest {
     ok("apply", "-r", "flights");
     String warehouse = dir.resolve("warehouse").toString();
 
-    Result noView = strata("backfill", "nope", "--start", "2001-01-01", "--end", "2001-01-02", "--warehouse", warehouse);
+    Result noView =
+        strata(
+            "backfill",
+            "nope",
+            "--start",
+            "2001-01-01",
+            "--end",
+            "2001-01-02",
+            "--warehouse",
+            warehouse);
     assertThat(noView.code()).isEqualTo(StrataCli.NOT_FOUND);
     assertThat(noView.err()).isEqualTo("error: No feature view named 'nope' is registered\n");
 
-    Result backwards = strata("backfill", "origin_delays", "--start", "2001-01-05", "--end", "2001-01-02", "--warehouse", warehouse);
+    Result backwards =
+        strata(
+            "backfill",
+            "origin_delays",
+            "--start",
+            "2001-01-05",
+            "--end",
+            "2001-01-02",
+            "--warehouse",
+            warehouse);
     assertThat(backwards.code()).isEqualTo(StrataCli.USAGE);
     assertThat(backwards.err()).contains("end 2001-01-02 is before start 2001-01-05");
 
-    Result badFormat = strata("backfill", "origin_delays", "--start", "2001-01-01", "--end", "2001-01-02", "--format", "csv");
+    Result badFormat =
+        strata(
+            "backfill",
+            "origin_delays",
+            "--start",
+            "2001-01-01",
+            "--end",
+            "2001-01-02",
+            "--format",
+            "csv");
     assertThat(badFormat.code()).isEqualTo(StrataCli.USAGE);
-    assertThat(badFormat.err()).contains("Unknown table format 'csv': expected delta, iceberg or hudi");
+    assertThat(badFormat.err())
+        .contains("Unknown table format 'csv': expected delta, iceberg or hudi");
 
     // entity rows without the route's destination column
     SparkOptions sparkOptions = new SparkOptions();
     sparkOptions.warehouse = Warehouse.of(warehouse);
     String entities = dir.resolve("entities").toString();
-    sparkOptions.session("test").read().parquet(TestRepositories.PATH).limit(10)
-        .select("origin", "date").write().parquet(entities);
-    Result missingKey = strata("historical", "--entities", entities, "--timestamp-column", "date",
-        "--service", "delay_model", "--output", dir.resolve("o1").toString(), "--warehouse", warehouse);
+    sparkOptions
+        .session("test")
+        .read()
+        .parquet(TestRepositories.PATH)
+        .limit(10)
+        .select("origin", "date")
+        .write()
+        .parquet(entities);
+    Result missingKey =
+        strata(
+            "historical",
+            "--entities",
+            entities,
+            "--timestamp-column",
+            "date",
+            "--service",
+            "delay_model",
+            "--output",
+            dir.resolve("o1").toString(),
+            "--warehouse",
+            warehouse);
     assertThat(missingKey.code()).isEqualTo(StrataCli.INVALID);
     assertThat(missingKey.err())
         .contains("no column 'destination', the join key of feature view 'route_stats' (STRING)");
-    Result ok = strata("historical", "--entities", entities, "--timestamp-column", "date",
-        "--features", "origin_delays:avg_delay_1h,origin_delays:flights_1d", "--output", dir.resolve("o1").toString(),
-        "--warehouse", warehouse);
+    Result ok =
+        strata(
+            "historical",
+            "--entities",
+            entities,
+            "--timestamp-column",
+            "date",
+            "--features",
+            "origin_delays:avg_delay_1h,origin_delays:flights_1d",
+            "--output",
+            dir.resolve("o1").toString(),
+            "--warehouse",
+            warehouse);
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("Wrote 10 rows to parquet");
 
-    Result noTs = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "departure",
-        "--service", "delay_model", "--output", dir.resolve("o2").toString(), "--warehouse", warehouse);
+    Result noTs =
+        strata(
+            "historical",
+            "--entities",
+            TestRepositories.PATH,
+            "--timestamp-column",
+            "departure",
+            "--service",
+            "delay_model",
+            "--output",
+            dir.resolve("o2").toString(),
+            "--warehouse",
+            warehouse);
     assertThat(noTs.code()).isEqualTo(StrataCli.INVALID);
-    assertThat(noTs.err()).contains("no timestamp column 'departure' (columns: date, delay, distance, origin, destination)");
+    assertThat(noTs.err())
+        .contains(
+            "no timestamp column 'departure' (columns: date, delay, distance, origin, destination)");
     assertThat(Files.exists(dir.resolve("o2"))).isFalse();
 
-    Result noRedis = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z", "--end", "2001-01-02T00:00:00Z");
+    Result noRedis =
+        strata(
+            "materialize",
+            "origin_delays",
+            "--start",
+            "2001-01-01T00:00:00Z",
+            "--end",
+            "2001-01-02T00:00:00Z");
     assertThat(noRedis.code()).isEqualTo(StrataCli.USAGE);
     assertThat(noRedis.err()).contains("no online store: give --redis URL or set STRATA_REDIS_URL");
-    Result unreachable = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
-        "--end", "2001-01-02T00:00:00Z", "--redis", "redis://127.0.0.1:1", "--warehouse", warehouse);
+    Result unreachable =
+        strata(
+            "materialize",
+            "origin_delays",
+            "--start",
+            "2001-01-01T00:00:00Z",
+            "--end",
+            "2001-01-02T00:00:00Z",
+            "--redis",
+            "redis://127.0.0.1:1",
+            "--warehouse",
+            warehouse);
     assertThat(unreachable.code()).isEqualTo(StrataCli.UNAVAILABLE);
-    assertThat(unreachable.err()).startsWith("error: Redis at redis://127.0.0.1:1 cannot be reached");
+    assertThat(unreachable.err())
+        .startsWith("error: Redis at redis://127.0.0.1:1 cannot be reached");
     try (dev.strata.online.RedisLauncher redis = dev.strata.online.RedisLauncher.single()) {
-      Result notBackfilled = strata("materialize", "origin_delays", "--start", "2001-01-01T00:00:00Z",
-          "--end", "2001-01-02T00:00:00Z", "--redis", redis.url(), "--warehouse", warehouse);
+      Result notBackfilled =
+          strata(
+              "materialize",
+              "origin_delays",
+              "--start",
+              "2001-01-01T00:00:00Z",
+              "--end",
+              "2001-01-02T00:00:00Z",
+              "--redis",
+              redis.url(),
+              "--warehouse",
+              warehouse);
       assertThat(notBackfilled.code()).isEqualTo(StrataCli.NOT_FOUND);
-      assertThat(notBackfilled.err()).contains("has no offline table yet: run 'strata backfill origin_delays' first");
+      assertThat(notBackfilled.err())
+          .contains("has no offline table yet: run 'strata backfill origin_delays' first");
     }
 
-    Result unknownFeature = strata("historical", "--entities", TestRepositories.PATH, "--timestamp-column", "date",
-        "--features", "origin_delays:nope", "--output", dir.resolve("o3").toString(), "--warehouse", warehouse);
+    Result unknownFeature =
+        strata(
+            "historical",
+            "--entities",
+            TestRepositories.PATH,
+            "--timestamp-column",
+            "date",
+            "--features",
+            "origin_delays:nope",
+            "--output",
+            dir.resolve("o3").toString(),
+            "--warehouse",
+            warehouse);
     assertThat(unknownFeature.code()).isEqualTo(StrataCli.USAGE);
     assertThat(unknownFeature.err()).contains("feature view 'origin_delays' has no feature 'nope'");
   }
@@ -382,16 +577,30 @@ class StrataCliTest {
     assertThat(ok("apply", "-r", "flights").code()).isZero();
 
     // 1: an unexpected failure: the warehouse is a place nothing can be written
-    Result failure = strata("backfill", "origin_delays", "--start", "2001-01-02", "--end", "2001-01-02",
-        "--warehouse", "/proc/strata-warehouse");
-    assertThat(failure.code()).as("1 failure: %s", failure.err()).isEqualTo(StrataCli.FAILURE).isEqualTo(1);
+    Result failure =
+        strata(
+            "backfill",
+            "origin_delays",
+            "--start",
+            "2001-01-02",
+            "--end",
+            "2001-01-02",
+            "--warehouse",
+            "/proc/strata-warehouse");
+    assertThat(failure.code())
+        .as("1 failure: %s", failure.err())
+        .isEqualTo(StrataCli.FAILURE)
+        .isEqualTo(1);
     assertThat(failure.err()).startsWith("error: ").doesNotContain("\tat ");
 
-    Result usage = strata("backfill", "origin_delays", "--start", "yesterday", "--end", "2001-01-02");
+    Result usage =
+        strata("backfill", "origin_delays", "--start", "yesterday", "--end", "2001-01-02");
     assertThat(usage.code()).as("2 usage").isEqualTo(StrataCli.USAGE).isEqualTo(2);
     Result badVersion = strata("describe", "view", "origin_delays@vX");
     assertThat(badVersion.code()).as("2 usage").isEqualTo(2);
-    assertThat(badVersion.err()).contains("'origin_delays@vX' is not NAME or NAME@vN").doesNotContain("For input string");
+    assertThat(badVersion.err())
+        .contains("'origin_delays@vX' is not NAME or NAME@vN")
+        .doesNotContain("For input string");
 
     Result invalid = strata("apply", "-r", "flights-invalid");
     assertThat(invalid.code()).as("3 invalid").isEqualTo(StrataCli.INVALID).isEqualTo(3);
@@ -399,13 +608,25 @@ class StrataCliTest {
     Result conflict = strata("apply", "-r", "flights-breaking");
     assertThat(conflict.code()).as("4 conflict").isEqualTo(StrataCli.CONFLICT).isEqualTo(4);
 
-    Result notFound = strata("backfill", "no_such_view", "--start", "2001-01-02", "--end", "2001-01-02",
-        "--warehouse", warehouse);
+    Result notFound =
+        strata(
+            "backfill",
+            "no_such_view",
+            "--start",
+            "2001-01-02",
+            "--end",
+            "2001-01-02",
+            "--warehouse",
+            warehouse);
     assertThat(notFound.code()).as("5 not found").isEqualTo(StrataCli.NOT_FOUND).isEqualTo(5);
     assertThat(notFound.err()).contains("No feature view named 'no_such_view' is registered");
 
-    Result unavailable = run("ls", "--registry", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
-    assertThat(unavailable.code()).as("6 unavailable").isEqualTo(StrataCli.UNAVAILABLE).isEqualTo(6);
+    Result unavailable =
+        run("ls", "--registry", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
+    assertThat(unavailable.code())
+        .as("6 unavailable")
+        .isEqualTo(StrataCli.UNAVAILABLE)
+        .isEqualTo(6);
 
     // the table in the README lists exactly these
     String readme = Files.readString(Path.of("..", "README.md"));

@@ -44,16 +44,24 @@ final class TestRepositories {
         .description("Delay statistics of a route")
         .owner("flight-ops")
         .aggregate(
-            avg(delay).over(Duration.ofDays(7)).as("route_avg_delay_7d")
+            avg(delay)
+                .over(Duration.ofDays(7))
+                .as("route_avg_delay_7d")
                 .description("Mean departure delay on the route over the last 7 days"))
         .aggregate(
-            count().over(Duration.ofDays(7)).as("route_flights_7d")
+            count()
+                .over(Duration.ofDays(7))
+                .as("route_flights_7d")
                 .description("Flights on the route in the last 7 days"))
         .aggregate(
-            avg(late).over(Duration.ofDays(30)).as("route_late_share_30d")
+            avg(late)
+                .over(Duration.ofDays(30))
+                .as("route_late_share_30d")
                 .description("Share of flights on the route delayed over 15 minutes, 30 days"))
         .aggregate(
-            last(distance).over(Duration.ofDays(30)).as("route_distance")
+            last(distance)
+                .over(Duration.ofDays(30))
+                .as("route_distance")
                 .description("Route distance in miles"))
         .build();
   }

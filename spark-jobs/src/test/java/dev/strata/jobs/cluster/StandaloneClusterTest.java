@@ -8,12 +8,11 @@ import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
-import java.util.Optional;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +23,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.apache.spark.sql.Dataset;
@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The jobs on a real standalone cluster: a master and two workers started from the Spark jars of
  * the build (a SPARK_HOME whose {@code jars/} links them), and the {@code strata backfill} job
- * submitted with spark-submit in client mode. Its offline table must equal a local-mode backfill
- * of the same view, and its run must be in the registry.
+ * submitted with spark-submit in client mode. Its offline table must equal a local-mode backfill of
+ * the same view, and its run must be in the registry.
  */
 class StandaloneClusterTest {
   @TempDir static Path dir;
@@ -65,26 +65,54 @@ class StandaloneClusterTest {
       }
     }
     // the cluster's processes log at INFO, so that the test sees registrations and grants
-    Files.writeString(dir.resolve("log4j2-cluster.properties"), String.join("\n",
-        "rootLogger.level = info",
-        "rootLogger.appenderRef.out.ref = out",
-        "appender.out.type = Console",
-        "appender.out.name = out",
-        "appender.out.layout.type = PatternLayout",
-        "appender.out.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n") + "\n");
+    Files.writeString(
+        dir.resolve("log4j2-cluster.properties"),
+        String.join(
+                "\n",
+                "rootLogger.level = info",
+                "rootLogger.appenderRef.out.ref = out",
+                "appender.out.type = Console",
+                "appender.out.name = out",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n")
+            + "\n");
     int port = freePort();
     masterUrl = "spark://127.0.0.1:" + port;
-    processes.add(start("master", List.of("org.apache.spark.deploy.master.Master",
-        "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port", Integer.toString(freePort()))));
+    processes.add(
+        start(
+            "master",
+            List.of(
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--webui-port",
+                Integer.toString(freePort()))));
     for (int w = 1; w <= 2; w++) {
-      processes.add(start("worker" + w, List.of("org.apache.spark.deploy.worker.Worker", masterUrl,
-          "--host", "127.0.0.1", "--cores", "1", "--memory", "1536m",
-          "--webui-port", Integer.toString(freePort()),
-          "--work-dir", Files.createDirectories(dir.resolve("work" + w)).toString())));
+      processes.add(
+          start(
+              "worker" + w,
+              List.of(
+                  "org.apache.spark.deploy.worker.Worker",
+                  masterUrl,
+                  "--host",
+                  "127.0.0.1",
+                  "--cores",
+                  "1",
+                  "--memory",
+                  "1536m",
+                  "--webui-port",
+                  Integer.toString(freePort()),
+                  "--work-dir",
+                  Files.createDirectories(dir.resolve("work" + w)).toString())));
     }
     waitFor(dir.resolve("master.log"), "I have been elected leader", Duration.ofSeconds(60));
     for (int w = 1; w <= 2; w++) {
-      waitFor(dir.resolve("worker" + w + ".log"), "Successfully registered with master", Duration.ofSeconds(60));
+      waitFor(
+          dir.resolve("worker" + w + ".log"),
+          "Successfully registered with master",
+          Duration.ofSeconds(60));
     }
   }
 
@@ -105,20 +133,39 @@ class StandaloneClusterTest {
     }
     Path warehouse = dir.resolve("cluster-warehouse");
     Path appJar = emptyJar(dir.resolve("strata-app.jar"));
-    List<String> submit = new ArrayList<>(List.of(
-        "org.apache.spark.deploy.SparkSubmit",
-        "--master", masterUrl,
-        "--deploy-mode", "client",
-        "--class", "dev.strata.jobs.cli.StrataCli",
-        "--conf", "spark.executor.memory=1g",
-        "--conf", "spark.executor.cores=1",
-        "--conf", "spark.cores.max=2",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.executor.extraJavaOptions=" + jvmOptions.replaceAll("-Xmx\\S+", ""),
-        appJar.toString(),
-        "backfill", "origin_delays", "--start", "2001-01-08", "--end", "2001-01-09",
-        "--registry", registryUrl, "--warehouse", warehouse.toString()));
+    List<String> submit =
+        new ArrayList<>(
+            List.of(
+                "org.apache.spark.deploy.SparkSubmit",
+                "--master",
+                masterUrl,
+                "--deploy-mode",
+                "client",
+                "--class",
+                "dev.strata.jobs.cli.StrataCli",
+                "--conf",
+                "spark.executor.memory=1g",
+                "--conf",
+                "spark.executor.cores=1",
+                "--conf",
+                "spark.cores.max=2",
+                "--conf",
+                "spark.driver.host=127.0.0.1",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.executor.extraJavaOptions=" + jvmOptions.replaceAll("-Xmx\\S+", ""),
+                appJar.toString(),
+                "backfill",
+                "origin_delays",
+                "--start",
+                "2001-01-08",
+                "--end",
+                "2001-01-09",
+                "--registry",
+                registryUrl,
+                "--warehouse",
+                warehouse.toString()));
     Process p = start("submit", submit);
     assertThat(p.waitFor()).as(Files.readString(dir.resolve("submit.log"))).isZero();
     String log = Files.readString(dir.resolve("submit.log"));
@@ -128,15 +175,28 @@ class StandaloneClusterTest {
 
     SparkSession spark =
         StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
-            .master("local[2]").config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
             .getOrCreate();
     try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
-      RunRecord run = registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).findFirst().orElseThrow();
+      RunRecord run =
+          registry.runs().stream()
+              .filter(r -> r.job().equals("strata.backfill"))
+              .findFirst()
+              .orElseThrow();
       assertThat(run.status()).isEqualTo(RunRecord.Status.COMPLETED);
-      Dataset<Row> onCluster = Tables.read(spark, TableFormat.DELTA.at(run.properties().get("location")), Optional.empty());
-      OfflineStore local = new OfflineStore(spark, registry, Warehouse.local(dir.resolve("local-warehouse")));
-      OfflineStore.BackfillResult r = local.backfill("origin_delays",
-          LocalDate.parse("2001-01-08"), LocalDate.parse("2001-01-09"), TableFormat.DELTA);
+      Dataset<Row> onCluster =
+          Tables.read(
+              spark, TableFormat.DELTA.at(run.properties().get("location")), Optional.empty());
+      OfflineStore local =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("local-warehouse")));
+      OfflineStore.BackfillResult r =
+          local.backfill(
+              "origin_delays",
+              LocalDate.parse("2001-01-08"),
+              LocalDate.parse("2001-01-09"),
+              TableFormat.DELTA);
       Dataset<Row> here = Tables.read(spark, r.table(), Optional.empty());
       assertThat(onCluster.count()).isEqualTo(r.rows()).isGreaterThan(10_000);
       assertThat(onCluster.exceptAll(here).count()).isZero();
@@ -150,11 +210,17 @@ class StandaloneClusterTest {
     cmd.addAll(List.of(jvmOptions.replaceAll("-Xmx\\S+", "-Xmx1g").split("\\s+")));
     cmd.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2-cluster.properties"));
     cmd.add("-cp");
-    cmd.add(Path.of("target/classes").toAbsolutePath() + File.pathSeparator
-        + Path.of("../examples/target/classes").toAbsolutePath() + File.pathSeparator + classpath);
+    cmd.add(
+        Path.of("target/classes").toAbsolutePath()
+            + File.pathSeparator
+            + Path.of("../examples/target/classes").toAbsolutePath()
+            + File.pathSeparator
+            + classpath);
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".log").toFile());
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     pb.environment().put("SPARK_SCALA_VERSION", "2.12");
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -169,7 +235,8 @@ class StandaloneClusterTest {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("no '" + line + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+    throw new AssertionError(
+        "no '" + line + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
   }
 
   private static int freePort() throws IOException {
@@ -182,7 +249,8 @@ class StandaloneClusterTest {
   private static Path emptyJar(Path path) throws IOException {
     Manifest m = new Manifest();
     m.getMainAttributes().putValue("Manifest-Version", "1.0");
-    try (OutputStream o = Files.newOutputStream(path); JarOutputStream j = new JarOutputStream(o, m)) {
+    try (OutputStream o = Files.newOutputStream(path);
+        JarOutputStream j = new JarOutputStream(o, m)) {
       j.flush();
     }
     return path;

@@ -11,21 +11,21 @@ import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
+import dev.strata.jobs.cli.CliProcess;
 import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Warehouse;
-import dev.strata.jobs.cli.CliProcess;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
-import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
+import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -59,56 +59,95 @@ class MaterializeKillTest {
     Instant day = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
     String registryUrl = RegistryUrls.embedded(dir.resolve("registry"));
     Path warehouse = dir.resolve("warehouse");
-    SparkSession spark = StrataSpark.configure(SparkSession.builder(), warehouse)
-        .master("local[2]").config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .getOrCreate();
+    SparkSession spark =
+        StrataSpark.configure(SparkSession.builder(), warehouse)
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
     String sourcePath = dir.resolve("source").toString();
-    StructType schema = new StructType()
-        .add("user", DataTypes.StringType).add("at", DataTypes.TimestampType).add("x", DataTypes.LongType);
+    StructType schema =
+        new StructType()
+            .add("user", DataTypes.StringType)
+            .add("at", DataTypes.TimestampType)
+            .add("x", DataTypes.LongType);
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < KEYS; i++) {
       rows.add(RowFactory.create("u" + i, Timestamp.from(day.plusSeconds(i)), (long) i));
     }
     spark.createDataFrame(rows, schema).write().format("delta").save(sourcePath);
     Entity user = Entity.builder("user").joinKey("user", STRING).build();
-    Source source = Source.builder("clicks").delta(sourcePath).eventTimestamp("at")
-        .column("user", STRING).column("at", TIMESTAMP).column("x", INT64).build();
-    FeatureView view = FeatureView.builder("user_x").entity(user).source(source).ttl(Duration.ofDays(30))
-        .feature(col("x").plus(lit(1L)).as("x1")).build();
+    Source source =
+        Source.builder("clicks")
+            .delta(sourcePath)
+            .eventTimestamp("at")
+            .column("user", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
+    FeatureView view =
+        FeatureView.builder("user_x")
+            .entity(user)
+            .source(source)
+            .ttl(Duration.ofDays(30))
+            .feature(col("x").plus(lit(1L)).as("x1"))
+            .build();
     Instant end = day.plus(Duration.ofDays(1));
 
     try (RedisLauncher redis = RedisLauncher.single();
         RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
-      registry.apply(Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
+      registry.apply(
+          Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
       LocalDate d = LocalDate.ofInstant(day, ZoneOffset.UTC);
-      new OfflineStore(spark, registry, Warehouse.local(warehouse)).backfill("user_x", d, d, TableFormat.DELTA);
+      new OfflineStore(spark, registry, Warehouse.local(warehouse))
+          .backfill("user_x", d, d, TableFormat.DELTA);
 
-      Process p = strata(List.of("-Dstrata.materialize.batchDelayMs=150"),
-          "materialize-incremental", "user_x", "--end", end.toString(), "--registry", registryUrl,
-          "--redis", redis.url(), "--warehouse", warehouse.toString(), "--master", "local[2]");
+      Process p =
+          strata(
+              List.of("-Dstrata.materialize.batchDelayMs=150"),
+              "materialize-incremental",
+              "user_x",
+              "--end",
+              end.toString(),
+              "--registry",
+              registryUrl,
+              "--redis",
+              redis.url(),
+              "--warehouse",
+              warehouse.toString(),
+              "--master",
+              "local[2]");
       long written = 0;
       long deadline = System.currentTimeMillis() + 120_000;
       try (Jedis j = new Jedis("127.0.0.1", redis.ports().get(0))) {
-        while ((written = j.dbSize()) < KEYS / 10 && System.currentTimeMillis() < deadline && p.isAlive()) {
+        while ((written = j.dbSize()) < KEYS / 10
+            && System.currentTimeMillis() < deadline
+            && p.isAlive()) {
           Thread.sleep(100);
         }
-        assertThat(p.isAlive()).as("the run must still be running: " + Files.readString(dir.resolve("child.err"))).isTrue();
+        assertThat(p.isAlive())
+            .as("the run must still be running: " + Files.readString(dir.resolve("child.err")))
+            .isTrue();
         p.destroyForcibly().waitFor(); // SIGKILL
         written = j.dbSize();
       }
       assertThat(written).isBetween((long) KEYS / 10, (long) KEYS - 1);
       Materializer m = new Materializer(spark, registry, redis.url());
       assertThat(m.watermark("user_x")).isEmpty();
-      assertThat(registry.runs()).filteredOn(r -> r.job().equals(Materializer.JOB))
-          .singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.RUNNING));
+      assertThat(registry.runs())
+          .filteredOn(r -> r.job().equals(Materializer.JOB))
+          .singleElement()
+          .satisfies(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.RUNNING));
 
       Materializer.Result rerun = m.materializeIncremental("user_x", end);
       assertThat(rerun.start()).isEqualTo(Instant.EPOCH);
       assertThat(rerun.rows()).isEqualTo(KEYS);
       assertThat(m.watermark("user_x")).contains(end);
       // the killed run's process is gone: the rerun marked it abandoned, it never stays RUNNING
-      assertThat(registry.runs()).filteredOn(r -> r.job().equals(Materializer.JOB))
-          .extracting(RunRecord::status).containsExactlyInAnyOrder(RunRecord.Status.ABANDONED, RunRecord.Status.COMPLETED);
+      assertThat(registry.runs())
+          .filteredOn(r -> r.job().equals(Materializer.JOB))
+          .extracting(RunRecord::status)
+          .containsExactlyInAnyOrder(RunRecord.Status.ABANDONED, RunRecord.Status.COMPLETED);
 
       // a new, empty Redis has no watermark of its own: its first incremental run loads every key
       try (RedisLauncher fresh = RedisLauncher.single()) {
@@ -117,8 +156,11 @@ class MaterializeKillTest {
         Materializer.Result first = other.materializeIncremental("user_x", end);
         assertThat(first.start()).isEqualTo(Instant.EPOCH);
         assertThat(first.written()).isEqualTo(KEYS);
-        assertThat(registry.watermarks()).extracting(dev.strata.registry.Watermark::onlineStore)
-            .containsExactlyInAnyOrder(RedisEndpoint.parse(redis.url()).identity(), RedisEndpoint.parse(fresh.url()).identity());
+        assertThat(registry.watermarks())
+            .extracting(dev.strata.registry.Watermark::onlineStore)
+            .containsExactlyInAnyOrder(
+                RedisEndpoint.parse(redis.url()).identity(),
+                RedisEndpoint.parse(fresh.url()).identity());
       }
 
       List<List<String>> keys = new ArrayList<>();

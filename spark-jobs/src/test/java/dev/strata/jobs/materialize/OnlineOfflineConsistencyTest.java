@@ -21,11 +21,10 @@ import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
-import java.util.Optional;
 import dev.strata.online.RedisLauncher;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -38,6 +37,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -55,8 +55,10 @@ class OnlineOfflineConsistencyTest {
   static final LocalDate FIRST = LocalDate.parse("2001-01-01");
   static final LocalDate LAST = LocalDate.parse("2001-01-04");
   static final Instant START = Instant.parse("2001-01-01T00:00:00Z");
+
   /** Mid-day ends, so each table holds rows after the end that must not be served. */
   static final Instant FIRST_END = Instant.parse("2001-01-02T12:30:00Z");
+
   static final Instant SECOND_END = Instant.parse("2001-01-03T17:00:00Z");
 
   @TempDir Path dir;
@@ -67,13 +69,24 @@ class OnlineOfflineConsistencyTest {
   @Test
   void servedValuesEqualTheLatestOfflineValuesAsOfEachMaterializationEnd() throws Exception {
     Path warehouse = dir.resolve("warehouse");
-    SparkSession spark = StrataSpark.configure(SparkSession.builder(), warehouse)
-        .master("local[2]").config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .getOrCreate();
+    SparkSession spark =
+        StrataSpark.configure(SparkSession.builder(), warehouse)
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
     String slice = dir.resolve("flights.parquet").toString();
-    spark.read().parquet(FlightsRepository.path())
-        .filter(col("date").lt(lit(Timestamp.from(LAST.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))))
-        .write().parquet(slice);
+    spark
+        .read()
+        .parquet(FlightsRepository.path())
+        .filter(
+            col("date")
+                .lt(
+                    lit(
+                        Timestamp.from(
+                            LAST.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()))))
+        .write()
+        .parquet(slice);
     String registryUrl = RegistryUrls.embedded(dir.resolve("registry"));
 
     try (RedisLauncher redis = RedisLauncher.single();
@@ -83,25 +96,33 @@ class OnlineOfflineConsistencyTest {
       List<Offline> views = new ArrayList<>();
       for (String name : List.of("origin_delays", "route_stats")) {
         OfflineStore.BackfillResult b = offline.backfill(name, FIRST, LAST, TableFormat.DELTA);
-        FeatureView view = (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, name).orElseThrow().definition();
-        views.add(collect(view, Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList()));
+        FeatureView view =
+            (FeatureView) registry.get(ObjectKind.FEATURE_VIEW, name).orElseThrow().definition();
+        views.add(
+            collect(
+                view, Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList()));
       }
 
       Materializer materializer = new Materializer(spark, registry, redis.url());
       for (Offline v : views) {
         materializer.materialize(v.view().name(), START, FIRST_END);
       }
-      try (FeatureServerProcess server = FeatureServerProcess.start(redis.url(), registryUrl, dir.resolve("server.log"))) {
+      try (FeatureServerProcess server =
+          FeatureServerProcess.start(redis.url(), registryUrl, dir.resolve("server.log"))) {
         List<List<String>> routes = sampleRoutes(views.get(1), 150);
-        Map<List<String>, List<Object>> first = assertServedEqualsOffline(server, views, routes, FIRST_END);
+        Map<List<String>, List<Object>> first =
+            assertServedEqualsOffline(server, views, routes, FIRST_END);
 
         for (Offline v : views) {
           Materializer.Result r = materializer.materializeIncremental(v.view().name(), SECOND_END);
           assertThat(r.start()).isEqualTo(FIRST_END);
         }
-        Map<List<String>, List<Object>> second = assertServedEqualsOffline(server, views, routes, SECOND_END);
+        Map<List<String>, List<Object>> second =
+            assertServedEqualsOffline(server, views, routes, SECOND_END);
         long changed = routes.stream().filter(k -> !first.get(k).equals(second.get(k))).count();
-        assertThat(changed).as("routes whose served values moved with the second run").isGreaterThan(routes.size() / 2);
+        assertThat(changed)
+            .as("routes whose served values moved with the second run")
+            .isGreaterThan(routes.size() / 2);
 
         // without as_of the values are judged at the wall clock: 2001's values are long expired
         ObjectNode now = request(views, routes.subList(0, 10), null);
@@ -123,8 +144,9 @@ class OnlineOfflineConsistencyTest {
    * {@code end}, through both request shapes, and compares each value, status and event time with
    * the reference. Returns the served values per route.
    */
-  private Map<List<String>, List<Object>> assertServedEqualsOffline(FeatureServerProcess server, List<Offline> views,
-      List<List<String>> routes, Instant end) throws Exception {
+  private Map<List<String>, List<Object>> assertServedEqualsOffline(
+      FeatureServerProcess server, List<Offline> views, List<List<String>> routes, Instant end)
+      throws Exception {
     List<List<String>> keys = new ArrayList<>(routes);
     keys.add(List.of("ZZZ", "LAX"));
     keys.add(List.of("ATL", "ZZZ"));
@@ -146,7 +168,14 @@ class OnlineOfflineConsistencyTest {
         List<String> key = v.view().joinKeys().size() == 1 ? List.of(route.get(0)) : route;
         Object[] expected = latest(v, key, end);
         for (int f = 0; f < v.view().features().size(); f++, column++) {
-          String where = v.view().name() + ":" + v.view().features().get(f).name() + " of " + key + " as of " + end;
+          String where =
+              v.view().name()
+                  + ":"
+                  + v.view().features().get(f).name()
+                  + " of "
+                  + key
+                  + " as of "
+                  + end;
           JsonNode value = row.get("values").get(column);
           JsonNode feastValue = feast.get("results").get(2 + column).get("values").get(r);
           assertThat(feastValue).as("Feast shape, " + where).isEqualTo(value);
@@ -159,7 +188,8 @@ class OnlineOfflineConsistencyTest {
           }
           present++;
           assertThat(row.get("statuses").get(column).asText()).as(where).isEqualTo("PRESENT");
-          assertThat(row.get("event_timestamps").get(column).asText()).as(where)
+          assertThat(row.get("event_timestamps").get(column).asText())
+              .as(where)
               .isEqualTo(((Instant) expected[0]).toString());
           Object want = expected[1 + f];
           if (want == null) {
@@ -175,12 +205,16 @@ class OnlineOfflineConsistencyTest {
       served.put(route, values);
     }
     assertThat(present).as("present values as of " + end).isGreaterThan(1000);
-    assertThat(notFound).as("unknown keys are not found").isGreaterThanOrEqualTo(
-        views.get(0).view().features().size() + 2 * views.get(1).view().features().size());
+    assertThat(notFound)
+        .as("unknown keys are not found")
+        .isGreaterThanOrEqualTo(
+            views.get(0).view().features().size() + 2 * views.get(1).view().features().size());
     return served;
   }
 
-  /** The reference: the row of {@code key} with the latest feature time in [START, end], or null. */
+  /**
+   * The reference: the row of {@code key} with the latest feature time in [START, end], or null.
+   */
   private static Object[] latest(Offline v, List<String> key, Instant end) {
     Object[] best = null;
     for (Object[] row : v.rows().getOrDefault(key, List.of())) {
@@ -189,14 +223,17 @@ class OnlineOfflineConsistencyTest {
         best = row;
       }
     }
-    if (best != null && !v.view().ttl().isZero() && ((Instant) best[0]).plus(v.view().ttl()).isBefore(end)) {
+    if (best != null
+        && !v.view().ttl().isZero()
+        && ((Instant) best[0]).plus(v.view().ttl()).isBefore(end)) {
       return null; // expired at the end of the run: never written
     }
     return best;
   }
 
   private static Offline collect(FeatureView view, List<Row> rows) {
-    String time = view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
+    String time =
+        view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
     Map<List<String>, List<Object[]>> byKey = new LinkedHashMap<>();
     for (Row row : rows) {
       List<String> key = new ArrayList<>();
@@ -240,7 +277,8 @@ class OnlineOfflineConsistencyTest {
     return body;
   }
 
-  private static JsonNode answer(FeatureServerProcess server, String path, ObjectNode body) throws Exception {
+  private static JsonNode answer(FeatureServerProcess server, String path, ObjectNode body)
+      throws Exception {
     HttpResponse<String> r = server.post(path, JSON.writeValueAsString(body));
     assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
     return JSON.readTree(r.body());

@@ -23,8 +23,8 @@ import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
-import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.training.Models;
 import dev.strata.training.TrainingSets;
@@ -59,8 +59,15 @@ class ObjectStorageTest {
   static final String BUCKET = "lake";
   static final LocalDate D1 = LocalDate.parse("2001-01-02");
   static final LocalDate D2 = LocalDate.parse("2001-01-03");
-  static final List<String> ORIGIN_COLUMNS = List.of("origin", "feature_timestamp", "feature_date",
-      "avg_delay_1h", "flights_1d", "avg_delay_1d", "late_share_1d");
+  static final List<String> ORIGIN_COLUMNS =
+      List.of(
+          "origin",
+          "feature_timestamp",
+          "feature_date",
+          "avg_delay_1h",
+          "flights_1d",
+          "avg_delay_1d",
+          "late_share_1d");
 
   @TempDir static Path dir;
   static S3Server s3;
@@ -72,18 +79,26 @@ class ObjectStorageTest {
   static void start() throws Exception {
     s3 = S3Server.start(dir.resolve("s3"), BUCKET);
     warehouse = Warehouse.of("s3a://" + BUCKET + "/warehouse");
-    SparkSession.Builder b = StrataSpark.configure(SparkSession.builder(), warehouse)
-        .master("local[2]").config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4");
+    SparkSession.Builder b =
+        StrataSpark.configure(SparkSession.builder(), warehouse)
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "4");
     for (Map.Entry<String, String> e : s3.sparkConf().entrySet()) {
       b = b.config(e.getKey(), e.getValue());
     }
     spark = b.getOrCreate();
     // the source itself lives in the bucket: four days of the flights sample, as a Delta table
     flights = "s3a://" + BUCKET + "/sources/flights";
-    Tables.write(spark, spark.read().parquet(FlightsRepository.path())
-        .filter(col("date").lt(lit(Timestamp.from(Instant.parse("2001-01-05T00:00:00Z"))))),
-        TableFormat.DELTA.at(flights), false);
+    Tables.write(
+        spark,
+        spark
+            .read()
+            .parquet(FlightsRepository.path())
+            .filter(col("date").lt(lit(Timestamp.from(Instant.parse("2001-01-05T00:00:00Z"))))),
+        TableFormat.DELTA.at(flights),
+        false);
   }
 
   @AfterAll
@@ -94,13 +109,18 @@ class ObjectStorageTest {
   }
 
   static RegistryStore registry() {
-    RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.inMemory("s3" + UUID.randomUUID()));
+    RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("s3" + UUID.randomUUID()));
     Source source = FlightsRepository.flights(flights).toBuilder().delta(flights).build();
     FeatureView origin = FlightsRepository.originDelays(source);
     FeatureView route = FlightsRepository.routeStats(source);
     FeatureService service = FlightsRepository.delayModel(origin, route);
-    registry.apply(Definitions.builder().addAll(FlightsRepository.AIRPORT, FlightsRepository.ROUTE, source, origin, route,
-        service).build(), ApplyOptions.defaults());
+    registry.apply(
+        Definitions.builder()
+            .addAll(
+                FlightsRepository.AIRPORT, FlightsRepository.ROUTE, source, origin, route, service)
+            .build(),
+        ApplyOptions.defaults());
     return registry;
   }
 
@@ -108,7 +128,8 @@ class ObjectStorageTest {
   static List<String> rows(Dataset<Row> d) {
     List<String> out = new ArrayList<>();
     d.select(ORIGIN_COLUMNS.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
-        .collectAsList().forEach(r -> out.add(r.toString()));
+        .collectAsList()
+        .forEach(r -> out.add(r.toString()));
     out.sort(null);
     return out;
   }
@@ -118,12 +139,15 @@ class ObjectStorageTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = TableFormat.class, names = {"DELTA", "ICEBERG", "HUDI"})
+  @EnumSource(
+      value = TableFormat.class,
+      names = {"DELTA", "ICEBERG", "HUDI"})
   void backfillsDayByDayKeepEveryDay(TableFormat format, @TempDir Path local) {
     try (RegistryStore registry = registry()) {
       OfflineStore store = new OfflineStore(spark, registry, warehouse);
       OfflineStore.BackfillResult first = store.backfill("origin_delays", D1, D1, format);
-      assertThat(first.table().location()).startsWith(format == TableFormat.ICEBERG ? "offline." : "s3a://lake/warehouse/");
+      assertThat(first.table().location())
+          .startsWith(format == TableFormat.ICEBERG ? "offline." : "s3a://lake/warehouse/");
       List<String> day1 = rows(Tables.read(spark, first.table(), Optional.of(first.snapshot())));
       assertThat(day1).hasSize((int) first.rows()).isNotEmpty();
 
@@ -134,11 +158,14 @@ class ObjectStorageTest {
 
       OfflineStore.BackfillResult rerun = store.backfill("origin_delays", D1, D1, format);
       assertThat(rerun.snapshot()).isNotEqualTo(second.snapshot());
-      assertThat(rows(Tables.read(spark, rerun.table(), Optional.empty()))).as("after rerunning day 1").isEqualTo(both);
+      assertThat(rows(Tables.read(spark, rerun.table(), Optional.empty())))
+          .as("after rerunning day 1")
+          .isEqualTo(both);
 
       // the same two days computed in one run into a table on the local disk
-      OfflineStore.BackfillResult reference = new OfflineStore(spark, registry, Warehouse.local(local))
-          .backfill("origin_delays", D1, D2, TableFormat.DELTA);
+      OfflineStore.BackfillResult reference =
+          new OfflineStore(spark, registry, Warehouse.local(local))
+              .backfill("origin_delays", D1, D2, TableFormat.DELTA);
       assertThat(reference.table().location()).startsWith("file:");
       assertThat(both).isEqualTo(rows(Tables.read(spark, reference.table(), Optional.empty())));
     }
@@ -146,18 +173,28 @@ class ObjectStorageTest {
 
   @Test
   void historicalMaterializationTrainingAndScoringOnS3a() throws Exception {
-    try (RegistryStore registry = registry(); RedisLauncher redis = RedisLauncher.single();
+    try (RegistryStore registry = registry();
+        RedisLauncher redis = RedisLauncher.single();
         RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
       OfflineStore store = new OfflineStore(spark, registry, warehouse);
       OfflineStore.BackfillResult b = store.backfill("origin_delays", D1, D2, TableFormat.DELTA);
 
       // historical retrieval: read from the bucket, written back to it, read again
       String labels = "s3a://" + BUCKET + "/labels";
-      Tables.write(spark, Tables.read(spark, TableFormat.DELTA.at(flights), Optional.empty())
-          .select(col("origin"), col("destination"), col("date").as("departure"),
-              col("delay").gt(15).cast("int").as("delayed")), TableFormat.DELTA.at(labels), false);
-      Dataset<Row> entities = Tables.read(spark, TableFormat.DELTA.at(labels), Optional.empty())
-          .filter(col("departure").geq(lit(Timestamp.from(Instant.parse("2001-01-04T00:00:00Z")))));
+      Tables.write(
+          spark,
+          Tables.read(spark, TableFormat.DELTA.at(flights), Optional.empty())
+              .select(
+                  col("origin"),
+                  col("destination"),
+                  col("date").as("departure"),
+                  col("delay").gt(15).cast("int").as("delayed")),
+          TableFormat.DELTA.at(labels),
+          false);
+      Dataset<Row> entities =
+          Tables.read(spark, TableFormat.DELTA.at(labels), Optional.empty())
+              .filter(
+                  col("departure").geq(lit(Timestamp.from(Instant.parse("2001-01-04T00:00:00Z")))));
       OfflineStore.Historical h = store.historical(entities, "departure", "delay_model", false);
       TableLocation out = TableFormat.DELTA.at("s3a://" + BUCKET + "/outputs/historical");
       Optional<Snapshot> written = Tables.write(spark, h.rows(), out, false);
@@ -169,16 +206,24 @@ class ObjectStorageTest {
       // materialization from the s3a table: Redis holds, per key, the latest row in the interval
       Instant start = D1.atStartOfDay(ZoneOffset.UTC).toInstant();
       Instant end = Instant.parse("2001-01-03T12:00:00Z");
-      Materializer.Result m = new Materializer(spark, registry, redis.url()).materialize("origin_delays", start, end);
+      Materializer.Result m =
+          new Materializer(spark, registry, redis.url()).materialize("origin_delays", start, end);
       FeatureView view = registry.featureView("origin_delays").orElseThrow();
-      Instant from = view.ttl().isZero() || start.isAfter(end.minus(view.ttl())) ? start : end.minus(view.ttl());
+      Instant from =
+          view.ttl().isZero() || start.isAfter(end.minus(view.ttl()))
+              ? start
+              : end.minus(view.ttl());
       Map<String, Row> latest = new HashMap<>();
       for (Row r : Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList()) {
         Instant t = r.getTimestamp(r.fieldIndex(PointInTime.FEATURE_TIMESTAMP)).toInstant();
         String key = r.getString(r.fieldIndex("origin"));
         Row seen = latest.get(key);
-        if (!t.isBefore(from) && !t.isAfter(end) && (seen == null
-            || t.isAfter(seen.getTimestamp(seen.fieldIndex(PointInTime.FEATURE_TIMESTAMP)).toInstant()))) {
+        if (!t.isBefore(from)
+            && !t.isAfter(end)
+            && (seen == null
+                || t.isAfter(
+                    seen.getTimestamp(seen.fieldIndex(PointInTime.FEATURE_TIMESTAMP))
+                        .toInstant()))) {
           latest.put(key, r);
         }
       }
@@ -187,29 +232,46 @@ class ObjectStorageTest {
       List<OnlineValue> values = online.read(view, 1, keys.stream().map(List::of).toList(), end);
       for (int i = 0; i < keys.size(); i++) {
         Row r = latest.get(keys.get(i));
-        Object[] expected = view.features().stream().map(f -> r.get(r.fieldIndex(f.name()))).toArray();
+        Object[] expected =
+            view.features().stream().map(f -> r.get(r.fieldIndex(f.name()))).toArray();
         assertThat(values.get(i).values()).as(keys.get(i)).containsExactly(expected);
       }
 
       // a training set stored in the bucket, rebuilt from its record, and a model saved there
       TrainingSets sets = new TrainingSets(spark, registry, warehouse);
-      TrainingSets.TrainingSet ts = sets.build(new TrainingSets.TrainingSetSpec("delays", TableFormat.DELTA.at(labels),
-          "departure", "delayed", "delay_model", Instant.parse("2001-01-02T00:00:00Z"),
-          Instant.parse("2001-01-05T00:00:00Z"), TableFormat.DELTA));
+      TrainingSets.TrainingSet ts =
+          sets.build(
+              new TrainingSets.TrainingSetSpec(
+                  "delays",
+                  TableFormat.DELTA.at(labels),
+                  "departure",
+                  "delayed",
+                  "delay_model",
+                  Instant.parse("2001-01-02T00:00:00Z"),
+                  Instant.parse("2001-01-05T00:00:00Z"),
+                  TableFormat.DELTA));
       assertThat(ts.table().location()).startsWith("s3a://lake/warehouse/training_sets/delays/");
       assertThat(sets.read(ts).count()).isEqualTo(ts.rows()).isGreaterThan(1000);
       assertThat(sets.rebuild(ts).count()).isEqualTo(ts.rows()); // throws when the checksum differs
 
       Models models = new Models(spark, registry, warehouse);
-      Models.ModelVersion model = models.train(Models.TrainSpec.defaults("delay_model", "delays").withRounds(5, 0));
+      Models.ModelVersion model =
+          models.train(Models.TrainSpec.defaults("delay_model", "delays").withRounds(5, 0));
       assertThat(model.xgboostModel()).startsWith("s3a://lake/warehouse/models/delay_model/");
       assertThat(HadoopFiles.exists(spark, model.xgboostModel())).isTrue();
       // the entities of the last day (stored in the bucket too) get scores there
       TableLocation lastDay = TableFormat.DELTA.at("s3a://" + BUCKET + "/entities/last_day");
       Tables.write(spark, entities, lastDay, false);
-      Models.Scored scored = models.score("delay_model", null, lastDay, "departure",
-          TableFormat.DELTA.at("s3a://" + BUCKET + "/outputs/scores"), false);
-      assertThat(Tables.read(spark, scored.output(), scored.snapshot()).count()).isEqualTo(entities.count());
+      Models.Scored scored =
+          models.score(
+              "delay_model",
+              null,
+              lastDay,
+              "departure",
+              TableFormat.DELTA.at("s3a://" + BUCKET + "/outputs/scores"),
+              false);
+      assertThat(Tables.read(spark, scored.output(), scored.snapshot()).count())
+          .isEqualTo(entities.count());
       assertThat(Arrays.asList(Tables.read(spark, scored.output(), scored.snapshot()).columns()))
           .contains("prediction", "probability", "model");
     }

@@ -17,10 +17,10 @@ import java.util.TreeMap;
 
 /**
  * A real S3-protocol server for tests: S3Proxy (its self-contained jar, copied by the build) in a
- * child JVM with its own classpath, on a free port, checking signed (v4) requests. It keeps
- * objects in memory (jclouds' transient store): a flat key space like S3's own, where the
- * file-system stores map keys to directories (they turn S3A's directory markers into folders and
- * hang deleting them).
+ * child JVM with its own classpath, on a free port, checking signed (v4) requests. It keeps objects
+ * in memory (jclouds' transient store): a flat key space like S3's own, where the file-system
+ * stores map keys to directories (they turn S3A's directory markers into folders and hang deleting
+ * them).
  */
 final class S3Server implements AutoCloseable {
   static final String ACCESS_KEY = "strata-test";
@@ -37,7 +37,8 @@ final class S3Server implements AutoCloseable {
   static S3Server start(Path dir, String... buckets) throws Exception {
     String jar = System.getProperty("strata.s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-      throw new IllegalStateException("no S3Proxy jar at " + jar + " (the build copies it: mvn generate-test-resources)");
+      throw new IllegalStateException(
+          "no S3Proxy jar at " + jar + " (the build copies it: mvn generate-test-resources)");
     }
     Files.createDirectories(dir);
     int port;
@@ -45,31 +46,48 @@ final class S3Server implements AutoCloseable {
       port = s.getLocalPort();
     }
     Path conf = dir.resolve("s3proxy.conf");
-    Files.writeString(conf, String.join("\n",
-        "s3proxy.endpoint=http://127.0.0.1:" + port,
-        "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + ACCESS_KEY,
-        "s3proxy.credential=" + SECRET_KEY,
-        "jclouds.provider=transient",
-        "jclouds.identity=local",
-        "jclouds.credential=local") + "\n");
-    Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx768m", "-jar", jar, "--properties", conf.toString()))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+    Files.writeString(
+        conf,
+        String.join(
+                "\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + port,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + ACCESS_KEY,
+                "s3proxy.credential=" + SECRET_KEY,
+                "jclouds.provider=transient",
+                "jclouds.identity=local",
+                "jclouds.credential=local")
+            + "\n");
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx768m",
+                    "-jar",
+                    jar,
+                    "--properties",
+                    conf.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("s3proxy.log").toFile())
+            .start();
     S3Server server = new S3Server(p, port);
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (!server.answers()) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         server.close();
-        throw new IllegalStateException("S3Proxy did not start: " + Files.readString(dir.resolve("s3proxy.log")));
+        throw new IllegalStateException(
+            "S3Proxy did not start: " + Files.readString(dir.resolve("s3proxy.log")));
       }
       Thread.sleep(200);
     }
-    AmazonS3 client = AmazonS3ClientBuilder.standard()
-        .withEndpointConfiguration(new AwsClientBuilder.EndpointConfiguration(server.endpoint(), "us-east-1"))
-        .withPathStyleAccessEnabled(true)
-        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials(ACCESS_KEY, SECRET_KEY)))
-        .build();
+    AmazonS3 client =
+        AmazonS3ClientBuilder.standard()
+            .withEndpointConfiguration(
+                new AwsClientBuilder.EndpointConfiguration(server.endpoint(), "us-east-1"))
+            .withPathStyleAccessEnabled(true)
+            .withCredentials(
+                new AWSStaticCredentialsProvider(new BasicAWSCredentials(ACCESS_KEY, SECRET_KEY)))
+            .build();
     try {
       for (String b : buckets) {
         client.createBucket(b);
@@ -82,7 +100,8 @@ final class S3Server implements AutoCloseable {
 
   private boolean answers() {
     try {
-      HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
+      HttpURLConnection c =
+          (HttpURLConnection) URI.create(endpoint() + "/").toURL().openConnection();
       c.setConnectTimeout(500);
       c.setReadTimeout(2000);
       int code = c.getResponseCode(); // 403 for an unsigned request: it is up
@@ -105,7 +124,9 @@ final class S3Server implements AutoCloseable {
     c.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
     c.put("spark.hadoop.fs.s3a.access.key", ACCESS_KEY);
     c.put("spark.hadoop.fs.s3a.secret.key", SECRET_KEY);
-    c.put("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    c.put(
+        "spark.hadoop.fs.s3a.aws.credentials.provider",
+        "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     c.put("spark.hadoop.fs.s3a.change.detection.mode", "none");
     // keep directory markers: no bulk delete of parent markers after every write
     c.put("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
