@@ -5,9 +5,15 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.dsl.FeatureRepository;
+import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.JoinKey;
 import dev.strata.dsl.ObjectKind;
+import dev.strata.dsl.Projection;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
 import dev.strata.materialization.Materializer;
@@ -66,8 +72,15 @@ import picocli.CommandLine.Spec;
 final class QuickstartCommand implements Callable<Integer> {
   static final String EXAMPLE_REPOSITORY = "flights";
   static final String FULL_PATH = "data/full/flights-3m.parquet";
+  private static final ObjectMapper JSON = new ObjectMapper();
   static final String TRAINING_SET = "delayed_departures";
   static final String MODEL = "delay_model";
+
+  /** The example's feature service: the model's features, and those the quickstart serves. */
+  static final String SERVICE = "delay_model";
+
+  /** The airport whose features the quickstart fetches over REST. */
+  static final String AIRPORT = "ATL";
 
   @Spec CommandSpec spec;
   @Mixin RegistryOptions registry = new RegistryOptions();
@@ -252,14 +265,7 @@ final class QuickstartCommand implements Callable<Integer> {
     TrainingSets sets = new TrainingSets(spark, store, sparkOptions.warehouse);
     TrainingSets.TrainingSetSpec tsSpec =
         new TrainingSets.TrainingSetSpec(
-            TRAINING_SET,
-            labels,
-            "departure",
-            "delayed",
-            "delay_model",
-            start,
-            end,
-            TableFormat.DELTA);
+            TRAINING_SET, labels, "departure", "delayed", SERVICE, start, end, TableFormat.DELTA);
     Optional<TrainingSets.TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
     TrainingSets.TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
     done(
@@ -334,16 +340,12 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     done("materialized");
 
-    String request =
-        "{\"features\": [\"origin_delays:avg_delay_1d\", \"origin_delays:flights_1d\", "
-            + "\"origin_delays:late_share_1d\"], \"entities\": {\"origin\": [\"ATL\"]}, \"as_of\": \""
-            + end
-            + "\"}";
+    String request = onlineRequest(store, end);
     if (noServer) {
       out.println();
       out.println("== 6. feature server: skipped (--no-server)");
     } else {
-      step("6. start the feature server and fetch the features of ATL over REST");
+      step("6. start the feature server and fetch the features of " + AIRPORT + " over REST");
       // the server's log is a local file, beside a local warehouse
       Path log =
           (sparkOptions.warehouse.isLocal()
@@ -389,6 +391,25 @@ final class QuickstartCommand implements Callable<Integer> {
         "Next: ./strata describe feature-view origin_delays; ./strata lineage model:"
             + MODEL
             + "; ./strata --help");
+  }
+
+  /**
+   * The request the quickstart sends: the service's features of every view keyed by airport ({@code
+   * origin}) alone, read from the registry, for {@link #AIRPORT} as of {@code end}.
+   */
+  private static String onlineRequest(RegistryStore store, Instant end) {
+    FeatureService service = store.featureService(SERVICE).orElseThrow();
+    ObjectNode body = JSON.createObjectNode();
+    ArrayNode features = body.putArray("features");
+    for (Projection p : service.projections()) {
+      FeatureView v = store.featureView(p.view()).orElseThrow();
+      if (v.joinKeys().stream().map(JoinKey::name).toList().equals(List.of("origin"))) {
+        p.features().forEach(f -> features.add(p.view() + ":" + f));
+      }
+    }
+    body.putObject("entities").putArray("origin").add(AIRPORT);
+    body.put("as_of", end.toString());
+    return body.toString();
   }
 
   /**

@@ -110,7 +110,7 @@ class CliProcessTest {
               "--registry",
               registry
             },
-            1,
+            2,
             "refused the credentials"
           });
       errors.add(
