@@ -10,7 +10,10 @@ import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
+import dev.strata.training.ModelVersion;
 import dev.strata.training.Models;
+import dev.strata.training.TrainSpec;
+import dev.strata.training.TrainingSet;
 import dev.strata.training.TrainingSets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,7 +91,7 @@ public final class TrainingBenchmark {
           .save(labels);
       TrainingSets sets =
           new TrainingSets(spark, registry, Warehouse.local(work.resolve("warehouse")));
-      TrainingSets.TrainingSet ts =
+      TrainingSet ts =
           sets.build(
               new TrainingSets.TrainingSetSpec(
                   "bench",
@@ -99,16 +102,16 @@ public final class TrainingBenchmark {
                   first.plusDays(2).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
                   last.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
                   TableFormat.DELTA));
-      Models.TrainSpec spec =
-          Models.TrainSpec.defaults("bench_model", "bench").withRounds(rounds, 0).withWorkers(2);
+      TrainSpec spec =
+          TrainSpec.defaults("bench_model", "bench").withRounds(rounds, 0).withWorkers(2);
       Models models = new Models(spark, registry, Warehouse.local(work.resolve("warehouse")));
 
       // warm-up of both paths (JIT, native library load), then the timed runs
-      models.train(Models.TrainSpec.defaults("warm", "bench").withRounds(5, 0));
+      models.train(TrainSpec.defaults("warm", "bench").withRounds(5, 0));
       single(spark, sets, ts, spec, 5);
 
       long t0 = System.nanoTime();
-      Models.ModelVersion distributed = models.train(spec);
+      ModelVersion distributed = models.train(spec);
       double distributedS = (System.nanoTime() - t0) / 1e9;
       t0 = System.nanoTime();
       double[] singleResult = single(spark, sets, ts, spec, rounds);
@@ -167,11 +170,7 @@ public final class TrainingBenchmark {
 
   /** Trains with plain xgboost4j on the same rows and split; returns the validation AUC. */
   static double[] single(
-      SparkSession spark,
-      TrainingSets sets,
-      TrainingSets.TrainingSet ts,
-      Models.TrainSpec spec,
-      int rounds)
+      SparkSession spark, TrainingSets sets, TrainingSet ts, TrainSpec spec, int rounds)
       throws Exception {
     Dataset<Row> rows = Models.prepare(sets.read(ts), ts.features(), ts.labelColumn());
     Models.Split split = Models.split(rows, ts, spec.validationFraction());

@@ -1,14 +1,8 @@
 package dev.strata.training;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.ObjectKind;
@@ -17,15 +11,14 @@ import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.offline.HadoopFiles;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.OutputTables;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
-import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
-import dev.strata.training.TrainingSets.TrainingSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,8 +36,6 @@ import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
-import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -90,138 +81,6 @@ public final class Models {
       } catch (IllegalArgumentException e) {
         throw new InvalidInputException("unknown task '" + text + "': classifier or regressor");
       }
-    }
-  }
-
-  /**
-   * A training request.
-   *
-   * @param trainingSetVersion null for the newest
-   * @param validationFraction the share of the dataset's time range, at its end, kept for
-   *     validation
-   * @param earlyStoppingRounds 0 for none
-   * @param threshold the probability above which a classifier predicts 1, for precision/recall/F1
-   */
-  public record TrainSpec(
-      String model,
-      String trainingSet,
-      Integer trainingSetVersion,
-      Task task,
-      int workers,
-      int rounds,
-      int earlyStoppingRounds,
-      int maxDepth,
-      double eta,
-      double validationFraction,
-      double threshold,
-      boolean gpu,
-      long seed) {
-
-    public static TrainSpec defaults(String model, String trainingSet) {
-      return new TrainSpec(
-          model, trainingSet, null, Task.CLASSIFIER, 2, 200, 20, 6, 0.1, 0.2, 0.5, false, 7);
-    }
-
-    public TrainSpec withTask(Task t) {
-      return new TrainSpec(
-          model,
-          trainingSet,
-          trainingSetVersion,
-          t,
-          workers,
-          rounds,
-          earlyStoppingRounds,
-          maxDepth,
-          eta,
-          validationFraction,
-          threshold,
-          gpu,
-          seed);
-    }
-
-    public TrainSpec withRounds(int r, int early) {
-      return new TrainSpec(
-          model,
-          trainingSet,
-          trainingSetVersion,
-          task,
-          workers,
-          r,
-          early,
-          maxDepth,
-          eta,
-          validationFraction,
-          threshold,
-          gpu,
-          seed);
-    }
-
-    public TrainSpec withWorkers(int w) {
-      return new TrainSpec(
-          model,
-          trainingSet,
-          trainingSetVersion,
-          task,
-          w,
-          rounds,
-          earlyStoppingRounds,
-          maxDepth,
-          eta,
-          validationFraction,
-          threshold,
-          gpu,
-          seed);
-    }
-
-    public TrainSpec withGpu(boolean g) {
-      return new TrainSpec(
-          model,
-          trainingSet,
-          trainingSetVersion,
-          task,
-          workers,
-          rounds,
-          earlyStoppingRounds,
-          maxDepth,
-          eta,
-          validationFraction,
-          threshold,
-          g,
-          seed);
-    }
-  }
-
-  /** A registered model version. */
-  public record ModelVersion(
-      String name,
-      int version,
-      String nodeId,
-      Task task,
-      List<String> features,
-      Map<String, Double> metrics,
-      String sparkModel,
-      String xgboostModel,
-      Map<String, String> properties) {
-
-    static ModelVersion of(LineageNode n) {
-      Map<String, String> p = n.properties();
-      Map<String, Double> metrics = new TreeMap<>();
-      p.forEach(
-          (k, v) -> {
-            if (k.startsWith("metric.")) {
-              metrics.put(k.substring("metric.".length()), Double.parseDouble(v));
-            }
-          });
-      return new ModelVersion(
-          n.name(),
-          Integer.parseInt(n.version().substring(1)),
-          n.id(),
-          Task.parse(p.get("task")),
-          Arrays.asList(p.get("features").split(",")),
-          metrics,
-          p.get("spark_model"),
-          p.get("xgboost_model"),
-          p);
     }
   }
 
@@ -357,7 +216,7 @@ public final class Models {
           new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
       Map<String, Double> metrics =
-          evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
+          ModelMetrics.evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
       String id = UUID.randomUUID().toString().substring(0, 8);
       String sparkModel = warehouse.resolve("models", spec.model(), id, "spark");
       String boosterFile = warehouse.resolve("models", spec.model(), id, "xgboost", "model.ubj");
@@ -450,56 +309,6 @@ public final class Models {
     }
   }
 
-  /**
-   * Validation metrics. Classifier: AUC, PR-AUC, log loss, and precision, recall and F1 at the
-   * threshold; regressor: RMSE, MAE and R².
-   */
-  public static Map<String, Double> evaluate(
-      Task task, Dataset<Row> predictions, double threshold) {
-    Map<String, Double> m = new LinkedHashMap<>();
-    if (task == Task.REGRESSOR) {
-      RegressionEvaluator e =
-          new RegressionEvaluator().setLabelCol(LABEL).setPredictionCol("prediction");
-      m.put("rmse", e.setMetricName("rmse").evaluate(predictions));
-      m.put("mae", e.setMetricName("mae").evaluate(predictions));
-      m.put("r2", e.setMetricName("r2").evaluate(predictions));
-      return m;
-    }
-    BinaryClassificationEvaluator e =
-        new BinaryClassificationEvaluator()
-            .setLabelCol(LABEL)
-            .setRawPredictionCol("probability")
-            .setNumBins(0); // exact: every distinct score is a threshold
-    m.put("auc", e.setMetricName("areaUnderROC").evaluate(predictions));
-    m.put("pr_auc", e.setMetricName("areaUnderPR").evaluate(predictions));
-    Column p =
-        org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
-    Column clipped = least(greatest(p, lit(1e-15)), lit(1 - 1e-15));
-    Column y = col(LABEL);
-    Column predicted = when(p.gt(threshold), 1.0).otherwise(0.0);
-    Row r =
-        predictions
-            .agg(
-                avg(
-                    y.multiply(log(clipped))
-                        .plus(lit(1).minus(y).multiply(log(lit(1).minus(clipped))))
-                        .multiply(-1)),
-                sum(when(predicted.equalTo(1).and(y.equalTo(1)), 1).otherwise(0)),
-                sum(when(predicted.equalTo(1).and(y.equalTo(0)), 1).otherwise(0)),
-                sum(when(predicted.equalTo(0).and(y.equalTo(1)), 1).otherwise(0)))
-            .first();
-    double tp = r.getLong(1);
-    double fp = r.getLong(2);
-    double fn = r.getLong(3);
-    double precision = tp + fp == 0 ? 0 : tp / (tp + fp);
-    double recall = tp + fn == 0 ? 0 : tp / (tp + fn);
-    m.put("log_loss", r.getDouble(0));
-    m.put("precision", precision);
-    m.put("recall", recall);
-    m.put("f1", precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall));
-    return m;
-  }
-
   /** A registered model version; the newest when {@code version} is null. */
   public ModelVersion get(String name, Integer version) {
     return ModelVersion.of(
@@ -561,21 +370,14 @@ public final class Models {
     RunRecord started =
         RunRecord.started(
             SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output.location()));
-    return RunTracker.run(
-        registry,
-        started,
-        run -> {
-          Optional<Snapshot> snapshot =
-              Tables.write(spark, predicted.select(out.toArray(Column[]::new)), output, overwrite);
-          long rows = Tables.read(spark, output, snapshot).count();
-          LineageId id = LineageId.table(output, snapshot);
-          String node = id.toString();
-          List<LineageEdge> edges = new ArrayList<>();
-          inputs.forEach(i -> edges.add(new LineageEdge(i, node)));
-          registry.recordLineage(
-              List.of(LineageNode.of(id, Map.of("rows", Long.toString(rows)))), edges);
-          run.complete(List.of(node));
-          return new Scored(output, snapshot, rows, mv.nodeId());
-        });
+    OutputTables.Written w =
+        OutputTables.write(
+            spark,
+            registry,
+            started,
+            predicted.select(out.toArray(Column[]::new)),
+            output,
+            overwrite);
+    return new Scored(output, w.snapshot(), w.rows(), mv.nodeId());
   }
 }

@@ -1,16 +1,13 @@
 package dev.strata.jobs.cli;
 
-import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.OutputTables;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
-import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
-import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
-import dev.strata.registry.RunTracker;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,20 +115,9 @@ final class HistoricalCommand implements Callable<Integer> {
               "strata.historical",
               inputs,
               Map.of("output", output, "service", what.service == null ? "" : what.service));
-      Optional<Snapshot> written =
-          RunTracker.run(
-              store,
-              started,
-              run -> {
-                Optional<Snapshot> snapshot = Tables.write(spark, h.rows(), outputTable, overwrite);
-                LineageId id = LineageId.table(outputTable, snapshot);
-                List<LineageEdge> edges = new ArrayList<>();
-                inputs.forEach(i -> edges.add(new LineageEdge(i, id.toString())));
-                store.recordLineage(List.of(LineageNode.of(id, Map.of())), edges);
-                run.complete(List.of(id.toString()));
-                return snapshot;
-              });
-      long count = Tables.read(spark, outputTable, written).count();
+      OutputTables.Written written =
+          OutputTables.write(spark, store, started, h.rows(), outputTable, overwrite);
+      long count = written.rows();
       out.println(
           "Wrote "
               + count

@@ -27,7 +27,10 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
+import dev.strata.training.ModelVersion;
 import dev.strata.training.Models;
+import dev.strata.training.TrainSpec;
+import dev.strata.training.TrainingSet;
 import dev.strata.training.TrainingSets;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
@@ -266,8 +269,8 @@ final class QuickstartCommand implements Callable<Integer> {
     TrainingSets.TrainingSetSpec tsSpec =
         new TrainingSets.TrainingSetSpec(
             TRAINING_SET, labels, "departure", "delayed", SERVICE, start, end, TableFormat.DELTA);
-    Optional<TrainingSets.TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
-    TrainingSets.TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
+    Optional<TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
+    TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
     done(
         (reuse.isPresent() ? "reused " : "registered ")
             + ts.nodeId()
@@ -294,9 +297,8 @@ final class QuickstartCommand implements Callable<Integer> {
             + ts.nodeId()
             + ", split by time");
     Models models = new Models(spark, store, sparkOptions.warehouse);
-    Models.TrainSpec trainSpec =
-        Models.TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
-    Optional<Models.ModelVersion> sameModel =
+    TrainSpec trainSpec = TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
+    Optional<ModelVersion> sameModel =
         store.versions(LineageNode.MODEL, MODEL).stream()
             .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
             .filter(
@@ -304,7 +306,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     m.properties().get("training_set").equals(ts.nodeId())
                         && m.properties().get("param.rounds").equals(Integer.toString(rounds)))
             .reduce((a, b) -> b);
-    Models.ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
+    ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
     StringBuilder metrics = new StringBuilder();
     model.metrics().forEach((k, v) -> metrics.append(String.format(" %s=%.4f", k, v)));
     done(
@@ -415,12 +417,12 @@ final class QuickstartCommand implements Callable<Integer> {
   /**
    * The newest registered training set with the same inputs, if the tables it read are unchanged.
    */
-  private Optional<TrainingSets.TrainingSet> sameTrainingSet(
+  private Optional<TrainingSet> sameTrainingSet(
       RegistryStore store, TrainingSets sets, TrainingSets.TrainingSetSpec s, SparkSession spark) {
     if (store.versions(LineageNode.TRAINING_DATASET, s.name()).isEmpty()) {
       return Optional.empty();
     }
-    TrainingSets.TrainingSet last = sets.get(s.name(), null);
+    TrainingSet last = sets.get(s.name(), null);
     Map<String, String> p = last.properties();
     Map<String, String> want = new LinkedHashMap<>();
     want.put("labels", s.labels().location());

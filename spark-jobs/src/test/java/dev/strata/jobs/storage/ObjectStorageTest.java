@@ -26,7 +26,10 @@ import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
+import dev.strata.training.ModelVersion;
 import dev.strata.training.Models;
+import dev.strata.training.TrainSpec;
+import dev.strata.training.TrainingSet;
 import dev.strata.training.TrainingSets;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -239,7 +242,7 @@ class ObjectStorageTest {
 
       // a training set stored in the bucket, rebuilt from its record, and a model saved there
       TrainingSets sets = new TrainingSets(spark, registry, warehouse);
-      TrainingSets.TrainingSet ts =
+      TrainingSet ts =
           sets.build(
               new TrainingSets.TrainingSetSpec(
                   "delays",
@@ -255,8 +258,8 @@ class ObjectStorageTest {
       assertThat(sets.rebuild(ts).count()).isEqualTo(ts.rows()); // throws when the checksum differs
 
       Models models = new Models(spark, registry, warehouse);
-      Models.ModelVersion model =
-          models.train(Models.TrainSpec.defaults("delay_model", "delays").withRounds(5, 0));
+      ModelVersion model =
+          models.train(TrainSpec.defaults("delay_model", "delays").withRounds(5, 0));
       assertThat(model.xgboostModel()).startsWith("s3a://lake/warehouse/models/delay_model/");
       assertThat(HadoopFiles.exists(spark, model.xgboostModel())).isTrue();
       // the entities of the last day (stored in the bucket too) get scores there
