@@ -72,7 +72,30 @@ public final class Feature {
       ValueType type,
       Metadata metadata,
       boolean pii) {
-    return new Feature(name, kind, expr, function, window, type, metadata, pii);
+    Names.checkIdentifier("feature", name, "name", name);
+    if (kind == null || type == null || expr == null && kind == Kind.ROW) {
+      throw DefinitionException.of(
+          "feature",
+          name,
+          "a stored feature needs a kind, a type and, for a row feature, an expression");
+    }
+    if (kind == Kind.AGGREGATE
+        && (function == null || window == null || window.isNegative() || window.isZero())) {
+      throw DefinitionException.of(
+          "feature",
+          name,
+          "a stored aggregation needs a function and a positive window, not %s",
+          window);
+    }
+    return new Feature(
+        name,
+        kind,
+        expr,
+        function,
+        window,
+        type,
+        metadata == null ? Metadata.EMPTY : metadata,
+        pii);
   }
 
   public Feature description(String description) {

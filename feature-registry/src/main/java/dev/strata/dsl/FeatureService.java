@@ -33,7 +33,17 @@ public final class FeatureService implements Definition {
 
   /** Rebuilds a service from its stored form; used by the JSON codec. */
   public static FeatureService restore(String name, List<Projection> projections, Metadata m) {
-    return new FeatureService(name, projections, m);
+    Names.checkObjectName("feature service", name);
+    if (projections == null || projections.isEmpty()) {
+      throw DefinitionException.of("feature service", name, "selects no features");
+    }
+    for (Projection p : projections) {
+      if (p.features().isEmpty()) {
+        throw DefinitionException.of(
+            "feature service", name, "selects no features of view '%s'", p.view());
+      }
+    }
+    return new FeatureService(name, projections, m == null ? Metadata.EMPTY : m);
   }
 
   @Override

@@ -74,8 +74,44 @@ public final class FeatureView implements Definition {
       List<Feature> features,
       boolean online,
       Metadata metadata) {
+    Names.checkObjectName("feature view", name);
+    if (source == null || source.isBlank() || entities.isEmpty() || joinKeys.isEmpty()) {
+      throw DefinitionException.of(
+          "feature view", name, "a stored view needs a source, entities and join keys");
+    }
+    if (ttl == null
+        || ttl.isNegative()
+        || cadence == null
+        || cadence.isNegative()
+        || cadence.isZero()) {
+      throw DefinitionException.of(
+          "feature view",
+          name,
+          "ttl %s must not be negative and cadence %s must be positive",
+          ttl,
+          cadence);
+    }
+    if (features.isEmpty()) {
+      throw DefinitionException.of("feature view", name, "defines no features");
+    }
+    Set<String> names = new HashSet<>();
+    joinKeys.forEach(k -> names.add(k.name()));
+    for (Feature f : features) {
+      if (!names.add(f.name())) {
+        throw DefinitionException.of(
+            "feature view", name, "feature name '%s' is used twice or is a join key", f.name());
+      }
+    }
     return new FeatureView(
-        name, entities, joinKeys, source, ttl, cadence, features, online, metadata);
+        name,
+        entities,
+        joinKeys,
+        source,
+        ttl,
+        cadence,
+        features,
+        online,
+        metadata == null ? Metadata.EMPTY : metadata);
   }
 
   @Override
