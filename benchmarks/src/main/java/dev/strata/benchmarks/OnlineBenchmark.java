@@ -57,6 +57,8 @@ import redis.clients.jedis.Pipeline;
  * Markdown report.
  *
  * <p>{@code benchmarks/run.sh online [--entities N] [--seconds S]}
+ *
+ * <p>A benchmark is one scenario from data to report file, hence its length.
  */
 public final class OnlineBenchmark {
   static final int FEATURES = 10;

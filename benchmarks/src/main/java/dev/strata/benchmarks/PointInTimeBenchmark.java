@@ -47,6 +47,8 @@ import org.apache.spark.sql.expressions.Window;
  * the feature columns) before its time counts. Writes a Markdown report.
  *
  * <p>{@code benchmarks/run.sh point-in-time [--data PATH] [--reference-rows N] [--growth N]}
+ *
+ * <p>A benchmark is one scenario from data to report file, hence its length.
  */
 public final class PointInTimeBenchmark {
   private final SparkSession spark;

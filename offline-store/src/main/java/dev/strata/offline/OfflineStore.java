@@ -47,6 +47,9 @@ import org.apache.spark.sql.SparkSession;
  * store.backfill("origin_delays", LocalDate.parse("2001-01-01"), LocalDate.parse("2001-01-31"),
  *     TableFormat.DELTA);
  * }</pre>
+ *
+ * <p>Its size (a little over 400 lines) is the backfill and the retrieval side by side, which share
+ * the registry lookups and lineage; the engine itself is {@link PointInTime}.
  */
 public final class OfflineStore {
   /** The date partition column of every offline table. */

@@ -39,6 +39,9 @@ import org.apache.spark.sql.types.StructType;
  * Dataset<Row> training =
  *     PointInTime.join(labels, "departure", List.of(PointInTime.request(view, source, events)), false);
  * }</pre>
+ *
+ * <p>Over 400 lines because it holds both plans of the engine (at entity rows and at cadence
+ * points), which share the preparation of a view's sweep; the per-row work is {@link Sweep}'s.
  */
 public final class PointInTime {
   /** The offline tables' column that holds the cadence point of a row. */

@@ -50,6 +50,9 @@ import redis.clients.jedis.util.Pool;
  *   List<OnlineValue> values = store.read(view, 3, List.of(List.of("ATL")), Instant.now());
  * }
  * }</pre>
+ *
+ * <p>Over 400 lines because writes, deadline-bounded reads and the failure classification share one
+ * key layout and one value codec, which must not drift apart.
  */
 public final class RedisOnlineStore implements AutoCloseable {
   /**

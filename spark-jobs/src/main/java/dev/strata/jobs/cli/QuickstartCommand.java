@@ -61,6 +61,9 @@ import picocli.CommandLine.Spec;
  * the feature server and fetches a feature vector over REST, and prints the lineage from the
  * flights table to the model. A second run reuses what the first registered; Ctrl-C stops the Redis
  * and the server it started.
+ *
+ * <p>It is long because it is a script: seven steps in order, each a few calls of the jobs and a
+ * line of output; splitting it would scatter one story.
  */
 @Command(
     name = "quickstart",
