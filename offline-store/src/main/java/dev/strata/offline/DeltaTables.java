@@ -27,9 +27,6 @@ final class DeltaTables implements FormatIo {
 
   @Override
   public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
-    if (!exists(spark, location)) {
-      return Optional.empty();
-    }
     long version = DeltaTable.forPath(spark, location).history(1).first().getLong(0);
     return Optional.of(new Snapshot(Long.toString(version)));
   }

@@ -16,6 +16,7 @@ interface FormatIo {
 
   boolean exists(SparkSession spark, String location);
 
+  /** The current snapshot of a table that exists ({@link Tables} checks first). */
   Optional<Snapshot> currentSnapshot(SparkSession spark, String location);
 
   /**

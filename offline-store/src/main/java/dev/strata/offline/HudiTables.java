@@ -40,9 +40,6 @@ final class HudiTables implements FormatIo {
 
   @Override
   public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
-    if (!exists(spark, location)) {
-      return Optional.empty();
-    }
     Row r = spark.read().format("hudi").load(location).agg(max("_hoodie_commit_time")).first();
     return r.isNullAt(0) ? Optional.empty() : Optional.of(new Snapshot(r.getString(0)));
   }

@@ -36,9 +36,6 @@ final class IcebergTables implements FormatIo {
 
   @Override
   public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
-    if (!exists(spark, location)) {
-      return Optional.empty();
-    }
     Table t = load(spark, location);
     t.refresh();
     return Optional.ofNullable(t.currentSnapshot())

@@ -55,7 +55,10 @@ public final class Tables {
 
   /** The table's current snapshot; none when it does not exist or has none (Parquet). */
   public static Optional<Snapshot> currentSnapshot(SparkSession spark, TableLocation table) {
-    return io(table).currentSnapshot(spark, table.location());
+    FormatIo io = io(table);
+    return io.exists(spark, table.location())
+        ? io.currentSnapshot(spark, table.location())
+        : Optional.empty();
   }
 
   /**

@@ -22,7 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -82,26 +81,19 @@ final class JdbcDefinitions implements DefinitionStore {
 
   private static List<Registered<Definition>> query(Connection c, String sql, Object... args)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<Registered<Definition>> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new Registered<>(
-                  ObjectKind.valueOf(rs.getString(1)),
-                  rs.getString(2),
-                  rs.getInt(3),
-                  rs.getString(4),
-                  rs.getLong(5),
-                  Instant.ofEpochMilli(rs.getLong(6)),
-                  DefinitionCodec.fromJson(rs.getString(7))));
-        }
-      }
-      return out;
-    }
+    return JdbcValues.query(
+        c,
+        sql,
+        rs ->
+            new Registered<>(
+                ObjectKind.valueOf(rs.getString(1)),
+                rs.getString(2),
+                rs.getInt(3),
+                rs.getString(4),
+                rs.getLong(5),
+                Instant.ofEpochMilli(rs.getLong(6)),
+                DefinitionCodec.fromJson(rs.getString(7))),
+        args);
   }
 
   @Override

@@ -29,20 +29,13 @@ final class JdbcLineage implements LineageStore {
   @Override
   public void recordLineage(List<LineageNode> nodes, List<LineageEdge> edges) {
     long now = System.currentTimeMillis();
-    db.read(
+    db.transaction(
         c -> {
-          c.setAutoCommit(false);
-          try {
-            for (LineageNode n : nodes) {
-              insertNode(c, n);
-            }
-            for (LineageEdge e : edges) {
-              insertEdge(c, e, now);
-            }
-            c.commit();
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
+          for (LineageNode n : nodes) {
+            insertNode(c, n);
+          }
+          for (LineageEdge e : edges) {
+            insertEdge(c, e, now);
           }
           return null;
         });
@@ -53,38 +46,31 @@ final class JdbcLineage implements LineageStore {
       String kind, String name, Map<String, String> properties, List<String> inputs) {
     for (int attempt = 0; ; attempt++) {
       try {
-        return db.read(
+        return db.transaction(
             c -> {
-              c.setAutoCommit(false);
-              try {
-                int next =
-                    1
-                        + nodes(c, "WHERE kind = ? AND name = ?", kind, name).stream()
-                            .mapToInt(n -> versionNumber(n.version()))
-                            .max()
-                            .orElse(0);
-                LineageNode node = LineageNode.of(kind, name, "v" + next, properties);
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                  ps.setString(1, node.id());
-                  ps.setString(2, kind);
-                  ps.setString(3, name);
-                  ps.setString(4, node.version());
-                  ps.setString(5, JdbcValues.toJson(node.properties()));
-                  ps.setLong(6, node.createdAt().toEpochMilli());
-                  ps.executeUpdate(); // a concurrent registration of the same version fails here
-                }
-                long now = System.currentTimeMillis();
-                for (String input : inputs) {
-                  insertEdge(c, new LineageEdge(input, node.id()), now);
-                }
-                c.commit();
-                return node;
-              } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+              int next =
+                  1
+                      + nodes(c, "WHERE kind = ? AND name = ?", kind, name).stream()
+                          .mapToInt(n -> versionNumber(n.version()))
+                          .max()
+                          .orElse(0);
+              LineageNode node = LineageNode.of(kind, name, "v" + next, properties);
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, node.id());
+                ps.setString(2, kind);
+                ps.setString(3, name);
+                ps.setString(4, node.version());
+                ps.setString(5, JdbcValues.toJson(node.properties()));
+                ps.setLong(6, node.createdAt().toEpochMilli());
+                ps.executeUpdate(); // a concurrent registration of the same version fails here
               }
+              long now = System.currentTimeMillis();
+              for (String input : inputs) {
+                insertEdge(c, new LineageEdge(input, node.id()), now);
+              }
+              return node;
             });
       } catch (RegistryException e) {
         if (attempt >= 20) {
@@ -149,25 +135,18 @@ final class JdbcLineage implements LineageStore {
 
   private static List<LineageNode> nodes(Connection c, String where, Object... args)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(NODE_SQL + " " + where)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<LineageNode> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new LineageNode(
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  rs.getString(4),
-                  JdbcValues.map(rs.getString(5)),
-                  Instant.ofEpochMilli(rs.getLong(6))));
-        }
-      }
-      return out;
-    }
+    return JdbcValues.query(
+        c,
+        NODE_SQL + " " + where,
+        rs ->
+            new LineageNode(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                JdbcValues.map(rs.getString(5)),
+                Instant.ofEpochMilli(rs.getLong(6))),
+        args);
   }
 
   @Override

@@ -16,7 +16,6 @@ import dev.strata.registry.RunStore;
 import dev.strata.registry.Watermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,18 +36,11 @@ final class JdbcRuns implements RunStore {
 
   @Override
   public void completeRun(RunRecord run, List<CatalogEntry> entries) {
-    db.read(
+    db.transaction(
         c -> {
-          c.setAutoCommit(false);
-          try {
-            JdbcRuns.writeRun(c, run);
-            for (CatalogEntry e : entries) {
-              JdbcRuns.record(c, e);
-            }
-            c.commit();
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
+          writeRun(c, run);
+          for (CatalogEntry e : entries) {
+            record(c, e);
           }
           return null;
         });
@@ -143,30 +135,24 @@ final class JdbcRuns implements RunStore {
   }
 
   static List<RunRecord> runs(Connection c, String where, Object... args) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT id, job, status, started_at, ended_at, inputs, outputs, properties FROM runs "
-                + where)) {
-      bind(ps, args);
-      List<RunRecord> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
+    return JdbcValues.query(
+        c,
+        "SELECT id, job, status, started_at, ended_at, inputs, outputs, properties FROM runs "
+            + where,
+        rs -> {
           long ended = rs.getLong(5);
           boolean hasEnd = !rs.wasNull();
-          out.add(
-              new RunRecord(
-                  rs.getString(1),
-                  rs.getString(2),
-                  RunRecord.Status.valueOf(rs.getString(3)),
-                  instant(rs.getLong(4)),
-                  hasEnd ? instant(ended) : null,
-                  JdbcValues.list(rs.getString(6)),
-                  JdbcValues.list(rs.getString(7)),
-                  JdbcValues.map(rs.getString(8))));
-        }
-      }
-      return out;
-    }
+          return new RunRecord(
+              rs.getString(1),
+              rs.getString(2),
+              RunRecord.Status.valueOf(rs.getString(3)),
+              instant(rs.getLong(4)),
+              hasEnd ? instant(ended) : null,
+              JdbcValues.list(rs.getString(6)),
+              JdbcValues.list(rs.getString(7)),
+              JdbcValues.map(rs.getString(8)));
+        },
+        args);
   }
 
   static void record(Connection c, CatalogEntry entry) throws SQLException {
@@ -240,51 +226,37 @@ final class JdbcRuns implements RunStore {
 
   static List<OfflineTable> offlineTables(Connection c, String where, Object... args)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT view_name, view_version, format, location, snapshot,"
-                + " run_id, updated_at FROM offline_tables"
-                + where)) {
-      bind(ps, args);
-      List<OfflineTable> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new OfflineTable(
-                  rs.getString(1),
-                  rs.getInt(2),
-                  TableLocation.of(SourceFormat.valueOf(rs.getString(3)), rs.getString(4)),
-                  new Snapshot(rs.getString(5)),
-                  rs.getString(6),
-                  instant(rs.getLong(7))));
-        }
-      }
-      return out;
-    }
+    return JdbcValues.query(
+        c,
+        "SELECT view_name, view_version, format, location, snapshot, run_id, updated_at"
+            + " FROM offline_tables"
+            + where,
+        rs ->
+            new OfflineTable(
+                rs.getString(1),
+                rs.getInt(2),
+                TableLocation.of(SourceFormat.valueOf(rs.getString(3)), rs.getString(4)),
+                new Snapshot(rs.getString(5)),
+                rs.getString(6),
+                instant(rs.getLong(7))),
+        args);
   }
 
   static List<Watermark> watermarks(Connection c, String where, Object... args)
       throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT view_name, view_version, online_store, end_micros,"
-                + " run_id, recorded_at FROM watermarks"
-                + where)) {
-      bind(ps, args);
-      List<Watermark> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new Watermark(
-                  rs.getString(1),
-                  rs.getInt(2),
-                  rs.getString(3),
-                  instant(rs.getLong(4)),
-                  rs.getString(5),
-                  instant(rs.getLong(6))));
-        }
-      }
-      return out;
-    }
+    return JdbcValues.query(
+        c,
+        "SELECT view_name, view_version, online_store, end_micros, run_id, recorded_at"
+            + " FROM watermarks"
+            + where,
+        rs ->
+            new Watermark(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getString(3),
+                instant(rs.getLong(4)),
+                rs.getString(5),
+                instant(rs.getLong(6))),
+        args);
   }
 }

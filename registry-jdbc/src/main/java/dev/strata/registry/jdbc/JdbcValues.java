@@ -3,9 +3,12 @@ package dev.strata.registry.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,6 +50,26 @@ final class JdbcValues {
       return JSON.readValue(text, new TypeReference<List<String>>() {});
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Corrupt registry list: " + text, e);
+    }
+  }
+
+  /** Reads one row of a result. */
+  interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a query with its arguments and maps every row. */
+  static <T> List<T> query(Connection c, String sql, RowMapper<T> row, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(row.map(rs));
+        }
+      }
+      return out;
     }
   }
 
