@@ -131,7 +131,7 @@ public final class TrainingBenchmark {
               + " rows x "
               + ts.features().size()
               + " features, split by time at "
-              + distributed.properties().get("split_at")
+              + distributed.splitAt()
               + "), same params (hist, max_depth "
               + spec.maxDepth()
               + ", eta "

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostModel;
@@ -223,31 +222,37 @@ public final class Models {
       pipeline.write().overwrite().save(sparkModel);
       HadoopFiles.write(spark, boosterFile, xgb.nativeBooster().toByteArray("ubj"));
 
-      Map<String, String> p = new TreeMap<>();
-      p.put("task", spec.task().name().toLowerCase(Locale.ROOT));
-      p.put("training_set", set.nodeId());
-      p.put("features", String.join(",", features));
-      p.put("label_column", set.labelColumn());
-      p.put("timestamp_column", set.timestampColumn());
-      p.put("split_at", split.at().toString());
-      p.put("train_rows", Long.toString(trainRows));
-      p.put("validation_rows", Long.toString(validationRows));
-      p.put("spark_model", sparkModel);
-      p.put("xgboost_model", boosterFile);
-      p.put("param.workers", Integer.toString(spec.workers()));
-      p.put("param.rounds", Integer.toString(spec.rounds()));
-      p.put("param.early_stopping_rounds", Integer.toString(spec.earlyStoppingRounds()));
-      p.put("param.max_depth", Integer.toString(spec.maxDepth()));
-      p.put("param.eta", Double.toString(spec.eta()));
-      p.put("param.seed", Long.toString(spec.seed()));
-      p.put("param.device", spec.gpu() ? "cuda" : "cpu");
-      p.put("param.threshold", Double.toString(spec.threshold()));
-      p.put("boosted_rounds", Long.toString(xgb.nativeBooster().getNumBoostedRound()));
-      metrics.forEach((k, v) -> p.put("metric." + k, Double.toString(v)));
-      p.put("run", run.record().id());
+      ModelVersion draft =
+          new ModelVersion(
+              spec.model(),
+              0,
+              "",
+              spec.task(),
+              set.nodeId(),
+              Arrays.asList(features),
+              set.labelColumn(),
+              set.timestampColumn(),
+              split.at(),
+              trainRows,
+              validationRows,
+              sparkModel,
+              boosterFile,
+              new ModelVersion.Params(
+                  spec.workers(),
+                  spec.rounds(),
+                  spec.earlyStoppingRounds(),
+                  spec.maxDepth(),
+                  spec.eta(),
+                  spec.seed(),
+                  spec.gpu() ? "cuda" : "cpu",
+                  spec.threshold()),
+              xgb.nativeBooster().getNumBoostedRound(),
+              metrics,
+              run.record().id());
+      Map<String, String> p = draft.toProperties();
       List<String> inputs = new ArrayList<>();
       inputs.add(set.nodeId());
-      set.viewVersions()
+      set.views()
           .forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
       LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
       run.complete(List.of(node.id()));
@@ -332,10 +337,9 @@ public final class Models {
       TableLocation output,
       boolean overwrite) {
     ModelVersion mv = get(model, version);
-    TrainingSet set =
-        TrainingSet.of(registry.lineageNode(mv.properties().get("training_set")).orElseThrow());
+    TrainingSet set = TrainingSet.of(registry.lineageNode(mv.trainingSet()).orElseThrow());
     FeatureService service = set.service(registry);
-    Map<String, Integer> views = set.viewVersions();
+    Map<String, Integer> views = new LinkedHashMap<>(set.views());
     Dataset<Row> input;
     try {
       input = Tables.read(spark, entities, Optional.empty());

@@ -7,13 +7,24 @@ import dev.strata.offline.TableFormat;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.RegistryStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
-/** A registered training dataset. */
+/**
+ * A registered training dataset: where its rows are, what it was built from (the labels and every
+ * source at a snapshot, the feature service and views at a version), and a checksum of its rows.
+ * The registry keeps it on the lineage node {@code training_dataset:NAME@vN}; this record is the
+ * only place that knows that form ({@link #of} and {@link #toProperties}).
+ *
+ * @param sources every source it read, by name, at the snapshot it read (none for Parquet)
+ * @param views the feature views it used, by name, at the version it used
+ * @param runId the run that built it
+ */
 public record TrainingSet(
     String name,
     int version,
@@ -22,15 +33,56 @@ public record TrainingSet(
     Optional<Snapshot> snapshot,
     long rows,
     String checksum,
+    TableLocation labels,
+    Optional<Snapshot> labelsSnapshot,
     String timestampColumn,
     String labelColumn,
     List<String> features,
+    String featureService,
+    int featureServiceVersion,
     Instant start,
     Instant end,
-    Map<String, String> properties) {
+    List<SourceRead> sources,
+    Map<String, Integer> views,
+    String runId) {
+
+  /** A source as a training set read it. */
+  public record SourceRead(String source, Optional<Snapshot> snapshot) {}
+
+  public TrainingSet {
+    features = List.copyOf(features);
+    sources = List.copyOf(sources);
+    views = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(views));
+  }
+
+  /** The snapshot of every source it read, by source name (null for a source without snapshots). */
+  public Map<String, String> sourceSnapshotIds() {
+    Map<String, String> out = new LinkedHashMap<>();
+    sources.forEach(s -> out.put(s.source(), s.snapshot().map(Snapshot::id).orElse(null)));
+    return out;
+  }
+
+  /** Its feature service, at the version it used. */
+  public FeatureService service(RegistryStore registry) {
+    return registry
+        .registeredService(featureService, featureServiceVersion)
+        .orElseThrow()
+        .definition();
+  }
 
   static TrainingSet of(LineageNode n) {
     Map<String, String> p = n.properties();
+    List<SourceRead> sources = new ArrayList<>();
+    Map<String, Integer> views = new LinkedHashMap<>();
+    p.forEach(
+        (k, v) -> {
+          if (k.startsWith(SOURCE_SNAPSHOT)) {
+            sources.add(
+                new SourceRead(k.substring(SOURCE_SNAPSHOT.length()), Snapshot.ofNullable(v)));
+          } else if (k.startsWith(VIEW_VERSION)) {
+            views.put(k.substring(VIEW_VERSION.length()), Integer.parseInt(v));
+          }
+        });
     return new TrainingSet(
         n.name(),
         Integer.parseInt(n.version().substring(1)),
@@ -39,33 +91,44 @@ public record TrainingSet(
         Snapshot.ofNullable(p.get("snapshot")),
         Long.parseLong(p.get("rows")),
         p.get("checksum"),
+        TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
+        Snapshot.ofNullable(p.get("labels_snapshot")),
         p.get("timestamp_column"),
         p.get("label_column"),
         Arrays.asList(p.get("features").split(",")),
+        p.get("feature_service"),
+        Integer.parseInt(p.get("feature_service_version")),
         Instant.parse(p.get("start")),
         Instant.parse(p.get("end")),
-        p);
+        sources,
+        views,
+        p.getOrDefault("run", ""));
   }
 
-  /** The feature views it was built from, at the versions it used. */
-  public Map<String, Integer> viewVersions() {
-    Map<String, Integer> views = new LinkedHashMap<>();
-    properties.forEach(
-        (k, v) -> {
-          if (k.startsWith("view_version.")) {
-            views.put(k.substring("view_version.".length()), Integer.parseInt(v));
-          }
-        });
-    return views;
-  }
+  private static final String SOURCE_SNAPSHOT = "source_snapshot.";
+  private static final String VIEW_VERSION = "view_version.";
 
-  /** Its feature service, at the version it used. */
-  public FeatureService service(RegistryStore registry) {
-    return registry
-        .registeredService(
-            properties.get("feature_service"),
-            Integer.parseInt(properties.get("feature_service_version")))
-        .orElseThrow()
-        .definition();
+  /** The lineage node's properties that {@link #of} reads back. */
+  Map<String, String> toProperties() {
+    Map<String, String> p = new TreeMap<>();
+    p.put("labels", labels.location());
+    p.put("labels_format", labels.formatName());
+    p.put("labels_snapshot", Snapshot.idOrEmpty(labelsSnapshot));
+    p.put("timestamp_column", timestampColumn);
+    p.put("label_column", labelColumn);
+    p.put("feature_service", featureService);
+    p.put("feature_service_version", Integer.toString(featureServiceVersion));
+    p.put("start", start.toString());
+    p.put("end", end.toString());
+    p.put("format", table.formatName());
+    p.put("location", table.location());
+    p.put("snapshot", Snapshot.idOrEmpty(snapshot));
+    p.put("rows", Long.toString(rows));
+    p.put("checksum", checksum);
+    p.put("features", String.join(",", features));
+    sources.forEach(s -> p.put(SOURCE_SNAPSHOT + s.source(), Snapshot.idOrEmpty(s.snapshot())));
+    views.forEach((v, n) -> p.put(VIEW_VERSION + v, Integer.toString(n)));
+    p.put("run", runId);
+    return p;
   }
 }

@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.AnalysisException;
@@ -201,26 +200,33 @@ public final class TrainingSets {
           Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
           Dataset<Row> stored = Tables.read(spark, location, snapshot);
           Checksum sum = checksum(stored);
-          Map<String, String> p = new TreeMap<>();
-          p.put("labels", spec.labels().location());
-          p.put("labels_format", spec.labels().formatName());
-          p.put("labels_snapshot", Snapshot.idOrEmpty(labelsSnapshot));
-          p.put("timestamp_column", spec.timestampColumn());
-          p.put("label_column", spec.labelColumn());
-          p.put("feature_service", spec.featureService());
-          p.put("feature_service_version", Integer.toString(service.version()));
-          p.put("start", spec.start().toString());
-          p.put("end", spec.end().toString());
-          p.put("format", location.formatName());
-          p.put("location", location.location());
-          p.put("snapshot", Snapshot.idOrEmpty(snapshot));
-          p.put("rows", Long.toString(sum.rows()));
-          p.put("checksum", sum.value());
-          p.put("features", String.join(",", features));
+          List<TrainingSet.SourceRead> sources = new ArrayList<>();
           h.sourceSnapshots()
-              .forEach((s, snap) -> p.put("source_snapshot." + s, nullToEmpty(snap)));
-          h.viewVersions().forEach((v, n) -> p.put("view_version." + v, Integer.toString(n)));
-          p.put("run", run.record().id());
+              .forEach(
+                  (src, snap) ->
+                      sources.add(new TrainingSet.SourceRead(src, Snapshot.ofNullable(snap))));
+          TrainingSet draft =
+              new TrainingSet(
+                  spec.name(),
+                  0,
+                  "",
+                  location,
+                  snapshot,
+                  sum.rows(),
+                  sum.value(),
+                  spec.labels(),
+                  labelsSnapshot,
+                  spec.timestampColumn(),
+                  spec.labelColumn(),
+                  features,
+                  spec.featureService(),
+                  service.version(),
+                  spec.start(),
+                  spec.end(),
+                  sources,
+                  h.viewVersions(),
+                  run.record().id());
+          Map<String, String> p = draft.toProperties();
           LineageNode node =
               registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
           run.complete(List.of(node.id()));
@@ -247,21 +253,14 @@ public final class TrainingSets {
    *     source or label table, which has no snapshots, changed since)
    */
   public Dataset<Row> rebuild(TrainingSet set) {
-    Map<String, String> p = set.properties();
     String where = "training set '" + set.name() + "' v" + set.version();
     FeatureService service = set.service(registry);
-    Map<String, String> snapshots = new LinkedHashMap<>();
-    Map<String, Integer> views = set.viewVersions();
-    p.forEach(
-        (k, v) -> {
-          if (k.startsWith("source_snapshot.")) {
-            snapshots.put(k.substring("source_snapshot.".length()), emptyToNull(v));
-          }
-        });
+    Map<String, String> snapshots = set.sourceSnapshotIds();
+    Map<String, Integer> views = new LinkedHashMap<>(set.views());
     Dataset<Row> labels =
         labels(
-            TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
-            Snapshot.ofNullable(p.get("labels_snapshot")),
+            set.labels(),
+            set.labelsSnapshot(),
             set.timestampColumn(),
             set.labelColumn(),
             set.start(),
@@ -381,13 +380,5 @@ public final class TrainingSets {
             .agg(org.apache.spark.sql.functions.count(lit(1)), sum(col("h")))
             .first();
     return new Checksum(r.getLong(0), r.isNullAt(1) ? "0" : r.getDecimal(1).toPlainString());
-  }
-
-  static String nullToEmpty(String s) {
-    return s == null ? "" : s;
-  }
-
-  static String emptyToNull(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 }

@@ -209,12 +209,12 @@ class TrainingTest {
           .containsKeys("auc", "pr_auc", "log_loss", "precision", "recall", "f1");
       // measured 0.68 on this slice; a model that learnt nothing would be near 0.5
       assertThat(m.metrics().get("auc")).isGreaterThan(0.62);
-      assertThat(Long.parseLong(m.properties().get("boosted_rounds"))).isBetween(1L, 100L);
+      assertThat(m.boostedRounds()).isBetween(1L, 100L);
 
       // the split is by time: the training rows are exactly those before split_at
-      Instant at = Instant.parse(m.properties().get("split_at"));
+      Instant at = m.splitAt();
       Dataset<Row> rows = new TrainingSets(spark, registry, w.warehouse()).read(ts);
-      assertThat(Long.parseLong(m.properties().get("train_rows")))
+      assertThat(m.trainRows())
           .isEqualTo(rows.filter(col("departure").lt(lit(Timestamp.from(at)))).count());
       Dataset<Row> validation =
           Models.prepare(rows, m.features(), "delayed")
@@ -309,9 +309,7 @@ class TrainingTest {
       TrainingSets sets = new TrainingSets(spark, registry, w.warehouse());
       Dataset<Row> validation =
           Models.prepare(sets.read(sets.get("minutes", null)), m.features(), "delay_minutes")
-              .filter(
-                  col("departure")
-                      .geq(lit(Timestamp.from(Instant.parse(m.properties().get("split_at"))))));
+              .filter(col("departure").geq(lit(Timestamp.from(m.splitAt()))));
       double se = 0;
       double ae = 0;
       List<Row> rows =

@@ -12,7 +12,6 @@ import dev.strata.dsl.FeatureRepository;
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
-import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Projection;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
@@ -40,9 +39,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
@@ -304,10 +301,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Optional<ModelVersion> sameModel =
         store.versions(LineageNode.MODEL, MODEL).stream()
             .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
-            .filter(
-                m ->
-                    m.properties().get("training_set").equals(ts.nodeId())
-                        && m.properties().get("param.rounds").equals(Integer.toString(rounds)))
+            .filter(m -> m.trainingSet().equals(ts.nodeId()) && m.params().rounds() == rounds)
             .reduce((a, b) -> b);
     ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
     StringBuilder metrics = new StringBuilder();
@@ -316,13 +310,13 @@ final class QuickstartCommand implements Callable<Integer> {
         (sameModel.isPresent() ? "reused " : "registered ")
             + model.nodeId()
             + " ("
-            + model.properties().get("boosted_rounds")
+            + model.boostedRounds()
             + " rounds; trained on "
-            + model.properties().get("train_rows")
+            + model.trainRows()
             + " rows before "
-            + model.properties().get("split_at")
+            + model.splitAt()
             + ", validated on "
-            + model.properties().get("validation_rows")
+            + model.validationRows()
             + "):"
             + metrics);
     summary.add("model " + model.nodeId() + ":" + metrics + "; " + model.sparkModel());
@@ -426,20 +420,15 @@ final class QuickstartCommand implements Callable<Integer> {
       return Optional.empty();
     }
     TrainingSet last = sets.get(s.name(), null);
-    Map<String, String> p = last.properties();
-    Map<String, String> want = new LinkedHashMap<>();
-    want.put("labels", s.labels().location());
-    want.put("labels_snapshot", Snapshot.idOrEmpty(Tables.currentSnapshot(spark, s.labels())));
-    want.put("start", s.start().toString());
-    want.put("end", s.end().toString());
-    want.put(
-        "feature_service_version",
-        Integer.toString(
-            store.get(ObjectKind.FEATURE_SERVICE, s.featureService()).orElseThrow().version()));
-    for (Map.Entry<String, String> e : want.entrySet()) {
-      if (!e.getValue().equals(p.get(e.getKey()))) {
-        return Optional.empty();
-      }
+    boolean same =
+        last.labels().equals(s.labels())
+            && last.labelsSnapshot().equals(Tables.currentSnapshot(spark, s.labels()))
+            && last.start().equals(s.start())
+            && last.end().equals(s.end())
+            && last.featureServiceVersion()
+                == store.registeredService(s.featureService()).orElseThrow().version();
+    if (!same) {
+      return Optional.empty();
     }
     // the labels table is derived from the flights file once; a new file means a new --warehouse
     return Tables.exists(spark, last.table()) ? Optional.of(last) : Optional.empty();

@@ -249,13 +249,13 @@ final class TrainingCommands {
                 + ", "
                 + m.features().size()
                 + " features, "
-                + m.properties().get("boosted_rounds")
+                + m.boostedRounds()
                 + " rounds, trained on "
-                + m.properties().get("train_rows")
+                + m.trainRows()
                 + " rows before "
-                + m.properties().get("split_at")
+                + m.splitAt()
                 + ", validated on "
-                + m.properties().get("validation_rows")
+                + m.validationRows()
                 + ")");
         for (Map.Entry<String, Double> e : m.metrics().entrySet()) {
           out.printf("  %-10s %.4f%n", e.getKey(), e.getValue());
