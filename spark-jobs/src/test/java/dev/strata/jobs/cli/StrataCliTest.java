@@ -304,7 +304,7 @@ class StrataCliTest {
           .contains("auc=")
           .contains("origin_delays v1: 20 keys written")
           .contains("\"entity\":{\"origin\":\"ATL\"}")
-          .contains("\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\"]")
+          .contains("\"statuses\":[" + presentForEveryOriginFeature() + "]")
           .contains("upstream of model:delay_model@v1")
           .contains("<- training_dataset:delayed_departures@v1")
           .contains("<- table:parquet:" + slice)
@@ -333,7 +333,7 @@ class StrataCliTest {
           .contains("nothing to apply: already registered (revision 1)")
           .contains("reused training_dataset:delayed_departures@v1")
           .contains("reused model:delay_model@v1")
-          .contains("\"statuses\":[\"PRESENT\",\"PRESENT\",\"PRESENT\"]");
+          .contains("\"statuses\":[" + presentForEveryOriginFeature() + "]");
     } finally {
       if (flightsPath == null) {
         System.clearProperty("strata.flights.path"); // the quickstart's --flights set it
@@ -633,5 +633,19 @@ class StrataCliTest {
     for (String row : List.of("| 0 |", "| 1 |", "| 2 |", "| 3 |", "| 4 |", "| 5 |", "| 6 |")) {
       assertThat(readme).contains(row);
     }
+  }
+
+  /** "PRESENT" once per feature the example's service takes from origin_delays, comma-separated. */
+  private static String presentForEveryOriginFeature() {
+    int n =
+        dev.strata.examples.flights.FlightsRepository.definitions(TestRepositories.PATH)
+            .featureService("delay_model")
+            .orElseThrow()
+            .projections()
+            .stream()
+            .filter(p -> p.view().equals("origin_delays"))
+            .mapToInt(p -> p.features().size())
+            .sum();
+    return String.join(",", java.util.Collections.nCopies(n, "\"PRESENT\""));
   }
 }
