@@ -39,4 +39,20 @@ public interface RunStore {
 
   /** Every watermark, by view, version and online store. */
   List<Watermark> watermarks();
+
+  /**
+   * Registers the next version of a training set ({@code draft}'s version is ignored): its catalog
+   * row, its lineage node {@code training_dataset:NAME@vN} and edges from {@code inputs}, in one
+   * transaction. Two processes registering the same name at once get different versions.
+   */
+  TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs);
+
+  /** Every version of a training set, oldest first; empty when none is registered. */
+  List<TrainingSet> trainingSets(String name);
+
+  /** Registers the next version of a model, as {@link #registerTrainingSet} does. */
+  ModelVersion registerModel(ModelVersion draft, List<String> inputs);
+
+  /** Every version of a model, oldest first; empty when none is registered. */
+  List<ModelVersion> models(String name);
 }

@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.strata.training.Models.Task;
+import dev.strata.registry.ModelVersion.Task;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;

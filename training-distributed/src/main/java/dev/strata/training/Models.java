@@ -16,16 +16,18 @@ import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.ModelVersion;
+import dev.strata.registry.ModelVersion.Task;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
+import dev.strata.registry.TrainingSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -68,19 +70,6 @@ public final class Models {
     this.spark = spark;
     this.registry = registry;
     this.warehouse = warehouse;
-  }
-
-  public enum Task {
-    CLASSIFIER,
-    REGRESSOR;
-
-    public static Task parse(String text) {
-      try {
-        return valueOf(text.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new InvalidInputException("unknown task '" + text + "': classifier or regressor");
-      }
-    }
   }
 
   /** The two halves of a dataset, split by time. */
@@ -249,14 +238,13 @@ public final class Models {
               xgb.nativeBooster().getNumBoostedRound(),
               metrics,
               run.record().id());
-      Map<String, String> p = draft.toProperties();
       List<String> inputs = new ArrayList<>();
       inputs.add(set.nodeId());
       set.views()
           .forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
-      LineageNode node = registry.registerVersion(LineageNode.MODEL, spec.model(), p, inputs);
-      run.complete(List.of(node.id()));
-      return ModelVersion.of(node);
+      ModelVersion registered = registry.registerModel(draft, inputs);
+      run.complete(List.of(registered.nodeId()));
+      return registered;
     } catch (java.io.IOException
         | java.io.UncheckedIOException
         | ml.dmlc.xgboost4j.java.XGBoostError e) {
@@ -316,8 +304,7 @@ public final class Models {
 
   /** A registered model version; the newest when {@code version} is null. */
   public ModelVersion get(String name, Integer version) {
-    return ModelVersion.of(
-        TrainingSets.artifact(registry, LineageNode.MODEL, "model", name, version));
+    return TrainingSets.pick(registry.models(name), "model", name, version);
   }
 
   /** What a scoring run wrote. */
@@ -337,7 +324,13 @@ public final class Models {
       TableLocation output,
       boolean overwrite) {
     ModelVersion mv = get(model, version);
-    TrainingSet set = TrainingSet.of(registry.lineageNode(mv.trainingSet()).orElseThrow());
+    LineageId trained = LineageId.parse(mv.trainingSet());
+    TrainingSet set =
+        TrainingSets.pick(
+            registry.trainingSets(trained.name()),
+            "training set",
+            trained.name(),
+            Integer.parseInt(trained.version().substring(1)));
     FeatureService service = set.service(registry);
     Map<String, Integer> views = new LinkedHashMap<>(set.views());
     Dataset<Row> input;

@@ -1,6 +1,6 @@
 package dev.strata.training;
 
-import dev.strata.training.Models.Task;
+import dev.strata.registry.ModelVersion.Task;
 
 /**
  * A training request.

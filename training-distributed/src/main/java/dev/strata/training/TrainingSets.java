@@ -15,12 +15,12 @@ import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.LineageId;
-import dev.strata.registry.LineageNode;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
+import dev.strata.registry.TrainingSet;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,33 +87,30 @@ public final class TrainingSets {
       TableFormat format) {}
 
   /**
-   * One version ({@code vN}) of a registered artifact; the newest when {@code version} is null.
+   * One version ({@code vN}) of a registered artifact, a training set or a model; the newest when
+   * {@code version} is null.
    *
    * @param what how messages name the kind: "training set", "model"
    */
-  static LineageNode artifact(
-      RegistryStore registry, String kind, String what, String name, Integer version) {
-    List<LineageNode> versions = registry.versions(kind, name);
+  static <T> T pick(List<T> versions, String what, String name, Integer version) {
     if (versions.isEmpty()) {
       throw new NotRegisteredException("no " + what + " named '" + name + "' is registered");
     }
     if (version == null) {
       return versions.get(versions.size() - 1);
     }
-    return versions.stream()
-        .filter(n -> n.version().equals("v" + version))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new NotRegisteredException(
-                    what
-                        + " '"
-                        + name
-                        + "' has no version "
-                        + version
-                        + " (versions: 1.."
-                        + versions.size()
-                        + ")"));
+    if (version < 1 || version > versions.size()) {
+      throw new NotRegisteredException(
+          what
+              + " '"
+              + name
+              + "' has no version "
+              + version
+              + " (versions: 1.."
+              + versions.size()
+              + ")");
+    }
+    return versions.get(version - 1);
   }
 
   /** Builds, stores and registers a training dataset; on any error nothing is registered. */
@@ -226,18 +223,15 @@ public final class TrainingSets {
                   sources,
                   h.viewVersions(),
                   run.record().id());
-          Map<String, String> p = draft.toProperties();
-          LineageNode node =
-              registry.registerVersion(LineageNode.TRAINING_DATASET, spec.name(), p, inputs);
-          run.complete(List.of(node.id()));
-          return TrainingSet.of(node);
+          TrainingSet registered = registry.registerTrainingSet(draft, inputs);
+          run.complete(List.of(registered.nodeId()));
+          return registered;
         });
   }
 
   /** A registered training dataset; the newest when {@code version} is null. */
   public TrainingSet get(String name, Integer version) {
-    return TrainingSet.of(
-        artifact(registry, LineageNode.TRAINING_DATASET, "training set", name, version));
+    return pick(registry.trainingSets(name), "training set", name, version);
   }
 
   /** The stored rows of a registered training dataset, at the snapshot it was written with. */

@@ -11,6 +11,7 @@ import dev.strata.registry.Watermark;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -87,5 +88,43 @@ final class CatalogMigration {
             Instant.parse(p.get("end")),
             r.id(),
             r.ended().orElse(r.startedAt())));
+  }
+
+  /**
+   * The data step of migration V4: every training set and model registered as a lineage node
+   * ({@code training_dataset:NAME@vN}, {@code model:NAME@vN}) gets its catalog row.
+   */
+  static void moveArtifacts(Connection c) throws SQLException {
+    for (String[] kt :
+        new String[][] {{"training_dataset", "training_sets"}, {"model", "models"}}) {
+      List<String[]> rows =
+          JdbcValues.query(
+              c,
+              "SELECT id, name, version, properties, created_at FROM lineage_nodes WHERE kind = ?",
+              rs ->
+                  new String[] {
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    Long.toString(rs.getLong(5))
+                  },
+              kt[0]);
+      for (String[] r : rows) {
+        if (!r[2].matches("v\\d+")) {
+          continue;
+        }
+        Map<String, String> props = JdbcValues.map(r[3]);
+        JdbcRuns.insertArtifact(
+            c,
+            kt[1],
+            r[1],
+            Integer.parseInt(r[2].substring(1)),
+            r[0],
+            props,
+            props.getOrDefault("run", ""),
+            Long.parseLong(r[4]));
+      }
+    }
   }
 }

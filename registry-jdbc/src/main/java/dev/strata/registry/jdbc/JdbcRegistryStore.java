@@ -9,6 +9,7 @@ import dev.strata.registry.CatalogEntry;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
@@ -16,6 +17,7 @@ import dev.strata.registry.RegistryException;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.TrainingSet;
 import dev.strata.registry.Watermark;
 import java.sql.SQLException;
 import java.util.List;
@@ -184,6 +186,26 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public List<Watermark> watermarks() {
     return runs.watermarks();
+  }
+
+  @Override
+  public TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs) {
+    return runs.registerTrainingSet(draft, inputs);
+  }
+
+  @Override
+  public List<TrainingSet> trainingSets(String name) {
+    return runs.trainingSets(name);
+  }
+
+  @Override
+  public ModelVersion registerModel(ModelVersion draft, List<String> inputs) {
+    return runs.registerModel(draft, inputs);
+  }
+
+  @Override
+  public List<ModelVersion> models(String name) {
+    return runs.models(name);
   }
 
   @Override

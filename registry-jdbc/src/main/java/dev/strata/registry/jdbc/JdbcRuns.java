@@ -9,16 +9,22 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
 import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
+import dev.strata.registry.RegistryException;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunStore;
+import dev.strata.registry.TrainingSet;
 import dev.strata.registry.Watermark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Runs and the catalog they leave (offline tables, watermarks), in SQL; each query by an index. */
@@ -258,5 +264,130 @@ final class JdbcRuns implements RunStore {
                 rs.getString(5),
                 instant(rs.getLong(6))),
         args);
+  }
+
+  // ---------------------------------------------------------------- training sets and models
+
+  @Override
+  public TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs) {
+    return register(
+        "training_sets",
+        LineageNode.TRAINING_DATASET,
+        draft.name(),
+        draft.runId(),
+        inputs,
+        draft::withVersion,
+        TrainingSet::toProperties);
+  }
+
+  @Override
+  public List<TrainingSet> trainingSets(String name) {
+    return db.read(
+        c ->
+            artifacts(
+                c,
+                "training_sets",
+                name,
+                rs ->
+                    TrainingSet.fromProperties(
+                        name, rs.getInt(1), rs.getString(2), JdbcValues.map(rs.getString(3)))));
+  }
+
+  @Override
+  public ModelVersion registerModel(ModelVersion draft, List<String> inputs) {
+    return register(
+        "models",
+        LineageNode.MODEL,
+        draft.name(),
+        draft.runId(),
+        inputs,
+        draft::withVersion,
+        ModelVersion::toProperties);
+  }
+
+  @Override
+  public List<ModelVersion> models(String name) {
+    return db.read(
+        c ->
+            artifacts(
+                c,
+                "models",
+                name,
+                rs ->
+                    ModelVersion.fromProperties(
+                        name, rs.getInt(1), rs.getString(2), JdbcValues.map(rs.getString(3)))));
+  }
+
+  private static <T> List<T> artifacts(
+      Connection c, String table, String name, JdbcValues.RowMapper<T> row) throws SQLException {
+    return JdbcValues.query(
+        c,
+        "SELECT version, node_id, record FROM " + table + " WHERE name = ? ORDER BY version",
+        row,
+        name);
+  }
+
+  /**
+   * The next version of an artifact, its catalog row, lineage node and edges, in one transaction; a
+   * concurrent registration of the same version fails on the table's key and tries again.
+   */
+  private <T> T register(
+      String table,
+      String kind,
+      String name,
+      String runId,
+      List<String> inputs,
+      java.util.function.IntFunction<T> versioned,
+      java.util.function.Function<T, Map<String, String>> stored) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return db.transaction(
+            c -> {
+              int next =
+                  1
+                      + JdbcValues.query(
+                              c,
+                              "SELECT COALESCE(MAX(version), 0) FROM " + table + " WHERE name = ?",
+                              rs -> rs.getInt(1),
+                              name)
+                          .get(0);
+              T artifact = versioned.apply(next);
+              Map<String, String> props = stored.apply(artifact);
+              LineageNode node = LineageNode.of(kind, name, "v" + next, props);
+              insertArtifact(
+                  c, table, name, next, node.id(), props, runId, node.createdAt().toEpochMilli());
+              JdbcLineage.insertNode(c, node);
+              long now = System.currentTimeMillis();
+              for (String input : inputs) {
+                JdbcLineage.insertEdge(c, new LineageEdge(input, node.id()), now);
+              }
+              return artifact;
+            });
+      } catch (RegistryException e) {
+        if (attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static void insertArtifact(
+      Connection c,
+      String table,
+      String name,
+      int version,
+      String nodeId,
+      Map<String, String> props,
+      String runId,
+      long createdAt)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (name, version, node_id, record, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+      bind(ps, name, version, nodeId, toJson(props), runId, createdAt);
+      ps.executeUpdate();
+    }
   }
 }

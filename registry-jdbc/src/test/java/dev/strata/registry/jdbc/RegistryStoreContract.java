@@ -27,6 +27,7 @@ import dev.strata.registry.Fixtures;
 import dev.strata.registry.InvalidDefinitionsException;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.LineageNode;
+import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.OpenLineageExporter;
 import dev.strata.registry.Plan;
@@ -34,6 +35,7 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryException;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.TrainingSet;
 import dev.strata.registry.Watermark;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -751,6 +753,107 @@ abstract class RegistryStoreContract {
       ps.setString(7, json.writeValueAsString(outputs));
       ps.setString(8, json.writeValueAsString(new java.util.TreeMap<>(props)));
       ps.executeUpdate();
+    }
+  }
+
+  static TrainingSet trainingSetDraft(String name) {
+    return new TrainingSet(
+        name,
+        0,
+        "",
+        TableLocation.of(SourceFormat.DELTA, "s3a://lake/wh/training_sets/" + name + "/ab12"),
+        java.util.Optional.of(new Snapshot("0")),
+        1234,
+        "987654321",
+        TableLocation.of(SourceFormat.DELTA, "/labels"),
+        java.util.Optional.of(new Snapshot("3")),
+        "departure",
+        "delayed",
+        List.of("avg_delay_1h", "flights_1d"),
+        "delay_model",
+        2,
+        Instant.parse("2001-01-03T00:00:00Z"),
+        Instant.parse("2001-01-22T00:00:00Z"),
+        List.of(
+            new TrainingSet.SourceRead("flights", java.util.Optional.of(new Snapshot("5"))),
+            new TrainingSet.SourceRead("airports", java.util.Optional.empty())),
+        Map.of("origin_delays", 1, "route_stats", 3),
+        "run-1");
+  }
+
+  static ModelVersion modelDraft(String name, String trainingSet) {
+    return new ModelVersion(
+        name,
+        0,
+        "",
+        ModelVersion.Task.CLASSIFIER,
+        trainingSet,
+        List.of("avg_delay_1h", "flights_1d"),
+        "delayed",
+        "departure",
+        Instant.parse("2001-01-18T00:00:00Z"),
+        900,
+        334,
+        "/wh/models/m/spark",
+        "/wh/models/m/xgboost/model.ubj",
+        new ModelVersion.Params(2, 30, 5, 6, 0.1, 7, "cpu", 0.5),
+        17,
+        Map.of("auc", 0.71, "log_loss", 0.52),
+        "run-2");
+  }
+
+  @Test
+  void trainingSetsAndModelsAreTypedVersionedCatalogRows() throws Exception {
+    TrainingSet v1 =
+        registry.registerTrainingSet(trainingSetDraft("delays"), List.of("table:delta:/labels@3"));
+    TrainingSet v2 = registry.registerTrainingSet(trainingSetDraft("delays"), List.of());
+    assertThat(v1.version()).isEqualTo(1);
+    assertThat(v2.nodeId()).isEqualTo("training_dataset:delays@v2");
+    assertThat(registry.trainingSets("delays")).containsExactly(v1, v2);
+    assertThat(registry.trainingSets("other")).isEmpty();
+    assertThat(registry.upstream(v1.nodeId()).nodes()).containsKey("table:delta:/labels@3");
+
+    ModelVersion m =
+        registry.registerModel(modelDraft("delay_model", v2.nodeId()), List.of(v2.nodeId()));
+    assertThat(m.nodeId()).isEqualTo("model:delay_model@v1");
+    assertThat(registry.models("delay_model")).containsExactly(m);
+    assertThat(registry.downstream(v2.nodeId()).nodes()).containsKey(m.nodeId());
+
+    // registered at once from eight threads: eight different versions
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<TrainingSet>> fs = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        fs.add(
+            pool.submit(() -> registry.registerTrainingSet(trainingSetDraft("busy"), List.of())));
+      }
+      List<Integer> versions = new ArrayList<>();
+      for (Future<TrainingSet> f : fs) {
+        versions.add(f.get().version());
+      }
+      assertThat(versions).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void trainingSetsAndModelsRegisteredAsLineageNodesMoveIntoTheCatalog() throws Exception {
+    String old = newDatabaseUrl();
+    Migrations.migrate(() -> DriverManager.getConnection(old), 3);
+    TrainingSet ts = trainingSetDraft("delays").withVersion(1);
+    ModelVersion m = modelDraft("delay_model", ts.nodeId()).withVersion(1);
+    try (Connection c = DriverManager.getConnection(old)) {
+      JdbcLineage.insertNode(
+          c, LineageNode.of(LineageNode.TRAINING_DATASET, "delays", "v1", ts.toProperties()));
+      JdbcLineage.insertNode(
+          c, LineageNode.of(LineageNode.MODEL, "delay_model", "v1", m.toProperties()));
+    }
+    try (JdbcRegistryStore migrated = JdbcRegistryStore.open(old)) {
+      assertThat(migrated.trainingSets("delays")).containsExactly(ts);
+      assertThat(migrated.models("delay_model")).containsExactly(m);
+      assertThat(migrated.registerTrainingSet(trainingSetDraft("delays"), List.of()).version())
+          .isEqualTo(2);
     }
   }
 }

@@ -22,14 +22,13 @@ import dev.strata.offline.Tables;
 import dev.strata.online.RedisLauncher;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
-import dev.strata.registry.LineageNode;
+import dev.strata.registry.ModelVersion;
 import dev.strata.registry.Plan;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.TrainingSet;
 import dev.strata.registry.jdbc.RegistryUrls;
-import dev.strata.training.ModelVersion;
 import dev.strata.training.Models;
 import dev.strata.training.TrainSpec;
-import dev.strata.training.TrainingSet;
 import dev.strata.training.TrainingSets;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
@@ -299,8 +298,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Models models = new Models(spark, store, sparkOptions.warehouse);
     TrainSpec trainSpec = TrainSpec.defaults(MODEL, TRAINING_SET).withRounds(rounds, 20);
     Optional<ModelVersion> sameModel =
-        store.versions(LineageNode.MODEL, MODEL).stream()
-            .map(n -> models.get(MODEL, Integer.parseInt(n.version().substring(1))))
+        store.models(MODEL).stream()
             .filter(m -> m.trainingSet().equals(ts.nodeId()) && m.params().rounds() == rounds)
             .reduce((a, b) -> b);
     ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
@@ -416,7 +414,7 @@ final class QuickstartCommand implements Callable<Integer> {
    */
   private Optional<TrainingSet> sameTrainingSet(
       RegistryStore store, TrainingSets sets, TrainingSets.TrainingSetSpec s, SparkSession spark) {
-    if (store.versions(LineageNode.TRAINING_DATASET, s.name()).isEmpty()) {
+    if (store.trainingSets(s.name()).isEmpty()) {
       return Optional.empty();
     }
     TrainingSet last = sets.get(s.name(), null);

@@ -1,12 +1,12 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.VersionedName;
+import dev.strata.registry.ModelVersion;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.TrainingSet;
 import dev.strata.training.GpuSupport;
-import dev.strata.training.ModelVersion;
 import dev.strata.training.Models;
 import dev.strata.training.TrainSpec;
-import dev.strata.training.TrainingSet;
 import dev.strata.training.TrainingSets;
 import dev.strata.training.TrainingSets.TrainingSetSpec;
 import java.io.PrintWriter;
@@ -224,7 +224,7 @@ final class TrainingCommands {
               model,
               set.name(),
               set.versionOrNull(),
-              Models.Task.parse(task),
+              ModelVersion.Task.parse(task),
               workers,
               rounds,
               earlyStopping,

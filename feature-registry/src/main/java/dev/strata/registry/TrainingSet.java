@@ -1,16 +1,15 @@
-package dev.strata.training;
+package dev.strata.registry;
 
 import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
-import dev.strata.offline.TableFormat;
-import dev.strata.registry.LineageNode;
-import dev.strata.registry.RegistryStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,8 +17,9 @@ import java.util.TreeMap;
 /**
  * A registered training dataset: where its rows are, what it was built from (the labels and every
  * source at a snapshot, the feature service and views at a version), and a checksum of its rows.
- * The registry keeps it on the lineage node {@code training_dataset:NAME@vN}; this record is the
- * only place that knows that form ({@link #of} and {@link #toProperties}).
+ * The registry keeps it in its catalog, and on the lineage node {@code training_dataset:NAME@vN}
+ * ({@link RunStore#registerTrainingSet}); {@link #toProperties} and {@link #fromProperties} are the
+ * one codec of its stored form.
  *
  * @param sources every source it read, by name, at the snapshot it read (none for Parquet)
  * @param views the feature views it used, by name, at the version it used
@@ -51,7 +51,8 @@ public record TrainingSet(
 
   public TrainingSet {
     features = List.copyOf(features);
-    sources = List.copyOf(sources);
+    // by source name: the order the stored form reads them back in
+    sources = sources.stream().sorted(java.util.Comparator.comparing(SourceRead::source)).toList();
     views = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(views));
   }
 
@@ -63,15 +64,40 @@ public record TrainingSet(
   }
 
   /** Its feature service, at the version it used. */
-  public FeatureService service(RegistryStore registry) {
+  public FeatureService service(DefinitionStore registry) {
     return registry
         .registeredService(featureService, featureServiceVersion)
         .orElseThrow()
         .definition();
   }
 
-  static TrainingSet of(LineageNode n) {
-    Map<String, String> p = n.properties();
+  /** The same training set as the registry's version {@code version} of it. */
+  public TrainingSet withVersion(int version) {
+    return new TrainingSet(
+        name,
+        version,
+        LineageId.artifact(LineageNode.TRAINING_DATASET, name, version).toString(),
+        table,
+        snapshot,
+        rows,
+        checksum,
+        labels,
+        labelsSnapshot,
+        timestampColumn,
+        labelColumn,
+        features,
+        featureService,
+        featureServiceVersion,
+        start,
+        end,
+        sources,
+        views,
+        runId);
+  }
+
+  /** Reads the stored form back. */
+  public static TrainingSet fromProperties(
+      String name, int version, String nodeId, Map<String, String> p) {
     List<SourceRead> sources = new ArrayList<>();
     Map<String, Integer> views = new LinkedHashMap<>();
     p.forEach(
@@ -84,14 +110,14 @@ public record TrainingSet(
           }
         });
     return new TrainingSet(
-        n.name(),
-        Integer.parseInt(n.version().substring(1)),
-        n.id(),
-        TableFormat.parse(p.get("format")).at(p.get("location")),
+        name,
+        version,
+        nodeId,
+        table(p.get("format"), p.get("location")),
         Snapshot.ofNullable(p.get("snapshot")),
         Long.parseLong(p.get("rows")),
         p.get("checksum"),
-        TableFormat.parse(p.get("labels_format")).at(p.get("labels")),
+        table(p.get("labels_format"), p.get("labels")),
         Snapshot.ofNullable(p.get("labels_snapshot")),
         p.get("timestamp_column"),
         p.get("label_column"),
@@ -108,8 +134,12 @@ public record TrainingSet(
   private static final String SOURCE_SNAPSHOT = "source_snapshot.";
   private static final String VIEW_VERSION = "view_version.";
 
-  /** The lineage node's properties that {@link #of} reads back. */
-  Map<String, String> toProperties() {
+  private static TableLocation table(String format, String location) {
+    return TableLocation.of(SourceFormat.valueOf(format.toUpperCase(Locale.ROOT)), location);
+  }
+
+  /** The stored form, which {@link #fromProperties} reads back. */
+  public Map<String, String> toProperties() {
     Map<String, String> p = new TreeMap<>();
     p.put("labels", labels.location());
     p.put("labels_format", labels.formatName());

@@ -1,7 +1,6 @@
-package dev.strata.training;
+package dev.strata.registry;
 
-import dev.strata.registry.LineageNode;
-import dev.strata.training.Models.Task;
+import dev.strata.errors.InvalidInputException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -10,8 +9,9 @@ import java.util.TreeMap;
 
 /**
  * A registered model version: what it was trained on and how, where its artifacts are, and its
- * validation metrics. The registry keeps it on the lineage node {@code model:NAME@vN}; this record
- * is the only place that knows that form ({@link #of} and {@link #toProperties}).
+ * validation metrics. The registry keeps it in its catalog, and on the lineage node {@code
+ * model:NAME@vN} ({@link RunStore#registerModel}); {@link #toProperties} and {@link
+ * #fromProperties} are the one codec of its stored form.
  *
  * @param trainingSet the lineage id of the training set version it was trained on
  * @param splitAt examples before it trained the model, the rest validated it
@@ -36,6 +36,20 @@ public record ModelVersion(
     Map<String, Double> metrics,
     String runId) {
 
+  /** What a model predicts. */
+  public enum Task {
+    CLASSIFIER,
+    REGRESSOR;
+
+    public static Task parse(String text) {
+      try {
+        return valueOf(text.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("unknown task '" + text + "': classifier or regressor");
+      }
+    }
+  }
+
   /** The training parameters it was trained with. */
   public record Params(
       int workers,
@@ -54,8 +68,31 @@ public record ModelVersion(
 
   private static final String METRIC = "metric.";
 
-  static ModelVersion of(LineageNode n) {
-    Map<String, String> p = n.properties();
+  /** The same model as the registry's version {@code version} of it. */
+  public ModelVersion withVersion(int version) {
+    return new ModelVersion(
+        name,
+        version,
+        LineageId.artifact(LineageNode.MODEL, name, version).toString(),
+        task,
+        trainingSet,
+        features,
+        labelColumn,
+        timestampColumn,
+        splitAt,
+        trainRows,
+        validationRows,
+        sparkModel,
+        xgboostModel,
+        params,
+        boostedRounds,
+        metrics,
+        runId);
+  }
+
+  /** Reads the stored form back. */
+  public static ModelVersion fromProperties(
+      String name, int version, String nodeId, Map<String, String> p) {
     Map<String, Double> metrics = new TreeMap<>();
     p.forEach(
         (k, v) -> {
@@ -64,9 +101,9 @@ public record ModelVersion(
           }
         });
     return new ModelVersion(
-        n.name(),
-        Integer.parseInt(n.version().substring(1)),
-        n.id(),
+        name,
+        version,
+        nodeId,
         Task.parse(p.get("task")),
         p.get("training_set"),
         Arrays.asList(p.get("features").split(",")),
@@ -91,8 +128,8 @@ public record ModelVersion(
         p.getOrDefault("run", ""));
   }
 
-  /** The lineage node's properties that {@link #of} reads back. */
-  Map<String, String> toProperties() {
+  /** The stored form, which {@link #fromProperties} reads back. */
+  public Map<String, String> toProperties() {
     Map<String, String> p = new TreeMap<>();
     p.put("task", task.name().toLowerCase(java.util.Locale.ROOT));
     p.put("training_set", trainingSet);
