@@ -46,21 +46,11 @@ public record TrainingSet(
     Map<String, Integer> views,
     String runId) {
 
-  /** A source as a training set read it. */
-  public record SourceRead(String source, Optional<Snapshot> snapshot) {}
-
   public TrainingSet {
     features = List.copyOf(features);
     // by source name: the order the stored form reads them back in
     sources = sources.stream().sorted(java.util.Comparator.comparing(SourceRead::source)).toList();
     views = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(views));
-  }
-
-  /** The snapshot of every source it read, by source name (null for a source without snapshots). */
-  public Map<String, String> sourceSnapshotIds() {
-    Map<String, String> out = new LinkedHashMap<>();
-    sources.forEach(s -> out.put(s.source(), s.snapshot().map(Snapshot::id).orElse(null)));
-    return out;
   }
 
   /** Its feature service, at the version it used. */

@@ -23,6 +23,7 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
+import dev.strata.registry.SourceRead;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -81,12 +82,12 @@ public final class OfflineStore {
       RunRecord run) {}
 
   /**
-   * What a historical retrieval read: the rows, the snapshot of every source it read (null for
-   * Parquet, which has none), the version of every feature view it used, and the lineage ids.
+   * What a historical retrieval read: the rows, every source at the snapshot it read, the version
+   * of every feature view it used, and the lineage ids.
    */
   public record Historical(
       Dataset<Row> rows,
-      Map<String, String> sourceSnapshots,
+      List<SourceRead> sources,
       Map<String, Integer> viewVersions,
       List<String> inputs) {}
 
@@ -272,18 +273,13 @@ public final class OfflineStore {
   /**
    * The features to retrieve: every projection of a service, or {@code view:feature} references.
    */
-  public List<PointInTime.Request> requests(
-      List<Projection> projections, Map<String, String> snapshots, List<String> inputs) {
-    return requests(projections, snapshots, new LinkedHashMap<>(), inputs);
-  }
-
   /**
-   * As above; {@code viewVersions} pins views to versions (a view missing from it is read at its
-   * current version and added to it).
+   * The features to retrieve; {@code snapshots} pins sources (by name) and {@code viewVersions}
+   * views: one missing from its map is read at its current snapshot or version, and added to it.
    */
-  public List<PointInTime.Request> requests(
+  private List<PointInTime.Request> requests(
       List<Projection> projections,
-      Map<String, String> snapshots,
+      Map<String, Optional<Snapshot>> snapshots,
       Map<String, Integer> viewVersions,
       List<String> inputs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
@@ -320,13 +316,9 @@ public final class OfflineStore {
         }
       }
       Source source = registry.source(view.source()).orElseThrow();
-      if (!snapshots.containsKey(source.name())) {
-        // null for Parquet sources, which have no snapshots
-        snapshots.put(
-            source.name(),
-            Tables.currentSnapshot(spark, source.table()).map(Snapshot::id).orElse(null));
-      }
-      Optional<Snapshot> snapshot = Snapshot.ofNullable(snapshots.get(source.name()));
+      Optional<Snapshot> snapshot =
+          snapshots.computeIfAbsent(
+              source.name(), n -> Tables.currentSnapshot(spark, source.table()));
       Dataset<Row> events =
           SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
       inputs.add(LineageId.table(source.table(), snapshot).toString());
@@ -384,31 +376,31 @@ public final class OfflineStore {
       List<Projection> projections,
       boolean qualified) {
     return historical(
-        entities,
-        timestampColumn,
-        projections,
-        qualified,
-        new LinkedHashMap<>(),
-        new LinkedHashMap<>());
+        entities, timestampColumn, projections, qualified, List.of(), new LinkedHashMap<>());
   }
 
   /**
    * Historical retrieval with sources read at the given snapshots and views at the given versions
-   * (as a training dataset's record pins them); sources or views missing from the maps are read at
-   * their current snapshot or version, and added to them.
+   * (as a training dataset's record pins them); sources missing from {@code pinned} are read at
+   * their current snapshot, views missing from {@code viewVersions} at their current version (and
+   * added to it). The result says at which snapshot it read every source.
    */
   public Historical historical(
       Dataset<Row> entities,
       String timestampColumn,
       List<Projection> projections,
       boolean qualified,
-      Map<String, String> snapshots,
+      List<SourceRead> pinned,
       Map<String, Integer> viewVersions) {
     List<String> inputs = new ArrayList<>();
+    Map<String, Optional<Snapshot>> snapshots = new LinkedHashMap<>();
+    pinned.forEach(s -> snapshots.put(s.source(), s.snapshot()));
     List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
+    List<SourceRead> read = new ArrayList<>();
+    snapshots.forEach((n, s) -> read.add(new SourceRead(n, s)));
     return new Historical(
         PointInTime.join(entities, timestampColumn, requests, qualified),
-        snapshots,
+        read,
         viewVersions,
         inputs);
   }

@@ -343,8 +343,7 @@ public final class Models {
     List<String> entityColumns = Arrays.asList(input.columns());
     OfflineStore.Historical h =
         new OfflineStore(spark, registry, warehouse)
-            .historical(
-                input, timestampColumn, service.projections(), false, new LinkedHashMap<>(), views);
+            .historical(input, timestampColumn, service.projections(), false, List.of(), views);
     PipelineModel pipeline = PipelineModel.load(mv.sparkModel());
     Dataset<Row> predicted = pipeline.transform(prepare(h.rows(), mv.features(), null));
     List<Column> out = new ArrayList<>();

@@ -20,6 +20,7 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
+import dev.strata.registry.SourceRead;
 import dev.strata.registry.TrainingSet;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -172,7 +173,7 @@ public final class TrainingSets {
             spec.timestampColumn(),
             service.definition().projections(),
             false,
-            new LinkedHashMap<>(),
+            List.of(),
             new LinkedHashMap<>());
     List<String> features = featureColumns(h.rows(), labels);
     Dataset<Row> rows = h.rows();
@@ -197,11 +198,6 @@ public final class TrainingSets {
           Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
           Dataset<Row> stored = Tables.read(spark, location, snapshot);
           Checksum sum = checksum(stored);
-          List<TrainingSet.SourceRead> sources = new ArrayList<>();
-          h.sourceSnapshots()
-              .forEach(
-                  (src, snap) ->
-                      sources.add(new TrainingSet.SourceRead(src, Snapshot.ofNullable(snap))));
           TrainingSet draft =
               new TrainingSet(
                   spec.name(),
@@ -220,7 +216,7 @@ public final class TrainingSets {
                   service.version(),
                   spec.start(),
                   spec.end(),
-                  sources,
+                  h.sources(),
                   h.viewVersions(),
                   run.record().id());
           TrainingSet registered = registry.registerTrainingSet(draft, inputs);
@@ -249,7 +245,7 @@ public final class TrainingSets {
   public Dataset<Row> rebuild(TrainingSet set) {
     String where = "training set '" + set.name() + "' v" + set.version();
     FeatureService service = set.service(registry);
-    Map<String, String> snapshots = set.sourceSnapshotIds();
+    List<SourceRead> snapshots = set.sources();
     Map<String, Integer> views = new LinkedHashMap<>(set.views());
     Dataset<Row> labels =
         labels(

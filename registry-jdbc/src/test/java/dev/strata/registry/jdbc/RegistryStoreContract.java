@@ -35,6 +35,7 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryException;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
+import dev.strata.registry.SourceRead;
 import dev.strata.registry.TrainingSet;
 import dev.strata.registry.Watermark;
 import java.io.InputStream;
@@ -775,8 +776,8 @@ abstract class RegistryStoreContract {
         Instant.parse("2001-01-03T00:00:00Z"),
         Instant.parse("2001-01-22T00:00:00Z"),
         List.of(
-            new TrainingSet.SourceRead("flights", java.util.Optional.of(new Snapshot("5"))),
-            new TrainingSet.SourceRead("airports", java.util.Optional.empty())),
+            new SourceRead("flights", java.util.Optional.of(new Snapshot("5"))),
+            new SourceRead("airports", java.util.Optional.empty())),
         Map.of("origin_delays", 1, "route_stats", 3),
         "run-1");
   }

@@ -126,7 +126,9 @@ final class HistoricalCommand implements Callable<Integer> {
               + " "
               + output
               + "; sources read at snapshots "
-              + h.sourceSnapshots());
+              + h.sources().stream()
+                  .map(r -> r.source() + r.snapshot().map(x -> "@" + x).orElse(""))
+                  .toList());
       return StrataCli.OK;
     }
   }
