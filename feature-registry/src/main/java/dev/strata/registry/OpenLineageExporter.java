@@ -83,13 +83,13 @@ public final class OpenLineageExporter implements AutoCloseable {
   private OpenLineage.RunEvent event(
       RunRecord run, OpenLineage.RunEvent.EventType type, ZonedDateTime time) {
     List<OpenLineage.InputDataset> inputs = new ArrayList<>();
-    for (String id : run.inputs()) {
-      inputs.add(ol.newInputDatasetBuilder().namespace(NAMESPACE).name(id).build());
+    for (LineageId id : run.inputs()) {
+      inputs.add(ol.newInputDatasetBuilder().namespace(NAMESPACE).name(id.toString()).build());
     }
     List<OpenLineage.OutputDataset> outputs = new ArrayList<>();
     if (type != OpenLineage.RunEvent.EventType.START) {
-      for (String id : run.outputs()) {
-        outputs.add(ol.newOutputDatasetBuilder().namespace(NAMESPACE).name(id).build());
+      for (LineageId id : run.outputs()) {
+        outputs.add(ol.newOutputDatasetBuilder().namespace(NAMESPACE).name(id.toString()).build());
       }
     }
     OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder();
@@ -104,7 +104,7 @@ public final class OpenLineageExporter implements AutoCloseable {
         .eventType(type)
         .eventTime(time)
         .run(ol.newRunBuilder().runId(runId(run)).facets(facets.build()).build())
-        .job(ol.newJobBuilder().namespace(NAMESPACE).name(run.job()).build())
+        .job(ol.newJobBuilder().namespace(NAMESPACE).name(run.job().id()).build())
         .inputs(inputs)
         .outputs(outputs)
         .build();

@@ -24,6 +24,11 @@ public record Registered<T>(
     return LineageNode.definitionId(kind, name, version);
   }
 
+  /** The lineage id of this version. */
+  public LineageId lineageId() {
+    return LineageId.definition(kind, name, version);
+  }
+
   /**
    * The same version, typed: {@code registry.get(FEATURE_VIEW, n).map(r ->
    * r.as(FeatureView.class))}.

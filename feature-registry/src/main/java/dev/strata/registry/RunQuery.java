@@ -6,15 +6,15 @@ import java.util.Optional;
  * Which runs to list: all, or those of one job and/or status, answered by an index.
  *
  * <pre>{@code
- * registry.runs(RunQuery.job("strata.backfill").withStatus(RunRecord.Status.RUNNING));
+ * registry.runs(RunQuery.job(JobKind.BACKFILL).withStatus(RunRecord.Status.RUNNING));
  * }</pre>
  */
-public record RunQuery(Optional<String> job, Optional<RunRecord.Status> status) {
+public record RunQuery(Optional<JobKind> job, Optional<RunRecord.Status> status) {
   public static RunQuery all() {
     return new RunQuery(Optional.empty(), Optional.empty());
   }
 
-  public static RunQuery job(String job) {
+  public static RunQuery job(JobKind job) {
     return new RunQuery(Optional.of(job), Optional.empty());
   }
 

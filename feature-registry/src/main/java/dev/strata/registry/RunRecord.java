@@ -10,16 +10,16 @@ import java.util.UUID;
 
 /**
  * A job that ran: an apply, a backfill, a materialization, a training run. Its inputs and outputs
- * are lineage node ids; {@link OpenLineageExporter} turns it into OpenLineage events.
+ * are lineage ids; {@link OpenLineageExporter} turns it into OpenLineage events.
  */
 public record RunRecord(
     String id,
-    String job,
+    JobKind job,
     Status status,
     Instant startedAt,
     Instant endedAt,
-    List<String> inputs,
-    List<String> outputs,
+    List<LineageId> inputs,
+    List<LineageId> outputs,
     Map<String, String> properties) {
 
   /** Where a run stands. */
@@ -37,7 +37,7 @@ public record RunRecord(
     properties = Collections.unmodifiableMap(new TreeMap<>(properties));
   }
 
-  public static RunRecord started(String job, List<String> inputs, Map<String, String> props) {
+  public static RunRecord started(JobKind job, List<LineageId> inputs, Map<String, String> props) {
     return new RunRecord(
         UUID.randomUUID().toString(),
         job,
@@ -49,7 +49,7 @@ public record RunRecord(
         props);
   }
 
-  public RunRecord completed(List<String> outputs) {
+  public RunRecord completed(List<LineageId> outputs) {
     return new RunRecord(
         id, job, Status.COMPLETED, startedAt, Instant.now(), inputs, outputs, properties);
   }

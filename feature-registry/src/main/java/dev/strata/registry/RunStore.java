@@ -45,13 +45,13 @@ public interface RunStore {
    * row, its lineage node {@code training_dataset:NAME@vN} and edges from {@code inputs}, in one
    * transaction. Two processes registering the same name at once get different versions.
    */
-  TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs);
+  TrainingSet registerTrainingSet(TrainingSet draft, List<LineageId> inputs);
 
   /** Every version of a training set, oldest first; empty when none is registered. */
   List<TrainingSet> trainingSets(String name);
 
   /** Registers the next version of a model, as {@link #registerTrainingSet} does. */
-  ModelVersion registerModel(ModelVersion draft, List<String> inputs);
+  ModelVersion registerModel(ModelVersion draft, List<LineageId> inputs);
 
   /** Every version of a model, oldest first; empty when none is registered. */
   List<ModelVersion> models(String name);

@@ -103,7 +103,7 @@ public final class RunTracker {
    * Records the run as completed with its outputs (lineage node ids) and what it leaves in the
    * catalog, in one transaction.
    */
-  public synchronized RunRecord complete(List<String> outputs, CatalogEntry... entries) {
+  public synchronized RunRecord complete(List<LineageId> outputs, CatalogEntry... entries) {
     RunRecord done = current.completed(outputs);
     registry.completeRun(done, List.of(entries));
     current = done;
@@ -153,7 +153,7 @@ public final class RunTracker {
    *
    * @return the runs marked
    */
-  public static List<RunRecord> markAbandoned(RegistryStore registry, String job, Instant now) {
+  public static List<RunRecord> markAbandoned(RegistryStore registry, JobKind job, Instant now) {
     String host = host();
     List<RunRecord> marked = new java.util.ArrayList<>();
     for (RunRecord r : registry.runs(RunQuery.job(job).withStatus(RunRecord.Status.RUNNING))) {

@@ -17,6 +17,7 @@ import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
@@ -55,7 +56,7 @@ import org.apache.spark.util.LongAccumulator;
  * part-way leaves the watermark where it was and the next run covers its interval again.
  */
 public final class Materializer {
-  public static final String JOB = "strata.materialize";
+  public static final JobKind JOB = JobKind.MATERIALIZE;
 
   /** The run property naming the online store a run wrote to ({@link RedisEndpoint#identity()}). */
   public static final String ONLINE_STORE = "online_store";
@@ -172,7 +173,7 @@ public final class Materializer {
     RunRecord started =
         RunRecord.started(
             JOB,
-            List.of(tableNode, reg.nodeId()),
+            List.of(LineageId.parse(tableNode), reg.lineageId()),
             Map.of(
                 "view",
                 viewName,
@@ -211,7 +212,7 @@ public final class Materializer {
               List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
           RunRecord done =
               run.complete(
-                  List.of(runNode),
+                  List.of(LineageId.parse(runNode)),
                   new Watermark(
                       viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
           return new Result(

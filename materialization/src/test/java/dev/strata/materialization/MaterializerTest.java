@@ -191,7 +191,7 @@ class MaterializerTest {
       assertThat(m.materialize("delays", end1, end2).written()).isEqualTo(expected2.size());
       assertRedisHolds(online, view, expected2, end2);
 
-      assertThat(registry.upstream(r2.run().outputs().get(0)).nodes().keySet())
+      assertThat(registry.upstream(r2.run().outputs().get(0).toString()).nodes().keySet())
           .contains("offline_table:" + b.table() + "@" + b.snapshot(), "feature_view:delays@v1");
 
       // a run whose executors cannot write fails in Spark (a checked SparkException): recorded
@@ -237,7 +237,9 @@ class MaterializerTest {
           .hasMessage("No feature view named 'nope' is registered");
       assertThatThrownBy(() -> m.materialize("delays", BASE.plusSeconds(60), BASE))
           .hasMessageContaining("is before start");
-      assertThat(registry.runs()).extracting(r -> r.job()).containsOnly("strata.apply");
+      assertThat(registry.runs())
+          .extracting(r -> r.job())
+          .containsOnly(dev.strata.registry.JobKind.APPLY);
     }
   }
 }

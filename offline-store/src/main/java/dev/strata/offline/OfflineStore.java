@@ -14,6 +14,7 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
@@ -89,7 +90,7 @@ public final class OfflineStore {
       Dataset<Row> rows,
       List<SourceRead> sources,
       Map<String, Integer> viewVersions,
-      List<String> inputs) {}
+      List<LineageId> inputs) {}
 
   /** Where a view version's offline table lives in this store's warehouse. */
   public TableLocation location(String view, int version, TableFormat format) {
@@ -144,11 +145,12 @@ public final class OfflineStore {
     rows = rows.withColumn(DATE_COLUMN, to_date(col(ordering)));
 
     TableLocation location = location(view.name(), reg.version(), format);
-    String sourceNode = LineageId.table(source.table(), sourceSnapshot).toString();
+    LineageId sourceId = LineageId.table(source.table(), sourceSnapshot);
+    String sourceNode = sourceId.toString();
     RunRecord started =
         RunRecord.started(
-            "strata.backfill",
-            List.of(sourceNode, reg.nodeId()),
+            JobKind.BACKFILL,
+            List.of(sourceId, reg.lineageId()),
             Map.of(
                 "view",
                 view.name(),
@@ -197,7 +199,7 @@ public final class OfflineStore {
               edges(sourceNode, source, reg, tableNode));
           RunRecord done =
               run.complete(
-                  List.of(tableNode),
+                  List.of(tableId),
                   new OfflineTable(
                       view.name(),
                       reg.version(),
@@ -281,7 +283,7 @@ public final class OfflineStore {
       List<Projection> projections,
       Map<String, Optional<Snapshot>> snapshots,
       Map<String, Integer> viewVersions,
-      List<String> inputs) {
+      List<LineageId> inputs) {
     Map<String, List<String>> byView = new LinkedHashMap<>();
     for (Projection p : projections) {
       byView.computeIfAbsent(p.view(), v -> new ArrayList<>()).addAll(p.features());
@@ -321,8 +323,8 @@ public final class OfflineStore {
               source.name(), n -> Tables.currentSnapshot(spark, source.table()));
       Dataset<Row> events =
           SourceFrames.read(spark, source, snapshot, "feature view '" + view.name() + "'");
-      inputs.add(LineageId.table(source.table(), snapshot).toString());
-      inputs.add(reg.nodeId());
+      inputs.add(LineageId.table(source.table(), snapshot));
+      inputs.add(reg.lineageId());
       out.add(new PointInTime.Request(view, source, events, e.getValue()));
     }
     return out;
@@ -392,7 +394,7 @@ public final class OfflineStore {
       boolean qualified,
       List<SourceRead> pinned,
       Map<String, Integer> viewVersions) {
-    List<String> inputs = new ArrayList<>();
+    List<LineageId> inputs = new ArrayList<>();
     Map<String, Optional<Snapshot>> snapshots = new LinkedHashMap<>();
     pinned.forEach(s -> snapshots.put(s.source(), s.snapshot()));
     List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);

@@ -17,6 +17,7 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
@@ -183,11 +184,11 @@ class OfflineStoreTest {
                   .select("airport", "feature_timestamp", "c6h", "s1d", "feature_date")));
 
       List<RunRecord> runs =
-          registry.runs().stream().filter(r -> r.job().equals("strata.backfill")).toList();
+          registry.runs().stream().filter(r -> r.job().equals(JobKind.BACKFILL)).toList();
       assertThat(runs)
           .hasSize(3)
           .allSatisfy(r -> assertThat(r.status()).isEqualTo(RunRecord.Status.COMPLETED));
-      String tableNode = runs.get(2).outputs().get(0);
+      String tableNode = runs.get(2).outputs().get(0).toString();
       assertThat(tableNode).endsWith("@" + day2.snapshot());
       LineageGraph up = registry.upstream(tableNode);
       assertThat(up.nodes().keySet())
@@ -285,7 +286,7 @@ class OfflineStoreTest {
                   + ") does not match its"
                   + " definition:\n  - column 'x' has type string, expected INT64 (bigint)");
       assertThat(Tables.exists(spark, store.location("delays", 1, TableFormat.DELTA))).isFalse();
-      assertThat(registry.runs()).extracting(RunRecord::job).doesNotContain("strata.backfill");
+      assertThat(registry.runs()).extracting(RunRecord::job).doesNotContain(JobKind.BACKFILL);
     }
   }
 

@@ -14,8 +14,8 @@ import dev.strata.offline.OfflineStore;
 import dev.strata.offline.OutputTables;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageId;
-import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.ModelVersion.Task;
 import dev.strata.registry.RegistryStore;
@@ -54,8 +54,8 @@ import org.apache.spark.sql.SparkSession;
  * lineage to the training dataset (and through it to the feature views and source tables).
  */
 public final class Models {
-  public static final String TRAIN_JOB = "strata.train";
-  public static final String SCORE_JOB = "strata.score";
+  public static final JobKind TRAIN_JOB = JobKind.TRAIN;
+  public static final JobKind SCORE_JOB = JobKind.SCORE;
 
   /** The column the label is copied into for training; features keep their names. */
   static final String LABEL = "__label";
@@ -163,7 +163,8 @@ public final class Models {
     String[] features = set.features().toArray(String[]::new);
     PipelineStage estimator = estimator(spec, features, validation);
     RunRecord started =
-        RunRecord.started(TRAIN_JOB, List.of(set.nodeId()), Map.of("model", spec.model()));
+        RunRecord.started(
+            TRAIN_JOB, List.of(LineageId.parse(set.nodeId())), Map.of("model", spec.model()));
     try {
       return RunTracker.run(
           registry,
@@ -238,12 +239,12 @@ public final class Models {
               xgb.nativeBooster().getNumBoostedRound(),
               metrics,
               run.record().id());
-      List<String> inputs = new ArrayList<>();
-      inputs.add(set.nodeId());
+      List<LineageId> inputs = new ArrayList<>();
+      inputs.add(LineageId.parse(set.nodeId()));
       set.views()
-          .forEach((v, n) -> inputs.add(LineageNode.definitionId(ObjectKind.FEATURE_VIEW, v, n)));
+          .forEach((v, n) -> inputs.add(LineageId.definition(ObjectKind.FEATURE_VIEW, v, n)));
       ModelVersion registered = registry.registerModel(draft, inputs);
-      run.complete(List.of(registered.nodeId()));
+      run.complete(List.of(LineageId.parse(registered.nodeId())));
       return registered;
     } catch (java.io.IOException
         | java.io.UncheckedIOException
@@ -360,9 +361,9 @@ public final class Models {
               .as("probability"));
     }
     out.add(lit(mv.nodeId()).as("model"));
-    List<String> inputs = new ArrayList<>(h.inputs());
-    inputs.add(mv.nodeId());
-    inputs.add(LineageId.table(entities, Optional.empty()).toString());
+    List<LineageId> inputs = new ArrayList<>(h.inputs());
+    inputs.add(LineageId.parse(mv.nodeId()));
+    inputs.add(LineageId.table(entities, Optional.empty()));
     RunRecord started =
         RunRecord.started(
             SCORE_JOB, inputs, Map.of("model", mv.nodeId(), "output", output.location()));

@@ -14,6 +14,7 @@ import dev.strata.offline.OfflineStore;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
@@ -55,7 +56,7 @@ import org.apache.spark.sql.types.StructField;
  * }</pre>
  */
 public final class TrainingSets {
-  public static final String JOB = "strata.training_set";
+  public static final JobKind JOB = JobKind.TRAINING_SET;
   private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,99}");
 
   private final SparkSession spark;
@@ -185,9 +186,9 @@ public final class TrainingSets {
                 spec.format() == TableFormat.ICEBERG
                     ? "training_sets." + spec.name().replaceAll("[^A-Za-z0-9_]", "_") + "_" + id
                     : warehouse.resolve("training_sets", spec.name(), id));
-    List<String> inputs = new ArrayList<>(h.inputs());
-    inputs.add(LineageId.table(spec.labels(), labelsSnapshot).toString());
-    inputs.add(service.nodeId());
+    List<LineageId> inputs = new ArrayList<>(h.inputs());
+    inputs.add(LineageId.table(spec.labels(), labelsSnapshot));
+    inputs.add(service.lineageId());
     RunRecord started =
         RunRecord.started(
             JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
@@ -220,7 +221,7 @@ public final class TrainingSets {
                   h.viewVersions(),
                   run.record().id());
           TrainingSet registered = registry.registerTrainingSet(draft, inputs);
-          run.complete(List.of(registered.nodeId()));
+          run.complete(List.of(LineageId.parse(registered.nodeId())));
           return registered;
         });
   }

@@ -10,6 +10,7 @@ import dev.strata.dsl.Source;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.Change;
 import dev.strata.registry.ChangeType;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
@@ -125,13 +126,13 @@ final class ApplyLineage {
 
   /** The apply itself, as a run: from the source tables it names to the versions it created. */
   static RunRecord applyRun(Plan plan, LineagePlan lineage, long revision, ApplyOptions o) {
-    List<String> inputs = new ArrayList<>();
-    List<String> outputs = new ArrayList<>();
+    List<LineageId> inputs = new ArrayList<>();
+    List<LineageId> outputs = new ArrayList<>();
     for (LineageNode n : lineage.nodes.values()) {
-      (n.kind().equals(LineageNode.TABLE) ? inputs : outputs).add(n.id());
+      (n.kind().equals(LineageNode.TABLE) ? inputs : outputs).add(n.lineageId());
     }
     return RunRecord.started(
-            "strata.apply",
+            JobKind.APPLY,
             inputs,
             Map.of(
                 "revision", Long.toString(revision),

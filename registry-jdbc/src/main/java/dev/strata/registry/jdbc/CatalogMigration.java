@@ -3,6 +3,7 @@ package dev.strata.registry.jdbc;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.RunQuery;
@@ -22,21 +23,20 @@ import java.util.Optional;
  * from the run's output node); every completed materialization moves its watermark.
  */
 final class CatalogMigration {
-  static final String BACKFILL = "strata.backfill";
-  static final String MATERIALIZE = "strata.materialize";
 
   private CatalogMigration() {}
 
   static void moveRunProperties(Connection c) throws SQLException {
     for (RunRecord r :
-        JdbcRuns.runs(c, RunQuery.job(BACKFILL).withStatus(RunRecord.Status.COMPLETED))) {
+        JdbcRuns.runs(c, RunQuery.job(JobKind.BACKFILL).withStatus(RunRecord.Status.COMPLETED))) {
       Optional<OfflineTable> t = backfill(r);
       if (t.isPresent()) {
         JdbcRuns.upsert(c, t.get());
       }
     }
     for (RunRecord r :
-        JdbcRuns.runs(c, RunQuery.job(MATERIALIZE).withStatus(RunRecord.Status.COMPLETED))) {
+        JdbcRuns.runs(
+            c, RunQuery.job(JobKind.MATERIALIZE).withStatus(RunRecord.Status.COMPLETED))) {
       Optional<Watermark> w = watermark(r);
       if (w.isPresent()) {
         JdbcRuns.advance(c, w.get());
@@ -55,15 +55,14 @@ final class CatalogMigration {
       return Optional.empty();
     }
     Integer version = null;
-    for (String in : r.inputs()) {
-      LineageId id = LineageId.parse(in);
+    for (LineageId id : r.inputs()) {
       if (id.kind().equals("feature_view")
           && id.name().equals(view)
           && id.version().matches("v\\d+")) {
         version = Integer.parseInt(id.version().substring(1));
       }
     }
-    String snapshot = r.outputs().isEmpty() ? "" : LineageId.parse(r.outputs().get(0)).version();
+    String snapshot = r.outputs().isEmpty() ? "" : r.outputs().get(0).version();
     if (version == null || snapshot.isEmpty()) {
       return Optional.empty();
     }

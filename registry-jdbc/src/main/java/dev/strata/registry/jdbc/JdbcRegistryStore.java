@@ -8,6 +8,7 @@ import dev.strata.registry.ApplyResult;
 import dev.strata.registry.CatalogEntry;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
@@ -189,7 +190,7 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   @Override
-  public TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs) {
+  public TrainingSet registerTrainingSet(TrainingSet draft, List<LineageId> inputs) {
     return runs.registerTrainingSet(draft, inputs);
   }
 
@@ -199,7 +200,7 @@ public final class JdbcRegistryStore implements RegistryStore {
   }
 
   @Override
-  public ModelVersion registerModel(ModelVersion draft, List<String> inputs) {
+  public ModelVersion registerModel(ModelVersion draft, List<LineageId> inputs) {
     return runs.registerModel(draft, inputs);
   }
 

@@ -9,7 +9,9 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
 import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
@@ -111,7 +113,7 @@ final class JdbcRuns implements RunStore {
             "INSERT INTO runs (id, job, status, started_at, ended_at, inputs, outputs, properties)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, run.id());
-      ps.setString(2, run.job());
+      ps.setString(2, run.job().id());
       ps.setString(3, run.status().name());
       ps.setLong(4, micros(run.startedAt()));
       if (run.endedAt() == null) {
@@ -119,8 +121,8 @@ final class JdbcRuns implements RunStore {
       } else {
         ps.setLong(5, micros(run.endedAt()));
       }
-      ps.setString(6, toJson(run.inputs()));
-      ps.setString(7, toJson(run.outputs()));
+      ps.setString(6, toJson(run.inputs().stream().map(LineageId::toString).toList()));
+      ps.setString(7, toJson(run.outputs().stream().map(LineageId::toString).toList()));
       ps.setString(8, toJson(run.properties()));
       ps.executeUpdate();
     }
@@ -131,7 +133,7 @@ final class JdbcRuns implements RunStore {
     List<Object> args = new ArrayList<>();
     if (q.job().isPresent()) {
       where.append(" WHERE job = ?");
-      args.add(q.job().get());
+      args.add(q.job().get().id());
     }
     if (q.status().isPresent()) {
       where.append(where.length() == 0 ? " WHERE" : " AND").append(" status = ?");
@@ -150,12 +152,12 @@ final class JdbcRuns implements RunStore {
           boolean hasEnd = !rs.wasNull();
           return new RunRecord(
               rs.getString(1),
-              rs.getString(2),
+              new JobKind(rs.getString(2)),
               RunRecord.Status.valueOf(rs.getString(3)),
               instant(rs.getLong(4)),
               hasEnd ? instant(ended) : null,
-              JdbcValues.list(rs.getString(6)),
-              JdbcValues.list(rs.getString(7)),
+              ids(rs.getString(6)),
+              ids(rs.getString(7)),
               JdbcValues.map(rs.getString(8)));
         },
         args);
@@ -269,7 +271,7 @@ final class JdbcRuns implements RunStore {
   // ---------------------------------------------------------------- training sets and models
 
   @Override
-  public TrainingSet registerTrainingSet(TrainingSet draft, List<String> inputs) {
+  public TrainingSet registerTrainingSet(TrainingSet draft, List<LineageId> inputs) {
     return register(
         "training_sets",
         LineageNode.TRAINING_DATASET,
@@ -294,7 +296,7 @@ final class JdbcRuns implements RunStore {
   }
 
   @Override
-  public ModelVersion registerModel(ModelVersion draft, List<String> inputs) {
+  public ModelVersion registerModel(ModelVersion draft, List<LineageId> inputs) {
     return register(
         "models",
         LineageNode.MODEL,
@@ -336,7 +338,7 @@ final class JdbcRuns implements RunStore {
       String kind,
       String name,
       String runId,
-      List<String> inputs,
+      List<LineageId> inputs,
       java.util.function.IntFunction<T> versioned,
       java.util.function.Function<T, Map<String, String>> stored) {
     for (int attempt = 0; ; attempt++) {
@@ -358,8 +360,8 @@ final class JdbcRuns implements RunStore {
                   c, table, name, next, node.id(), props, runId, node.createdAt().toEpochMilli());
               JdbcLineage.insertNode(c, node);
               long now = System.currentTimeMillis();
-              for (String input : inputs) {
-                JdbcLineage.insertEdge(c, new LineageEdge(input, node.id()), now);
+              for (LineageId input : inputs) {
+                JdbcLineage.insertEdge(c, new LineageEdge(input.toString(), node.id()), now);
               }
               return artifact;
             });
@@ -389,5 +391,10 @@ final class JdbcRuns implements RunStore {
       bind(ps, name, version, nodeId, toJson(props), runId, createdAt);
       ps.executeUpdate();
     }
+  }
+
+  /** Lineage ids stored as a JSON list of their text forms. */
+  private static List<LineageId> ids(String json) {
+    return JdbcValues.list(json).stream().map(LineageId::parse).toList();
   }
 }

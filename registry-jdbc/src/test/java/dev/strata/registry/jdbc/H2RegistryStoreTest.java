@@ -2,6 +2,8 @@ package dev.strata.registry.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.strata.registry.JobKind;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.RunRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +29,7 @@ class H2RegistryStoreTest extends RegistryStoreContract {
   void registryWrittenBeforeMigrationTwoKeepsItsRunTimes() throws Exception {
     String url = RegistryUrls.embedded(dir.resolve("old"));
     RunRecord run =
-        RunRecord.started("strata.backfill", List.of("in"), Map.of()).completed(List.of("out"));
+        RunRecord.started(JobKind.BACKFILL, ids("table:in"), Map.of()).completed(ids("table:out"));
     try (JdbcRegistryStore store = JdbcRegistryStore.open(url)) {
       store.recordRun(run);
     }
@@ -43,5 +45,10 @@ class H2RegistryStoreTest extends RegistryStoreContract {
       assertThat(back.endedAt()).isEqualTo(run.endedAt().truncatedTo(ChronoUnit.MILLIS));
       assertThat(back.startedAt()).isAfter(Instant.parse("2020-01-01T00:00:00Z"));
     }
+  }
+
+  /** Lineage ids from their text forms. */
+  static List<LineageId> ids(String... ids) {
+    return java.util.Arrays.stream(ids).map(LineageId::parse).toList();
   }
 }

@@ -25,7 +25,9 @@ import dev.strata.registry.ChangeType;
 import dev.strata.registry.DefinitionCodec;
 import dev.strata.registry.Fixtures;
 import dev.strata.registry.InvalidDefinitionsException;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
@@ -475,14 +477,14 @@ abstract class RegistryStoreContract {
     apply(Fixtures.repository());
     RunRecord run =
         RunRecord.started(
-            "strata.backfill", List.of("table:delta:/lake/orders"), Map.of("view", "user_spend"));
+            JobKind.BACKFILL, ids("table:delta:/lake/orders"), Map.of("view", "user_spend"));
     registry.recordRun(run);
-    registry.recordRun(run.completed(List.of("offline_table:delta:/warehouse/user_spend@3")));
+    registry.recordRun(run.completed(ids("offline_table:delta:/warehouse/user_spend@3")));
 
     List<RunRecord> runs = registry.runs();
-    assertThat(runs).extracting(RunRecord::job).containsExactly("strata.apply", "strata.backfill");
+    assertThat(runs).extracting(RunRecord::job).containsExactly(JobKind.APPLY, JobKind.BACKFILL);
     assertThat(runs.get(1).status()).isEqualTo(RunRecord.Status.COMPLETED);
-    assertThat(runs.get(0).outputs()).contains("feature_view:user_spend@v1");
+    assertThat(runs.get(0).outputs()).contains(LineageId.parse("feature_view:user_spend@v1"));
 
     Path file = dir.resolve("events.jsonl");
     try (OpenLineageExporter exporter = OpenLineageExporter.toFile(file)) {
@@ -533,7 +535,7 @@ abstract class RegistryStoreContract {
         TableLocation.of(SourceFormat.DELTA, "s3a://lake/wh/offline/delta/delays_v1");
     TableLocation iceberg = TableLocation.of(SourceFormat.ICEBERG, "offline.delays_v1");
     Instant t0 = Instant.parse("2001-01-01T00:00:00Z");
-    RunRecord backfill = RunRecord.started("strata.backfill", List.of(), Map.of());
+    RunRecord backfill = RunRecord.started(JobKind.BACKFILL, List.of(), Map.of());
     registry.recordRun(backfill);
     assertThat(registry.offlineTable("delays", 1)).isEmpty();
     registry.completeRun(
@@ -567,11 +569,10 @@ abstract class RegistryStoreContract {
         List.of(new Watermark("delays", 1, "redis://h:1", e1.plusSeconds(1), "m2", t0)));
     assertThat(registry.watermark("delays", 1, "redis://h:1").orElseThrow().runId())
         .isEqualTo("m2");
-    assertThat(
-            registry.runs(RunQuery.job("strata.backfill").withStatus(RunRecord.Status.COMPLETED)))
+    assertThat(registry.runs(RunQuery.job(JobKind.BACKFILL).withStatus(RunRecord.Status.COMPLETED)))
         .extracting(RunRecord::id)
         .containsExactly(backfill.id());
-    assertThat(registry.runs(RunQuery.job("strata.apply"))).isEmpty();
+    assertThat(registry.runs(RunQuery.job(JobKind.APPLY))).isEmpty();
   }
 
   @Test
@@ -806,7 +807,7 @@ abstract class RegistryStoreContract {
   @Test
   void trainingSetsAndModelsAreTypedVersionedCatalogRows() throws Exception {
     TrainingSet v1 =
-        registry.registerTrainingSet(trainingSetDraft("delays"), List.of("table:delta:/labels@3"));
+        registry.registerTrainingSet(trainingSetDraft("delays"), ids("table:delta:/labels@3"));
     TrainingSet v2 = registry.registerTrainingSet(trainingSetDraft("delays"), List.of());
     assertThat(v1.version()).isEqualTo(1);
     assertThat(v2.nodeId()).isEqualTo("training_dataset:delays@v2");
@@ -815,7 +816,7 @@ abstract class RegistryStoreContract {
     assertThat(registry.upstream(v1.nodeId()).nodes()).containsKey("table:delta:/labels@3");
 
     ModelVersion m =
-        registry.registerModel(modelDraft("delay_model", v2.nodeId()), List.of(v2.nodeId()));
+        registry.registerModel(modelDraft("delay_model", v2.nodeId()), ids(v2.nodeId()));
     assertThat(m.nodeId()).isEqualTo("model:delay_model@v1");
     assertThat(registry.models("delay_model")).containsExactly(m);
     assertThat(registry.downstream(v2.nodeId()).nodes()).containsKey(m.nodeId());
@@ -856,5 +857,10 @@ abstract class RegistryStoreContract {
       assertThat(migrated.registerTrainingSet(trainingSetDraft("delays"), List.of()).version())
           .isEqualTo(2);
     }
+  }
+
+  /** Lineage ids from their text forms. */
+  static List<LineageId> ids(String... ids) {
+    return java.util.Arrays.stream(ids).map(LineageId::parse).toList();
   }
 }

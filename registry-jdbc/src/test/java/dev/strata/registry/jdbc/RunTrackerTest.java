@@ -3,6 +3,8 @@ package dev.strata.registry.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.registry.JobKind;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ class RunTrackerTest {
               () ->
                   RunTracker.run(
                       registry,
-                      RunRecord.started("job.a", List.of(), Map.of()),
+                      RunRecord.started(new JobKind("job.a"), List.of(), Map.of()),
                       run -> {
                         throw new SparkLikeException(
                             "Job aborted due to stage failure: task 3 lost");
@@ -43,24 +45,26 @@ class RunTrackerTest {
               () ->
                   RunTracker.run(
                       registry,
-                      RunRecord.started("job.b", List.of(), Map.of()),
+                      RunRecord.started(new JobKind("job.b"), List.of(), Map.of()),
                       run -> {
                         throw new OutOfMemoryError("Java heap space");
                       }))
           .isInstanceOf(OutOfMemoryError.class);
       RunTracker.run(
-          registry, RunRecord.started("job.c", List.of(), Map.of()), run -> "forgot to complete");
+          registry,
+          RunRecord.started(new JobKind("job.c"), List.of(), Map.of()),
+          run -> "forgot to complete");
       String done =
           RunTracker.run(
               registry,
-              RunRecord.started("job.d", List.of("in"), Map.of("k", "v")),
+              RunRecord.started(new JobKind("job.d"), ids("table:in"), Map.of("k", "v")),
               run -> {
-                run.complete(List.of("out"));
+                run.complete(ids("table:out"));
                 return "ok";
               });
       assertThat(done).isEqualTo("ok");
       Map<String, RunRecord> byJob = new java.util.HashMap<>();
-      registry.runs().forEach(r -> byJob.put(r.job(), r));
+      registry.runs().forEach(r -> byJob.put(r.job().id(), r));
       assertThat(byJob.get("job.a").status()).isEqualTo(RunRecord.Status.FAILED);
       assertThat(byJob.get("job.a").properties().get("error"))
           .isEqualTo("Job aborted due to stage failure: task 3 lost");
@@ -68,7 +72,7 @@ class RunTrackerTest {
       assertThat(byJob.get("job.b").properties().get("error")).isEqualTo("Java heap space");
       assertThat(byJob.get("job.c").status()).isEqualTo(RunRecord.Status.FAILED);
       assertThat(byJob.get("job.d").status()).isEqualTo(RunRecord.Status.COMPLETED);
-      assertThat(byJob.get("job.d").outputs()).containsExactly("out");
+      assertThat(byJob.get("job.d").outputs()).containsExactly(LineageId.parse("table:out"));
       assertThat(byJob.get("job.d").properties())
           .containsEntry("k", "v")
           .containsKeys("host", "pid", "heartbeat_at");
@@ -84,12 +88,12 @@ class RunTrackerTest {
     String host = RunTracker.host();
     RunRecord killed =
         RunRecord.started(
-            "strata.materialize",
+            JobKind.MATERIALIZE,
             List.of(),
             Map.of("host", host, "pid", Long.toString(gone.pid()), "heartbeat_at", now.toString()));
     RunRecord silent =
         RunRecord.started(
-            "strata.materialize",
+            JobKind.MATERIALIZE,
             List.of(),
             Map.of(
                 "host",
@@ -100,7 +104,7 @@ class RunTrackerTest {
                 now.minus(RunTracker.LEASE).minusSeconds(1).toString()));
     RunRecord live =
         RunRecord.started(
-            "strata.materialize",
+            JobKind.MATERIALIZE,
             List.of(),
             Map.of(
                 "host",
@@ -111,7 +115,7 @@ class RunTrackerTest {
                 now.toString()));
     RunRecord elsewhere =
         RunRecord.started(
-            "strata.materialize",
+            JobKind.MATERIALIZE,
             List.of(),
             Map.of(
                 "host",
@@ -122,14 +126,14 @@ class RunTrackerTest {
                 now.minus(Duration.ofMinutes(1)).toString()));
     RunRecord otherJob =
         RunRecord.started(
-            "strata.backfill", List.of(), Map.of("host", host, "pid", Long.toString(gone.pid())));
+            JobKind.BACKFILL, List.of(), Map.of("host", host, "pid", Long.toString(gone.pid())));
     try (JdbcRegistryStore registry = JdbcRegistryStore.open(RegistryUrls.embedded(dir))) {
       for (RunRecord r : List.of(killed, silent, live, elsewhere, otherJob)) {
         registry.recordRun(r);
       }
       RunTracker.run(
           registry,
-          RunRecord.started("strata.materialize", List.of(), Map.of()),
+          RunRecord.started(JobKind.MATERIALIZE, List.of(), Map.of()),
           run -> run.complete(List.of()));
       Map<String, RunRecord> byId = new java.util.HashMap<>();
       registry.runs().forEach(r -> byId.put(r.id(), r));
@@ -144,5 +148,10 @@ class RunTrackerTest {
       assertThat(byId.get(elsewhere.id()).status()).isEqualTo(RunRecord.Status.RUNNING);
       assertThat(byId.get(otherJob.id()).status()).isEqualTo(RunRecord.Status.RUNNING);
     }
+  }
+
+  /** Lineage ids from their text forms. */
+  static List<LineageId> ids(String... ids) {
+    return java.util.Arrays.stream(ids).map(LineageId::parse).toList();
   }
 }

@@ -5,6 +5,7 @@ import dev.strata.offline.OfflineStore;
 import dev.strata.offline.OutputTables;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
@@ -108,11 +109,11 @@ final class HistoricalCommand implements Callable<Integer> {
               ? offline.historical(rows, timestampColumn, what.service, fullNames)
               : offline.historical(
                   rows, timestampColumn, offline.projections(what.features), fullNames);
-      List<String> inputs = new ArrayList<>(h.inputs());
-      inputs.add(LineageId.table(entityTable, Optional.empty()).toString());
+      List<LineageId> inputs = new ArrayList<>(h.inputs());
+      inputs.add(LineageId.table(entityTable, Optional.empty()));
       RunRecord started =
           RunRecord.started(
-              "strata.historical",
+              JobKind.HISTORICAL,
               inputs,
               Map.of("output", output, "service", what.service == null ? "" : what.service));
       OutputTables.Written written =

@@ -2,6 +2,7 @@ package dev.strata.jobs.cli;
 
 import dev.strata.errors.NotFoundException;
 import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.OpenLineageExporter;
 import dev.strata.registry.RegistryStore;
@@ -58,8 +59,10 @@ final class LineageCommand implements Callable<Integer> {
             store.runs().stream()
                 .filter(
                     r ->
-                        r.inputs().stream().anyMatch(graph::contains)
-                            || r.outputs().stream().anyMatch(graph::contains))
+                        r.inputs().stream().map(LineageId::toString).anyMatch(graph::contains)
+                            || r.outputs().stream()
+                                .map(LineageId::toString)
+                                .anyMatch(graph::contains))
                 .toList();
         try (OpenLineageExporter exporter = exporter(export)) {
           int sent = exporter.export(runs);
