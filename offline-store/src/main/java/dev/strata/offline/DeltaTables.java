@@ -22,7 +22,7 @@ final class DeltaTables implements FormatIo {
 
   @Override
   public boolean exists(SparkSession spark, String location) {
-    return HadoopFiles.isDirectory(spark, location, "_delta_log");
+    return HadoopFs.isDirectory(spark, location, "_delta_log");
   }
 
   @Override

@@ -35,7 +35,7 @@ final class HudiTables implements FormatIo {
 
   @Override
   public boolean exists(SparkSession spark, String location) {
-    return HadoopFiles.isDirectory(spark, location, ".hoodie");
+    return HadoopFs.isDirectory(spark, location, ".hoodie");
   }
 
   @Override

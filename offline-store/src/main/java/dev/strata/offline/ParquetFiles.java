@@ -21,7 +21,7 @@ final class ParquetFiles implements FormatIo {
 
   @Override
   public boolean exists(SparkSession spark, String location) {
-    return HadoopFiles.exists(spark, location);
+    return HadoopFs.exists(spark, location);
   }
 
   @Override

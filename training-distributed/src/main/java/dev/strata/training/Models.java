@@ -9,7 +9,7 @@ import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
-import dev.strata.offline.HadoopFiles;
+import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.OutputTables;
 import dev.strata.offline.Tables;
@@ -210,7 +210,7 @@ public final class Models {
       String sparkModel = warehouse.resolve("models", spec.model(), id, "spark");
       String boosterFile = warehouse.resolve("models", spec.model(), id, "xgboost", "model.ubj");
       pipeline.write().overwrite().save(sparkModel);
-      HadoopFiles.write(spark, boosterFile, xgb.nativeBooster().toByteArray("ubj"));
+      HadoopFs.write(spark, boosterFile, xgb.nativeBooster().toByteArray("ubj"));
 
       ModelVersion draft =
           new ModelVersion(

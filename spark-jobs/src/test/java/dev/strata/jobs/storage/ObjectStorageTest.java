@@ -12,7 +12,7 @@ import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.materialization.Materializer;
-import dev.strata.offline.HadoopFiles;
+import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
 import dev.strata.offline.StrataSpark;
@@ -261,7 +261,7 @@ class ObjectStorageTest {
       ModelVersion model =
           models.train(TrainSpec.defaults("delay_model", "delays").withRounds(5, 0));
       assertThat(model.xgboostModel()).startsWith("s3a://lake/warehouse/models/delay_model/");
-      assertThat(HadoopFiles.exists(spark, model.xgboostModel())).isTrue();
+      assertThat(HadoopFs.exists(spark, model.xgboostModel())).isTrue();
       // the entities of the last day (stored in the bucket too) get scores there
       TableLocation lastDay = TableFormat.DELTA.at("s3a://" + BUCKET + "/entities/last_day");
       Tables.write(spark, entities, lastDay, false);

@@ -14,8 +14,8 @@ import org.apache.spark.sql.SparkSession;
  * configuration. A file system that cannot be reached is an error, never "absent": a writer that
  * took it for an empty location could replace a whole table.
  */
-public final class HadoopFiles {
-  private HadoopFiles() {}
+public final class HadoopFs {
+  private HadoopFs() {}
 
   /**
    * Whether {@code location/child} (or {@code location} when {@code child} is null) is a directory.
