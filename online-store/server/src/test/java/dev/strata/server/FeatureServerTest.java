@@ -175,6 +175,23 @@ class FeatureServerTest {
   }
 
   @Test
+  void aBareViewNameServesEveryFeatureOfTheView() throws Exception {
+    // the same parser as the CLI's (FeatureRef): "origin_delays" means all of its features
+    Answer all =
+        post(
+            "/v1/features/online",
+            "{\"features\": [\"origin_delays\"], \"entities\": {\"origin\": [\"ATL\"]}}");
+    assertThat(all.status()).as(all.raw()).isEqualTo(200);
+    List<String> names = new ArrayList<>();
+    all.body().get("features").forEach(n -> names.add(n.asText()));
+    assertThat(names)
+        .hasSizeGreaterThan(1)
+        .allSatisfy(n -> assertThat(n).startsWith("origin_delays:"))
+        .contains("origin_delays:avg_delay_1h", "origin_delays:avg_delay_1d");
+    assertThat(all.body().at("/rows/0/values").size()).isEqualTo(names.size());
+  }
+
+  @Test
   void answersInFeastsShape() throws Exception {
     Answer a =
         post(
