@@ -34,8 +34,8 @@ public final class Aggregation {
       this.window = window;
     }
 
-    public Feature as(String name) {
-      return Feature.aggregate(name, function, input, window);
+    public FeatureSpec as(String name) {
+      return FeatureSpec.aggregate(name, function, input, window);
     }
   }
 }

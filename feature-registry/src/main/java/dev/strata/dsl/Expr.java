@@ -465,8 +465,8 @@ public sealed interface Expr permits Expr.Column, Expr.Literal, Expr.Call, Expr.
   }
 
   /** Turns this expression into a row-level feature with the given name. */
-  default Feature as(String name) {
-    return Feature.row(name, this);
+  default FeatureSpec as(String name) {
+    return FeatureSpec.row(name, this);
   }
 
   /** The column names this expression reads. */

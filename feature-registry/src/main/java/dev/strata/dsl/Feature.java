@@ -1,22 +1,14 @@
 package dev.strata.dsl;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A named output of a feature view: a row-level expression ({@code col("distance").as("dist")}) or
- * a sliding-window aggregation ({@code avg(col("delay")).over(Duration.ofDays(7)).as(...)}).
- * Immutable; the {@code with}-style methods return copies.
- *
- * <pre>{@code
- * Feature f = avg(col("delay")).over(Duration.ofHours(24)).as("avg_delay_24h")
- *     .description("Mean departure delay at the origin over the last 24 hours")
- *     .owner("ops-analytics").tag("unit", "minutes");
- * }</pre>
- *
- * <p>Its {@link #type()} is known once the feature belongs to a built {@link FeatureView}.
+ * A typed output of a built feature view: a row-level expression or a sliding-window aggregation,
+ * with the value type its view's source gives it. Features are declared as {@link FeatureSpec}s
+ * ({@code col("distance").as("dist")}); building the view checks each against the source and turns
+ * it into a {@code Feature}, so every {@code Feature} has a {@link #type()}.
  */
 public final class Feature {
 
@@ -35,7 +27,7 @@ public final class Feature {
   private final Metadata metadata;
   private final boolean pii;
 
-  private Feature(
+  Feature(
       String name,
       Kind kind,
       Expr expr,
@@ -49,17 +41,9 @@ public final class Feature {
     this.expr = expr;
     this.function = function;
     this.window = window;
-    this.type = type;
+    this.type = Objects.requireNonNull(type, "type");
     this.metadata = metadata;
     this.pii = pii;
-  }
-
-  static Feature row(String name, Expr expr) {
-    return new Feature(name, Kind.ROW, expr, null, null, null, Metadata.EMPTY, false);
-  }
-
-  static Feature aggregate(String name, AggregationFunction fn, Expr input, Duration window) {
-    return new Feature(name, Kind.AGGREGATE, input, fn, window, null, Metadata.EMPTY, false);
   }
 
   /** Rebuilds a typed feature from its stored form; used by the JSON codec. */
@@ -144,11 +128,8 @@ public final class Feature {
     return Optional.ofNullable(window);
   }
 
-  /** The value type; known for every feature of a built view. */
+  /** The value type, checked against the source when its view was built. */
   public ValueType type() {
-    if (type == null) {
-      throw new IllegalStateException("feature '" + name + "' is not part of a built view yet");
-    }
     return type;
   }
 
@@ -158,40 +139,6 @@ public final class Feature {
 
   public boolean isPii() {
     return pii;
-  }
-
-  /** Validates this feature against a view's source schema and returns it with its type. */
-  Feature resolve(String view, Map<String, ValueType> schema) {
-    Names.checkIdentifier("feature view", view, "feature name", name);
-    Names.checkNotReserved("feature view", view, "feature name", name);
-    ValueType resolved;
-    try {
-      ValueType input = expr == null ? null : expr.typeIn(schema);
-      if (kind == Kind.ROW) {
-        resolved = input;
-      } else {
-        if (window == null) {
-          throw DefinitionException.of(
-              "feature view", view, "aggregation '%s' has no window", name);
-        }
-        if (window.isNegative() || window.isZero()) {
-          throw DefinitionException.of(
-              "feature view", view, "window %s of '%s' must be positive", window, name);
-        }
-        if (input == null && function != AggregationFunction.COUNT) {
-          throw DefinitionException.of(
-              "feature view", view, "aggregation '%s' (%s) needs an input", name, function);
-        }
-        String why = input == null ? null : function.rejects(input);
-        if (why != null) {
-          throw DefinitionException.of("feature view", view, "feature '%s': %s", name, why);
-        }
-        resolved = function.resultType(input);
-      }
-    } catch (IllegalArgumentException e) {
-      throw DefinitionException.of("feature view", view, "feature '%s': %s", name, e.getMessage());
-    }
-    return new Feature(name, kind, expr, function, window, resolved, metadata, pii);
   }
 
   @Override

@@ -225,7 +225,7 @@ public final class FeatureView implements Definition {
     private Source source;
     private Duration ttl = Duration.ZERO;
     private Duration cadence = DEFAULT_CADENCE;
-    private final List<Feature> features = new ArrayList<>();
+    private final List<FeatureSpec> features = new ArrayList<>();
     private boolean online = true;
     private Metadata metadata = Metadata.EMPTY;
 
@@ -256,13 +256,13 @@ public final class FeatureView implements Definition {
     }
 
     /** Adds a row-level feature. */
-    public Builder feature(Feature feature) {
+    public Builder feature(FeatureSpec feature) {
       features.add(Objects.requireNonNull(feature, "feature"));
       return this;
     }
 
     /** Adds a sliding-window aggregation. */
-    public Builder aggregate(Feature feature) {
+    public Builder aggregate(FeatureSpec feature) {
       Objects.requireNonNull(feature, "feature");
       if (!feature.isAggregate()) {
         throw DefinitionException.of(
@@ -352,7 +352,7 @@ public final class FeatureView implements Definition {
         }
       }
       Map<String, Feature> typed = new LinkedHashMap<>();
-      for (Feature f : features) {
+      for (FeatureSpec f : features) {
         Feature resolved = f.resolve(name, schema);
         if (typed.containsKey(f.name())) {
           throw DefinitionException.of(

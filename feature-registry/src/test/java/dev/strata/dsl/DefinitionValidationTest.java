@@ -226,8 +226,8 @@ class DefinitionValidationTest {
 
   @Test
   void featureMetadataIsImmutable() {
-    Feature plain = col("amount").as("a");
-    Feature described = plain.description("money").owner("team").tag("unit", "usd").pii();
+    FeatureSpec plain = col("amount").as("a");
+    FeatureSpec described = plain.description("money").owner("team").tag("unit", "usd").pii();
 
     assertThat(plain.metadata()).isEqualTo(Metadata.EMPTY);
     assertThat(plain.isPii()).isFalse();

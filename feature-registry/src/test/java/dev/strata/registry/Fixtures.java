@@ -11,8 +11,8 @@ import static dev.strata.dsl.Features.sum;
 
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
-import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.FeatureSpec;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
 import java.time.Duration;
@@ -37,9 +37,10 @@ public final class Fixtures {
         .build();
   }
 
-  public static final Feature SPEND_7D = sum(col("amount")).over(Duration.ofDays(7)).as("spend_7d");
+  public static final FeatureSpec SPEND_7D =
+      sum(col("amount")).over(Duration.ofDays(7)).as("spend_7d");
 
-  public static FeatureView userSpend(Source s, Feature spend7d, boolean withOrders1d) {
+  public static FeatureView userSpend(Source s, FeatureSpec spend7d, boolean withOrders1d) {
     FeatureView.Builder b =
         FeatureView.builder("user_spend")
             .entity(USER)
@@ -67,7 +68,7 @@ public final class Fixtures {
     return repository(SPEND_7D, true);
   }
 
-  public static Definitions repository(Feature spend7d, boolean withOrders1d) {
+  public static Definitions repository(FeatureSpec spend7d, boolean withOrders1d) {
     Source s = orders();
     FeatureView spend = userSpend(s, spend7d, withOrders1d);
     FeatureView merchant = merchantStats(s);
