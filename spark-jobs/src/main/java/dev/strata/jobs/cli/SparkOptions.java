@@ -38,6 +38,15 @@ final class SparkOptions {
       description = "Spark master when not run by spark-submit (default: local[*]).")
   String master;
 
+  @Option(
+      names = "--conf",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "A Spark setting for a session this job starts, as spark-submit's --conf;",
+        "e.g. spark.hadoop.fs.s3a.endpoint=http://minio:9000 for an s3a:// warehouse."
+      })
+  java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
   SparkSession session(String job) {
     return session(job, java.util.Map.of());
   }
@@ -47,6 +56,9 @@ final class SparkOptions {
     SparkConf conf = new SparkConf(true);
     SparkSession.Builder b =
         StrataSpark.configure(SparkSession.builder(), warehouse).appName("strata " + job);
+    for (java.util.Map.Entry<String, String> e : this.conf.entrySet()) {
+      b = b.config(e.getKey(), e.getValue());
+    }
     for (java.util.Map.Entry<String, String> e : extra.entrySet()) {
       b = b.config(e.getKey(), e.getValue());
     }

@@ -11,6 +11,7 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.examples.flights.FlightsRepository;
+import dev.strata.jobs.cli.CliProcess;
 import dev.strata.materialization.Materializer;
 import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
@@ -278,5 +279,40 @@ class ObjectStorageTest {
       assertThat(Arrays.asList(Tables.read(spark, scored.output(), scored.snapshot()).columns()))
           .contains("prediction", "probability", "model");
     }
+  }
+
+  /** The CLI itself, in a JVM of its own, backfills into an s3a:// warehouse it is given. */
+  @Test
+  void theCliBackfillsIntoAnS3aWarehouse(@TempDir Path work) throws Exception {
+    String registry = RegistryUrls.embedded(work.resolve("registry"));
+    CliProcess.Finished apply =
+        CliProcess.run(work.resolve("apply"), "apply", "-r", "flights", "--registry", registry);
+    assertThat(apply.code()).as(apply.err()).isZero();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "backfill",
+                "origin_delays",
+                "--start",
+                "2001-01-02",
+                "--end",
+                "2001-01-02",
+                "--registry",
+                registry,
+                "--warehouse",
+                "s3a://" + BUCKET + "/cli-warehouse"));
+    s3.sparkConf()
+        .forEach(
+            (k, v) -> {
+              args.add("--conf");
+              args.add(k + "=" + v);
+            });
+    CliProcess.Finished backfill =
+        CliProcess.run(work.resolve("backfill"), args.toArray(String[]::new));
+    assertThat(backfill.code()).as(backfill.err()).isZero();
+    String location = "s3a://" + BUCKET + "/cli-warehouse/offline/delta/origin_delays_v1";
+    assertThat(backfill.out()).contains("into delta " + location);
+    assertThat(Tables.read(spark, TableFormat.DELTA.at(location), Optional.empty()).count())
+        .isPositive();
   }
 }
