@@ -286,7 +286,7 @@ class ObjectStorageTest {
   void theCliBackfillsIntoAnS3aWarehouse(@TempDir Path work) throws Exception {
     String registry = RegistryUrls.embedded(work.resolve("registry"));
     CliProcess.Finished apply =
-        CliProcess.run(work.resolve("apply"), "apply", "-r", "flights", "--registry", registry);
+        cli(work.resolve("apply"), "apply", "-r", "flights", "--registry", registry);
     assertThat(apply.code()).as(apply.err()).isZero();
     List<String> args =
         new ArrayList<>(
@@ -307,12 +307,29 @@ class ObjectStorageTest {
               args.add("--conf");
               args.add(k + "=" + v);
             });
-    CliProcess.Finished backfill =
-        CliProcess.run(work.resolve("backfill"), args.toArray(String[]::new));
+    CliProcess.Finished backfill = cli(work.resolve("backfill"), args.toArray(String[]::new));
     assertThat(backfill.code()).as(backfill.err()).isZero();
     String location = "s3a://" + BUCKET + "/cli-warehouse/offline/delta/origin_delays_v1";
     assertThat(backfill.out()).contains("into delta " + location);
     assertThat(Tables.read(spark, TableFormat.DELTA.at(location), Optional.empty()).count())
         .isPositive();
+  }
+
+  /** {@code strata ARGS} with the example's flights source where this test JVM has it. */
+  private static CliProcess.Finished cli(Path dir, String... args) throws Exception {
+    Process p =
+        CliProcess.start(
+            dir,
+            List.of("-Dstrata.flights.path=" + Path.of(FlightsRepository.path()).toAbsolutePath()),
+            args);
+    if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(
+          "strata " + String.join(" ", args) + " did not finish in 5 minutes");
+    }
+    return new CliProcess.Finished(
+        p.exitValue(),
+        java.nio.file.Files.readString(dir.resolve("child.out")),
+        java.nio.file.Files.readString(dir.resolve("child.err")));
   }
 }
