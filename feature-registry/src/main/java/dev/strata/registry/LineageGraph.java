@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The part of the lineage graph upstream or downstream of one node.
+ * The part of the lineage graph upstream or downstream of one node; its nodes by the text form of
+ * their ids.
  *
  * @param root the node asked about
  * @param upstream true when the graph holds what {@code root} was made from
@@ -29,14 +30,14 @@ public record LineageGraph(
   public String render() {
     Map<String, List<String>> next = new TreeMap<>();
     for (LineageEdge e : edges) {
-      String from = upstream ? e.to() : e.from();
-      String to = upstream ? e.from() : e.to();
+      String from = (upstream ? e.to() : e.from()).toString();
+      String to = (upstream ? e.from() : e.to()).toString();
       next.computeIfAbsent(from, k -> new ArrayList<>()).add(to);
     }
     next.values().forEach(l -> l.sort(String::compareTo));
     StringBuilder sb = new StringBuilder();
     sb.append(upstream ? "upstream of " : "downstream of ").append(root.id()).append('\n');
-    render(root.id(), next, 1, new HashSet<>(), sb);
+    render(root.id().toString(), next, 1, new HashSet<>(), sb);
     return sb.toString();
   }
 

@@ -14,13 +14,7 @@ import java.util.TreeMap;
  * <p>Ids are readable and stable: {@code table:delta:/data/flights}, {@code
  * feature_view:origin_delays@v2}, {@code offline_table:delta:/warehouse/origin_delays@7}.
  */
-public record LineageNode(
-    String id,
-    String kind,
-    String name,
-    String version,
-    Map<String, String> properties,
-    Instant createdAt) {
+public record LineageNode(LineageId id, Map<String, String> properties, Instant createdAt) {
 
   public static final String TABLE = "table";
   public static final String OFFLINE_TABLE = "offline_table";
@@ -29,7 +23,22 @@ public record LineageNode(
   public static final String MODEL = "model";
 
   public LineageNode {
+    java.util.Objects.requireNonNull(id, "id");
     properties = Collections.unmodifiableMap(new TreeMap<>(properties));
+  }
+
+  /** Its kind: {@code table}, {@code feature_view}, {@code model}, ... */
+  public String kind() {
+    return id.kind();
+  }
+
+  public String name() {
+    return id.name();
+  }
+
+  /** Its version ({@code v2}, a snapshot id), or "" for none. */
+  public String version() {
+    return id.version();
   }
 
   public static LineageNode of(
@@ -39,12 +48,12 @@ public record LineageNode(
 
   /** A new node with this id, created now. */
   public static LineageNode of(LineageId id, Map<String, String> props) {
-    return new LineageNode(id.toString(), id.kind(), id.name(), id.version(), props, Instant.now());
+    return new LineageNode(id, props, Instant.now());
   }
 
-  /** This node's id as a value. */
+  /** This node's id as a value (the same as {@link #id()}). */
   public LineageId lineageId() {
-    return new LineageId(kind, name, version);
+    return id;
   }
 
   /** The lineage kind of a definition kind: {@code feature_view}, ... */
@@ -58,6 +67,6 @@ public record LineageNode(
 
   @Override
   public String toString() {
-    return id;
+    return id.toString();
   }
 }

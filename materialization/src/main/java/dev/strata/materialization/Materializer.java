@@ -192,27 +192,28 @@ public final class Materializer {
           LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
           LongAccumulator written = spark.sparkContext().longAccumulator("written");
           latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
-          String runNode =
-              LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id()).toString();
+          LineageId runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id());
+          LineageId tableId = LineageId.parse(tableNode);
           registry.recordLineage(
               List.of(
-                  new LineageNode(
+                  LineageNode.of(
                       runNode,
-                      LineageNode.MATERIALIZATION_RUN,
-                      viewName,
-                      "v" + reg.version(),
                       Map.of(
+                          "view",
+                          viewName,
+                          "view_version",
+                          Integer.toString(reg.version()),
                           "start",
                           start.toString(),
                           "end",
                           end.toString(),
                           "rows",
-                          Long.toString(rows.value())),
-                      Instant.now())),
-              List.of(new LineageEdge(tableNode, runNode), new LineageEdge(reg.nodeId(), runNode)));
+                          Long.toString(rows.value())))),
+              List.of(
+                  new LineageEdge(tableId, runNode), new LineageEdge(reg.lineageId(), runNode)));
           RunRecord done =
               run.complete(
-                  List.of(LineageId.parse(runNode)),
+                  List.of(runNode),
                   new Watermark(
                       viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
           return new Result(

@@ -196,7 +196,7 @@ public final class OfflineStore {
                           to.toString(),
                           "rows",
                           Long.toString(count)))),
-              edges(sourceNode, source, reg, tableNode));
+              edges(sourceId, source, reg, tableId));
           RunRecord done =
               run.complete(
                   List.of(tableId),
@@ -213,14 +213,14 @@ public final class OfflineStore {
   }
 
   private static List<LineageEdge> edges(
-      String sourceNode, Source source, Registered<FeatureView> view, String table) {
+      LineageId sourceNode, Source source, Registered<FeatureView> view, LineageId table) {
     List<LineageEdge> e = new ArrayList<>();
-    String base = LineageId.table(source.table(), Optional.empty()).toString();
+    LineageId base = LineageId.table(source.table(), Optional.empty());
     if (!base.equals(sourceNode)) {
       e.add(new LineageEdge(base, sourceNode));
     }
     e.add(new LineageEdge(sourceNode, table));
-    e.add(new LineageEdge(view.nodeId(), table));
+    e.add(new LineageEdge(view.lineageId(), table));
     return e;
   }
 

@@ -50,7 +50,7 @@ public final class OutputTables {
           long count = Tables.read(spark, output, snapshot).count();
           LineageId id = LineageId.table(output, snapshot);
           List<LineageEdge> edges = new ArrayList<>();
-          started.inputs().forEach(i -> edges.add(new LineageEdge(i.toString(), id.toString())));
+          started.inputs().forEach(i -> edges.add(new LineageEdge(i, id)));
           registry.recordLineage(
               List.of(LineageNode.of(id, Map.of("rows", Long.toString(count)))), edges);
           RunRecord done = run.complete(List.of(id));

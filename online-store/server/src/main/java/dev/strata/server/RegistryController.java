@@ -92,18 +92,18 @@ public class RegistryController {
             .orElseThrow(() -> new NotFoundException("no lineage node '" + node + "'"));
     LineageGraph g =
         direction.equals("upstream")
-            ? registry.upstream(root.id())
-            : registry.downstream(root.id());
+            ? registry.upstream(root.id().toString())
+            : registry.downstream(root.id().toString());
     ObjectNode out = JSON.objectNode();
-    out.put("root", root.id());
+    out.put("root", root.id().toString());
     out.put("direction", direction);
     ArrayNode nodes = out.putArray("nodes");
     g.nodes().values().stream()
-        .sorted((a, b) -> a.id().compareTo(b.id()))
+        .sorted((a, b) -> a.id().toString().compareTo(b.id().toString()))
         .forEach(
             n -> {
               ObjectNode o = nodes.addObject();
-              o.put("id", n.id());
+              o.put("id", n.id().toString());
               o.put("kind", n.kind());
               o.put("name", n.name());
               o.put("version", n.version());
@@ -111,7 +111,7 @@ public class RegistryController {
             });
     ArrayNode edges = out.putArray("edges");
     for (LineageEdge e : g.edges()) {
-      edges.addObject().put("from", e.from()).put("to", e.to());
+      edges.addObject().put("from", e.from().toString()).put("to", e.to().toString());
     }
     return out;
   }

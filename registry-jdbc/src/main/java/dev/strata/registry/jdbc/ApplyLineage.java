@@ -17,7 +17,6 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RunRecord;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,7 +36,7 @@ final class ApplyLineage {
     final List<LineageEdge> edges = new ArrayList<>();
 
     void edge(String from, String to) {
-      LineageEdge e = new LineageEdge(from, to);
+      LineageEdge e = new LineageEdge(LineageId.parse(from), LineageId.parse(to));
       if (!edges.contains(e)) {
         edges.add(e);
       }
@@ -67,27 +66,17 @@ final class ApplyLineage {
       String id = LineageNode.definitionId(ch.kind(), ch.name(), ch.toVersion());
       out.nodes.put(
           id,
-          new LineageNode(
-              id,
-              LineageNode.kindOf(ch.kind()),
-              ch.name(),
-              "v" + ch.toVersion(),
-              Map.of("content_hash", ch.toHash()),
-              Instant.now()));
+          LineageNode.of(
+              LineageId.definition(ch.kind(), ch.name(), ch.toVersion()),
+              Map.of("content_hash", ch.toHash())));
       switch (ch.kind()) {
         case SOURCE:
           {
             Source s = (Source) ch.definition();
-            String table = LineageId.table(s.table(), Optional.empty()).toString();
+            LineageId tableId = LineageId.table(s.table(), Optional.empty());
+            String table = tableId.toString();
             out.nodes.putIfAbsent(
-                table,
-                new LineageNode(
-                    table,
-                    LineageNode.TABLE,
-                    s.tableName(),
-                    "",
-                    Map.of("format", s.format().name()),
-                    Instant.now()));
+                table, LineageNode.of(tableId, Map.of("format", s.format().name())));
             out.edge(table, id);
             for (FeatureView v : d.featureViews()) {
               if (v.source().equals(s.name())) {

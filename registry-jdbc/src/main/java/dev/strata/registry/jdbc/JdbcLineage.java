@@ -2,6 +2,7 @@ package dev.strata.registry.jdbc;
 
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageGraph;
+import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.LineageStore;
 import dev.strata.registry.RegistryException;
@@ -58,7 +59,7 @@ final class JdbcLineage implements LineageStore {
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, node.id());
+                ps.setString(1, node.id().toString());
                 ps.setString(2, kind);
                 ps.setString(3, name);
                 ps.setString(4, node.version());
@@ -68,7 +69,7 @@ final class JdbcLineage implements LineageStore {
               }
               long now = System.currentTimeMillis();
               for (String input : inputs) {
-                insertEdge(c, new LineageEdge(input, node.id()), now);
+                insertEdge(c, new LineageEdge(LineageId.parse(input), node.id()), now);
               }
               return node;
             });
@@ -105,13 +106,13 @@ final class JdbcLineage implements LineageStore {
             "INSERT INTO lineage_nodes (id, kind, name, version, properties, created_at)"
                 + " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS"
                 + " (SELECT 1 FROM lineage_nodes WHERE id = ?)")) {
-      ps.setString(1, n.id());
+      ps.setString(1, n.id().toString());
       ps.setString(2, n.kind());
       ps.setString(3, n.name());
       ps.setString(4, n.version());
       ps.setString(5, JdbcValues.toJson(n.properties()));
       ps.setLong(6, n.createdAt().toEpochMilli());
-      ps.setString(7, n.id());
+      ps.setString(7, n.id().toString());
       ps.executeUpdate();
     }
   }
@@ -121,11 +122,11 @@ final class JdbcLineage implements LineageStore {
         c.prepareStatement(
             "INSERT INTO lineage_edges (from_id, to_id, created_at) SELECT ?, ?, ?"
                 + " WHERE NOT EXISTS (SELECT 1 FROM lineage_edges WHERE from_id = ? AND to_id = ?)")) {
-      ps.setString(1, e.from());
-      ps.setString(2, e.to());
+      ps.setString(1, e.from().toString());
+      ps.setString(2, e.to().toString());
       ps.setLong(3, now);
-      ps.setString(4, e.from());
-      ps.setString(5, e.to());
+      ps.setString(4, e.from().toString());
+      ps.setString(5, e.to().toString());
       ps.executeUpdate();
     }
   }
@@ -140,10 +141,7 @@ final class JdbcLineage implements LineageStore {
         NODE_SQL + " " + where,
         rs ->
             new LineageNode(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
+                new LineageId(rs.getString(2), rs.getString(3), rs.getString(4)),
                 JdbcValues.map(rs.getString(5)),
                 Instant.ofEpochMilli(rs.getLong(6))),
         args);
@@ -208,9 +206,9 @@ final class JdbcLineage implements LineageStore {
                   .orElseThrow(
                       () -> new IllegalArgumentException("No lineage node '" + nodeId + "'"));
           Map<String, LineageNode> seen = new LinkedHashMap<>();
-          seen.put(root.id(), root);
+          seen.put(root.id().toString(), root);
           List<LineageEdge> edges = new ArrayList<>();
-          Deque<String> todo = new ArrayDeque<>(List.of(root.id()));
+          Deque<String> todo = new ArrayDeque<>(List.of(root.id().toString()));
           String sql =
               up
                   ? "SELECT from_id, to_id FROM lineage_edges WHERE to_id = ?"
@@ -222,16 +220,16 @@ final class JdbcLineage implements LineageStore {
               List<LineageEdge> found = new ArrayList<>();
               try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                  found.add(new LineageEdge(rs.getString(1), rs.getString(2)));
+                  found.add(new LineageEdge(id(rs.getString(1)), id(rs.getString(2))));
                 }
               }
               for (LineageEdge e : found) {
                 edges.add(e);
-                String other = up ? e.from() : e.to();
+                String other = (up ? e.from() : e.to()).toString();
                 if (!seen.containsKey(other)) {
-                  nodes(c, "WHERE id = ?", other).forEach(n -> seen.put(n.id(), n));
-                  seen.putIfAbsent(
-                      other, new LineageNode(other, "unknown", other, "", Map.of(), Instant.EPOCH));
+                  nodes(c, "WHERE id = ?", other).forEach(n -> seen.put(n.id().toString(), n));
+                  // an edge to a node that was never recorded: shown by its id alone
+                  seen.putIfAbsent(other, new LineageNode(id(other), Map.of(), Instant.EPOCH));
                   todo.add(other);
                 }
               }
@@ -239,5 +237,14 @@ final class JdbcLineage implements LineageStore {
           }
           return new LineageGraph(root, up, seen, edges);
         });
+  }
+
+  /** An id as the registry stores it; one that does not parse stays readable as an unknown node. */
+  private static LineageId id(String text) {
+    try {
+      return LineageId.parse(text);
+    } catch (IllegalArgumentException e) {
+      return new LineageId("unknown", text, "");
+    }
   }
 }

@@ -357,11 +357,18 @@ final class JdbcRuns implements RunStore {
               Map<String, String> props = stored.apply(artifact);
               LineageNode node = LineageNode.of(kind, name, "v" + next, props);
               insertArtifact(
-                  c, table, name, next, node.id(), props, runId, node.createdAt().toEpochMilli());
+                  c,
+                  table,
+                  name,
+                  next,
+                  node.id().toString(),
+                  props,
+                  runId,
+                  node.createdAt().toEpochMilli());
               JdbcLineage.insertNode(c, node);
               long now = System.currentTimeMillis();
               for (LineageId input : inputs) {
-                JdbcLineage.insertEdge(c, new LineageEdge(input.toString(), node.id()), now);
+                JdbcLineage.insertEdge(c, new LineageEdge(input, node.id()), now);
               }
               return artifact;
             });

@@ -124,7 +124,7 @@ abstract class RegistryStoreContract {
     LineageNode first =
         registry.registerVersion(
             LineageNode.MODEL, "m", Map.of("auc", "0.7"), List.of("training_dataset:d@v1"));
-    assertThat(first.id()).isEqualTo("model:m@v1");
+    assertThat(first.id().toString()).isEqualTo("model:m@v1");
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<LineageNode>> racing = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -137,7 +137,7 @@ abstract class RegistryStoreContract {
     }
     List<String> ids = new ArrayList<>();
     for (Future<LineageNode> f : racing) {
-      ids.add(f.get().id());
+      ids.add(f.get().id().toString());
     }
     pool.shutdown();
     assertThat(ids).doesNotHaveDuplicates().hasSize(8);
@@ -233,7 +233,7 @@ abstract class RegistryStoreContract {
     assertThat(down.contains("feature_view:user_spend@v2")).isTrue();
     assertThat(down.contains("feature_service:fraud_model@v1")).isTrue();
     assertThat(registry.findLineageNode("feature_view:user_spend").orElseThrow().id())
-        .isEqualTo("feature_view:user_spend@v2");
+        .isEqualTo(LineageId.parse("feature_view:user_spend@v2"));
     assertThat(up.render()).contains("<- feature_view:user_spend@v2");
   }
 

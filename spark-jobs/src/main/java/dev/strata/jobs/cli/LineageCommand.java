@@ -52,7 +52,10 @@ final class LineageCommand implements Callable<Integer> {
           store
               .findLineageNode(node)
               .orElseThrow(() -> new NotFoundException("No lineage node '" + node + "'"));
-      LineageGraph graph = downstream ? store.downstream(root.id()) : store.upstream(root.id());
+      LineageGraph graph =
+          downstream
+              ? store.downstream(root.id().toString())
+              : store.upstream(root.id().toString());
       out.print(graph.render());
       if (export != null) {
         List<RunRecord> runs =
