@@ -128,21 +128,11 @@ public final class OfflineStore {
     Dataset<Row> events =
         SourceFrames.read(spark, source, sourceSnapshot, "feature view '" + view.name() + "'");
 
-    Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
-    Instant endExclusive = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-    Dataset<Row> rows;
+    Dataset<Row> rows = offlineRows(view, source, events, from, to);
+    String ordering = orderingColumn(view);
     List<String> recordKey = new ArrayList<>();
     view.joinKeys().forEach(k -> recordKey.add(k.name()));
-    String ordering;
-    if (view.hasAggregations()) {
-      rows = PointInTime.atCadence(view, source, events, start, endExclusive.minusNanos(1000));
-      ordering = PointInTime.FEATURE_TIMESTAMP;
-    } else {
-      rows = rowFeatures(view, source, events, start, endExclusive);
-      ordering = EVENT_TIMESTAMP;
-    }
     recordKey.add(ordering);
-    rows = rows.withColumn(DATE_COLUMN, to_date(col(ordering)));
 
     TableLocation location = location(view.name(), reg.version(), format);
     LineageId sourceId = LineageId.table(source.table(), sourceSnapshot);
@@ -210,6 +200,27 @@ public final class OfflineStore {
           return new BackfillResult(
               view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
         });
+  }
+
+  /**
+   * The job's computation, a pure {@code Dataset -> Dataset} step: a view's offline rows for the
+   * UTC days {@code [from, to]} from its source's events (aggregations at the cadence points,
+   * row-level features as the source rows), with their {@value #DATE_COLUMN}.
+   */
+  public static Dataset<Row> offlineRows(
+      FeatureView view, Source source, Dataset<Row> events, LocalDate from, LocalDate to) {
+    Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Instant endExclusive = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    Dataset<Row> rows =
+        view.hasAggregations()
+            ? PointInTime.atCadence(view, source, events, start, endExclusive.minusNanos(1000))
+            : rowFeatures(view, source, events, start, endExclusive);
+    return rows.withColumn(DATE_COLUMN, to_date(col(orderingColumn(view))));
+  }
+
+  /** The time column of a view's offline rows: the cadence point, or the event time. */
+  static String orderingColumn(FeatureView view) {
+    return view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : EVENT_TIMESTAMP;
   }
 
   private static List<LineageEdge> edges(
