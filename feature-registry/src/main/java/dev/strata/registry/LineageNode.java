@@ -3,7 +3,6 @@ package dev.strata.registry;
 import dev.strata.dsl.ObjectKind;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -54,11 +53,6 @@ public record LineageNode(LineageId id, Map<String, String> properties, Instant 
   /** This node's id as a value (the same as {@link #id()}). */
   public LineageId lineageId() {
     return id;
-  }
-
-  /** The lineage kind of a definition kind: {@code feature_view}, ... */
-  public static String kindOf(ObjectKind kind) {
-    return kind.name().toLowerCase(Locale.ROOT);
   }
 
   public static String definitionId(ObjectKind kind, String name, int version) {
