@@ -9,7 +9,10 @@ import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.JobKind;
+import dev.strata.registry.OfflineTable;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
@@ -181,14 +184,12 @@ class StandaloneClusterTest {
             .getOrCreate();
     try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
       RunRecord run =
-          registry.runs().stream()
-              .filter(r -> r.job().equals("strata.backfill"))
-              .findFirst()
-              .orElseThrow();
+          registry.runs(RunQuery.job(JobKind.BACKFILL)).stream().findFirst().orElseThrow();
       assertThat(run.status()).isEqualTo(RunRecord.Status.COMPLETED);
-      Dataset<Row> onCluster =
-          Tables.read(
-              spark, TableFormat.DELTA.at(run.properties().get("location")), Optional.empty());
+      // the table the cluster wrote, as the registry's catalog records it
+      OfflineTable table = registry.offlineTable("origin_delays", 1).orElseThrow();
+      assertThat(table.runId()).isEqualTo(run.id());
+      Dataset<Row> onCluster = Tables.read(spark, table.table(), Optional.of(table.snapshot()));
       OfflineStore local =
           new OfflineStore(spark, registry, Warehouse.local(dir.resolve("local-warehouse")));
       OfflineStore.BackfillResult r =
