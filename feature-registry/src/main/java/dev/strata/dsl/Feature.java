@@ -82,27 +82,6 @@ public final class Feature {
         pii);
   }
 
-  public Feature description(String description) {
-    return with(metadata.withDescription(description), pii);
-  }
-
-  public Feature owner(String owner) {
-    return with(metadata.withOwner(owner), pii);
-  }
-
-  public Feature tag(String key, String value) {
-    return with(metadata.withTag(key, value), pii);
-  }
-
-  /** Marks the feature as personal data. */
-  public Feature pii() {
-    return with(metadata, true);
-  }
-
-  private Feature with(Metadata m, boolean p) {
-    return new Feature(name, kind, expr, function, window, type, m, p);
-  }
-
   public String name() {
     return name;
   }
