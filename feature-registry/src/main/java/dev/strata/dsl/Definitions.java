@@ -145,7 +145,7 @@ public final class Definitions {
       }
       for (Feature f : v.features()) {
         try {
-          Feature again = FeatureSpec.of(f).resolve(v.name(), s.columns());
+          Feature again = f.spec().resolve(v.name(), s.columns());
           if (again.type() != f.type()) {
             errors.add(
                 where

@@ -18,32 +18,12 @@ public final class Feature {
     AGGREGATE
   }
 
-  private final String name;
-  private final Kind kind;
-  private final Expr expr;
-  private final AggregationFunction function;
-  private final Duration window;
+  private final FeatureSpec spec;
   private final ValueType type;
-  private final Metadata metadata;
-  private final boolean pii;
 
-  Feature(
-      String name,
-      Kind kind,
-      Expr expr,
-      AggregationFunction function,
-      Duration window,
-      ValueType type,
-      Metadata metadata,
-      boolean pii) {
-    this.name = name;
-    this.kind = kind;
-    this.expr = expr;
-    this.function = function;
-    this.window = window;
+  Feature(FeatureSpec spec, ValueType type) {
+    this.spec = Objects.requireNonNull(spec, "spec");
     this.type = Objects.requireNonNull(type, "type");
-    this.metadata = metadata;
-    this.pii = pii;
   }
 
   /** Rebuilds a typed feature from its stored form; used by the JSON codec. */
@@ -72,39 +52,39 @@ public final class Feature {
           window);
     }
     return new Feature(
-        name,
-        kind,
-        expr,
-        function,
-        window,
-        type,
-        metadata == null ? Metadata.EMPTY : metadata,
-        pii);
+        FeatureSpec.of(
+            name, kind, expr, function, window, metadata == null ? Metadata.EMPTY : metadata, pii),
+        type);
+  }
+
+  /** The declared form, without its type (to check it again against another source). */
+  FeatureSpec spec() {
+    return spec;
   }
 
   public String name() {
-    return name;
+    return spec.name();
   }
 
   public Kind kind() {
-    return kind;
+    return spec.kind();
   }
 
   public boolean isAggregate() {
-    return kind == Kind.AGGREGATE;
+    return spec.isAggregate();
   }
 
   /** The row-level expression, or the aggregation's input (empty for {@code count()}). */
   public Optional<Expr> expr() {
-    return Optional.ofNullable(expr);
+    return spec.expr();
   }
 
   public Optional<AggregationFunction> function() {
-    return Optional.ofNullable(function);
+    return spec.function();
   }
 
   public Optional<Duration> window() {
-    return Optional.ofNullable(window);
+    return spec.window();
   }
 
   /** The value type, checked against the source when its view was built. */
@@ -113,44 +93,25 @@ public final class Feature {
   }
 
   public Metadata metadata() {
-    return metadata;
+    return spec.metadata();
   }
 
   public boolean isPii() {
-    return pii;
+    return spec.isPii();
   }
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof Feature)) {
-      return false;
-    }
-    Feature f = (Feature) o;
-    return name.equals(f.name)
-        && kind == f.kind
-        && Objects.equals(expr, f.expr)
-        && function == f.function
-        && Objects.equals(window, f.window)
-        && type == f.type
-        && metadata.equals(f.metadata)
-        && pii == f.pii;
+    return o instanceof Feature f && spec.equals(f.spec) && type == f.type;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, kind, expr, function, window, type, metadata, pii);
+    return Objects.hash(spec, type);
   }
 
   @Override
   public String toString() {
-    return kind == Kind.ROW
-        ? name + " = " + expr
-        : name
-            + " = "
-            + function.name().toLowerCase()
-            + "("
-            + (expr == null ? "" : expr)
-            + ") over "
-            + window;
+    return spec.toString();
   }
 }

@@ -52,16 +52,16 @@ public final class FeatureSpec {
     return new FeatureSpec(name, Feature.Kind.AGGREGATE, input, fn, window, Metadata.EMPTY, false);
   }
 
-  /** The declared form of a built feature, to check it again against another source. */
-  static FeatureSpec of(Feature f) {
-    return new FeatureSpec(
-        f.name(),
-        f.kind(),
-        f.expr().orElse(null),
-        f.function().orElse(null),
-        f.window().orElse(null),
-        f.metadata(),
-        f.isPii());
+  /** A spec of all its parts, for a feature rebuilt from its stored form. */
+  static FeatureSpec of(
+      String name,
+      Feature.Kind kind,
+      Expr expr,
+      AggregationFunction function,
+      Duration window,
+      Metadata metadata,
+      boolean pii) {
+    return new FeatureSpec(name, kind, expr, function, window, metadata, pii);
   }
 
   public FeatureSpec description(String description) {
@@ -149,7 +149,7 @@ public final class FeatureSpec {
     } catch (IllegalArgumentException e) {
       throw DefinitionException.of("feature view", view, "feature '%s': %s", name, e.getMessage());
     }
-    return new Feature(name, kind, expr, function, window, resolved, metadata, pii);
+    return new Feature(this, resolved);
   }
 
   @Override
