@@ -3,12 +3,13 @@
 #   benchmarks/run.sh point-in-time [--data PATH] [--reference-rows N] [--growth N]
 #   benchmarks/run.sh online [--entities N] [--seconds S]
 #   benchmarks/run.sh training [--data PATH] [--rounds N]
+#   benchmarks/run.sh backfill [--sample PATH] [--data PATH] [--formats delta,iceberg,hudi]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-which="${1:?which benchmark: point-in-time, online or training}"; shift
-if [[ "$which" == point-in-time ]]; then
+which="${1:?which benchmark: point-in-time, online, training or backfill}"; shift
+if [[ "$which" == point-in-time || "$which" == backfill ]]; then
   [[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
 fi
 mvn -q -B -ntp install -DskipTests -pl benchmarks,online-store/server -am
@@ -18,6 +19,7 @@ case "$which" in
   point-in-time) main=dev.strata.benchmarks.PointInTimeBenchmark ;;
   online) main=dev.strata.benchmarks.OnlineBenchmark ;;
   training) main=dev.strata.benchmarks.TrainingBenchmark ;;
+  backfill) main=dev.strata.benchmarks.BackfillBenchmark ;;
   *) echo "unknown benchmark $which" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2046

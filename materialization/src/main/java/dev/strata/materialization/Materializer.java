@@ -12,6 +12,7 @@ import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.NotFoundException;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
+import dev.strata.offline.Progress;
 import dev.strata.offline.Tables;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
@@ -191,6 +192,7 @@ public final class Materializer {
         run -> {
           LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
           LongAccumulator written = spark.sparkContext().longAccumulator("written");
+          Progress.phase(spark, "latest values of '" + view + "' into Redis");
           latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
           LineageId runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id());
           LineageId tableId = LineageId.parse(tableNode);

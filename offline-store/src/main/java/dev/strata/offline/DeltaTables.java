@@ -4,6 +4,7 @@ import dev.strata.dsl.Snapshot;
 import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -26,9 +27,18 @@ final class DeltaTables implements FormatIo {
   }
 
   @Override
-  public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
-    long version = DeltaTable.forPath(spark, location).history(1).first().getLong(0);
-    return Optional.of(new Snapshot(Long.toString(version)));
+  public Optional<Tables.Commit> lastCommit(SparkSession spark, String location) {
+    Row last = DeltaTable.forPath(spark, location).history(1).first();
+    long version = last.getLong(last.fieldIndex("version"));
+    int metrics = last.fieldIndex("operationMetrics");
+    String written =
+        last.isNullAt(metrics)
+            ? null
+            : last.<String, String>getJavaMap(metrics).get("numOutputRows");
+    return Optional.of(
+        new Tables.Commit(
+            new Snapshot(Long.toString(version)),
+            written == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(written))));
   }
 
   @Override

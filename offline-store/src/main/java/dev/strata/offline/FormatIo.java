@@ -16,8 +16,11 @@ interface FormatIo {
 
   boolean exists(SparkSession spark, String location);
 
-  /** The current snapshot of a table that exists ({@link Tables} checks first). */
-  Optional<Snapshot> currentSnapshot(SparkSession spark, String location);
+  /**
+   * The latest commit of a table that exists ({@link Tables} checks first), read from the format's
+   * own log (never by scanning the table's rows); none for a format without snapshots.
+   */
+  Optional<Tables.Commit> lastCommit(SparkSession spark, String location);
 
   /**
    * Replaces the rows of dates {@code [from, to]} with {@code rows} in one commit, creating the

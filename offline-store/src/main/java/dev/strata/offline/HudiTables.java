@@ -1,14 +1,20 @@
 package dev.strata.offline;
 
-import static org.apache.spark.sql.functions.max;
-
 import dev.strata.dsl.Snapshot;
 import dev.strata.errors.InvalidInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
+import org.apache.hudi.common.model.HoodieCommitMetadata;
+import org.apache.hudi.common.table.HoodieTableMetaClient;
+import org.apache.hudi.common.table.timeline.HoodieInstant;
+import org.apache.hudi.common.table.timeline.HoodieTimeline;
+import org.apache.hudi.hadoop.fs.HadoopFSUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -39,9 +45,31 @@ final class HudiTables implements FormatIo {
   }
 
   @Override
-  public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
-    Row r = spark.read().format("hudi").load(location).agg(max("_hoodie_commit_time")).first();
-    return r.isNullAt(0) ? Optional.empty() : Optional.of(new Snapshot(r.getString(0)));
+  public Optional<Tables.Commit> lastCommit(SparkSession spark, String location) {
+    HoodieTableMetaClient meta =
+        HoodieTableMetaClient.builder()
+            .setConf(
+                HadoopFSUtils.getStorageConfWithCopy(spark.sparkContext().hadoopConfiguration()))
+            .setBasePath(location)
+            .build();
+    HoodieTimeline commits = meta.getCommitsTimeline().filterCompletedInstants();
+    if (commits.lastInstant().isEmpty()) {
+      return Optional.empty();
+    }
+    HoodieInstant last = commits.lastInstant().get();
+    try {
+      HoodieCommitMetadata metadata =
+          HoodieTimeline.REPLACE_COMMIT_ACTION.equals(last.getAction())
+              ? commits.readReplaceCommitMetadata(last)
+              : commits.readCommitMetadata(last);
+      // the requested time is what the rows carry as _hoodie_commit_time and as.of.instant takes
+      return Optional.of(
+          new Tables.Commit(
+              new Snapshot(last.requestedTime()),
+              OptionalLong.of(metadata.fetchTotalRecordsWritten())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read Hudi commit " + last + " of " + location, e);
+    }
   }
 
   @Override
@@ -60,8 +88,18 @@ final class HudiTables implements FormatIo {
     o.put("hoodie.datasource.write.precombine.field", layout.orderingColumn());
     o.put("hoodie.datasource.write.partitionpath.field", layout.dateColumn());
     o.put("hoodie.datasource.write.hive_style_partitioning", "true");
-    // replaces the partitions (dates) the rows fall in, in one replacecommit
-    o.put("hoodie.datasource.write.operation", "insert_overwrite");
+    // replaces the partitions (dates) the rows fall in, in one replacecommit, through Hudi's row
+    // writer (the Dataset goes to Parquet as is: no RDD of Avro records, no workload profile pass
+    // that computes the rows a second time; half the time of plain insert_overwrite, measured)
+    o.put("hoodie.datasource.write.operation", "bulk_insert");
+    o.put("hoodie.bulkinsert.overwrite.operation.type", "INSERT_OVERWRITE");
+    o.put("hoodie.datasource.write.row.writer.enable", "true");
+    // offline tables are only ever replaced by date, never upserted through a bloom index, but
+    // Hudi's row writer writes a filter into every file's footer; at the default (a dynamic filter
+    // sized for 60,000 keys at 1e-9) serializing them was the largest part of the write
+    o.put("hoodie.bloom.index.filter.type", "SIMPLE");
+    o.put("hoodie.index.bloom.num_entries", "1000");
+    o.put("hoodie.index.bloom.fpp", "0.01");
     // Append creates the table when there is none and never replaces the partitions it does not
     // touch; SaveMode.Overwrite would drop every other day of the table
     rows.write().format("hudi").options(o).mode(SaveMode.Append).save(location);
@@ -91,6 +129,8 @@ final class HudiTables implements FormatIo {
     Map<String, String> o = new TreeMap<>();
     o.put("hoodie.table.name", new Path(location).getName().replaceAll("[^A-Za-z0-9_]", "_"));
     o.put("hoodie.metadata.enable", "false");
+    // Spark's and Delta's codec; Hudi's default, gzip, made its writes the slowest of the three
+    o.put("hoodie.parquet.compression.codec", "snappy");
     return o;
   }
 }

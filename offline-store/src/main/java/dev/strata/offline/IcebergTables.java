@@ -6,6 +6,7 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.Dataset;
@@ -35,11 +36,17 @@ final class IcebergTables implements FormatIo {
   }
 
   @Override
-  public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
+  public Optional<Tables.Commit> lastCommit(SparkSession spark, String location) {
     Table t = load(spark, location);
     t.refresh();
     return Optional.ofNullable(t.currentSnapshot())
-        .map(s -> new Snapshot(Long.toString(s.snapshotId())));
+        .map(
+            s -> {
+              String added = s.summary() == null ? null : s.summary().get("added-records");
+              return new Tables.Commit(
+                  new Snapshot(Long.toString(s.snapshotId())),
+                  added == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(added)));
+            });
   }
 
   @Override

@@ -124,6 +124,7 @@ public final class OfflineStore {
                         "No feature view named '" + viewName + "' is registered"));
     FeatureView view = reg.definition();
     Source source = registry.source(view.source()).orElseThrow();
+    Progress.phase(spark, "read source '" + source.name() + "'");
     Optional<Snapshot> sourceSnapshot = Tables.currentSnapshot(spark, source.table());
     Dataset<Row> events =
         SourceFrames.read(spark, source, sourceSnapshot, "feature view '" + view.name() + "'");
@@ -157,17 +158,34 @@ public final class OfflineStore {
         registry,
         started,
         run -> {
-          Dataset<Row> cached = computed.persist();
-          long count = cached.count();
-          Snapshot snapshot =
+          // one pass: the rows are computed as they are written, and counted by the commit
+          Progress.phase(
+              spark,
+              "compute "
+                  + view.name()
+                  + " for "
+                  + from
+                  + ".."
+                  + to
+                  + " and write "
+                  + format.label());
+          Tables.Commit commit =
               Tables.replaceRange(
                   spark,
-                  cached,
+                  computed,
                   location,
                   new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
                   from,
                   to);
-          cached.unpersist();
+          Snapshot snapshot = commit.snapshot();
+          long count =
+              commit
+                  .rowsWritten()
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              location + "'s commit " + snapshot + " does not say its rows"));
+          Progress.phase(spark, "record run and lineage");
           LineageId tableId = LineageId.offlineTable(location, snapshot);
           String tableNode = tableId.toString();
           registry.recordLineage(

@@ -46,6 +46,7 @@ public final class OutputTables {
         registry,
         started,
         run -> {
+          Progress.phase(spark, "compute and write " + output.location());
           Optional<Snapshot> snapshot = Tables.write(spark, rows, output, overwrite);
           long count = Tables.read(spark, output, snapshot).count();
           LineageId id = LineageId.table(output, snapshot);

@@ -25,7 +25,7 @@ final class ParquetFiles implements FormatIo {
   }
 
   @Override
-  public Optional<Snapshot> currentSnapshot(SparkSession spark, String location) {
+  public Optional<Tables.Commit> lastCommit(SparkSession spark, String location) {
     return Optional.empty();
   }
 

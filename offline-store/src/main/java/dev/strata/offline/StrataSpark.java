@@ -6,7 +6,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark settings every Strata job needs, on any master: Delta owns {@code spark_catalog},
  * Iceberg has a catalog of its own ({@value #ICEBERG_CATALOG}, a Hadoop catalog in the warehouse),
- * Hudi's SQL extension and Kryo registrator are loaded, and times are UTC.
+ * Hudi's SQL extension and Kryo registrator are loaded, times are UTC, and Parquet timestamps are
+ * written as {@code TIMESTAMP(MICROS)}.
  *
  * <pre>{@code
  * SparkSession spark = StrataSpark.configure(SparkSession.builder(), Warehouse.of("s3a://lake/strata")).getOrCreate();
@@ -40,6 +41,9 @@ public final class StrataSpark {
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.spark.HoodieSparkKryoRegistrar")
         .config("spark.sql.session.timeZone", "UTC")
+        // Parquet timestamps as INT64 micros with their logical type (an instant stays an instant
+        // for DuckDB and other readers), not Spark's default, the deprecated INT96
+        .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.debug.maxToStringFields", "1000");
   }
 }

@@ -1,7 +1,10 @@
 package dev.strata.offline;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.when;
 
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
@@ -9,6 +12,7 @@ import dev.strata.errors.InvalidInputException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,6 +35,12 @@ public final class Tables {
   private static final FormatIo PARQUET = new ParquetFiles();
 
   private Tables() {}
+
+  /**
+   * One commit of a table: the snapshot it made and, where the format's log says, the rows it
+   * wrote.
+   */
+  public record Commit(Snapshot snapshot, OptionalLong rowsWritten) {}
 
   /** How an offline table is keyed and partitioned. */
   public record TableLayout(List<String> recordKey, String orderingColumn, String dateColumn) {}
@@ -57,31 +67,36 @@ public final class Tables {
   public static Optional<Snapshot> currentSnapshot(SparkSession spark, TableLocation table) {
     FormatIo io = io(table);
     return io.exists(spark, table.location())
-        ? io.currentSnapshot(spark, table.location())
+        ? io.lastCommit(spark, table.location()).map(Commit::snapshot)
         : Optional.empty();
   }
 
   /**
    * Replaces the rows whose {@code layout.dateColumn()} lies in {@code [from, to]} with {@code
    * rows} (which must all lie in that range) in one commit, creating the table if needed; the other
-   * dates keep their rows. A failed write commits nothing.
+   * dates keep their rows. A failed write commits nothing. The rows are computed once: the range is
+   * checked as they are written (a row outside it fails the write before the commit), and the count
+   * comes from the commit.
    *
-   * @return the snapshot the write created
+   * @return the commit the write created
    */
-  public static Snapshot replaceRange(
+  public static Commit replaceRange(
       SparkSession spark,
       Dataset<Row> rows,
       TableLocation table,
       TableLayout layout,
       LocalDate from,
       LocalDate to) {
-    Dataset<Row> outside = rows.filter(range(layout, from, to).unary_$bang()).limit(1);
-    if (!outside.isEmpty()) {
-      throw new InvalidInputException(
-          "rows outside " + from + ".." + to + " in a write to " + table + ": " + outside.first());
-    }
-    io(table).replaceRange(spark, rows, table.location(), layout, from, to);
-    return currentSnapshot(spark, table)
+    Column inRange =
+        when(range(layout, from, to), lit(true))
+            .otherwise(
+                raise_error(
+                    concat(
+                        lit("a row outside " + from + ".." + to + " in a write to " + table + ": "),
+                        col(layout.dateColumn()).cast("string"))));
+    FormatIo io = io(table);
+    io.replaceRange(spark, rows.filter(inRange), table.location(), layout, from, to);
+    return io.lastCommit(spark, table.location())
         .orElseThrow(() -> new IllegalStateException(table + " has no snapshot after a write"));
   }
 

@@ -161,6 +161,26 @@ class OfflineStoreTest {
       DataFrames.assertEqualsIgnoringOrder(
           spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, again));
 
+      // rows outside the range fail the write as they are written, before any commit
+      Dataset<Row> bothDays = Tables.read(spark, again.table(), Optional.empty());
+      assertThatThrownBy(
+              () ->
+                  Tables.replaceRange(
+                      spark,
+                      bothDays,
+                      again.table(),
+                      new Tables.TableLayout(
+                          List.of("airport", "feature_timestamp"),
+                          "feature_timestamp",
+                          "feature_date"),
+                      d2,
+                      d2))
+          .hasStackTraceContaining("a row outside 2024-03-02..2024-03-02 in a write to")
+          .hasStackTraceContaining(": 2024-03-01");
+      assertThat(Tables.currentSnapshot(spark, again.table())).contains(again.snapshot());
+      DataFrames.assertEqualsIgnoringOrder(
+          spark.createDataFrame(FIRST, OUT_SCHEMA), table(spark, format, again));
+
       // a late event on the second day; only that day is recomputed
       spark
           .createDataFrame(List.of(event("A", "2024-03-02T07:00:00Z", 100)), SOURCE_SCHEMA)

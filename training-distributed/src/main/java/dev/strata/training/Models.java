@@ -12,6 +12,7 @@ import dev.strata.errors.InvalidInputException;
 import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.OutputTables;
+import dev.strata.offline.Progress;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.JobKind;
@@ -201,8 +202,18 @@ public final class Models {
       RunTracker run,
       String where) {
     try {
+      Progress.phase(
+          spark,
+          "train XGBoost: "
+              + spec.rounds()
+              + " rounds on "
+              + spec.workers()
+              + " workers, "
+              + trainRows
+              + " rows");
       PipelineModel pipeline =
           new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
+      Progress.phase(spark, "evaluate on " + validationRows + " validation rows and save");
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
       Map<String, Double> metrics =
           ModelMetrics.evaluate(spec.task(), pipeline.transform(validation), spec.threshold());

@@ -11,6 +11,7 @@ import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.StrataException;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.Progress;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
@@ -196,6 +197,7 @@ public final class TrainingSets {
         registry,
         started,
         run -> {
+          Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
           Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
           Dataset<Row> stored = Tables.read(spark, location, snapshot);
           Checksum sum = checksum(stored);

@@ -59,7 +59,12 @@ final class BackfillCommand implements Callable<Integer> {
     try (RegistryStore store = registry.open()) {
       SparkSession spark = sparkOptions.session("backfill " + view);
       OfflineStore.BackfillResult r =
-          new OfflineStore(spark, store, sparkOptions.warehouse).backfill(view, start, end, f);
+          SparkOptions.reported(
+              spark,
+              "backfill " + view,
+              () ->
+                  new OfflineStore(spark, store, sparkOptions.warehouse)
+                      .backfill(view, start, end, f));
       out.println(
           "Backfilled "
               + r.view()

@@ -117,7 +117,10 @@ final class HistoricalCommand implements Callable<Integer> {
               inputs,
               Map.of("output", output, "service", what.service == null ? "" : what.service));
       OutputTables.Written written =
-          OutputTables.write(spark, store, started, h.rows(), outputTable, overwrite);
+          SparkOptions.reported(
+              spark,
+              "historical",
+              () -> OutputTables.write(spark, store, started, h.rows(), outputTable, overwrite));
       long count = written.rows();
       out.println(
           "Wrote "

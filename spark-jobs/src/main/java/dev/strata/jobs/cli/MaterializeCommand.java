@@ -113,7 +113,11 @@ final class MaterializeCommand {
         requireView(store, view);
         SparkSession spark = sparkOptions.session("materialize " + view);
         Materializer m = new Materializer(spark, store, url);
-        print(spec.commandLine().getOut(), m, m.materialize(view, start, end));
+        print(
+            spec.commandLine().getOut(),
+            m,
+            SparkOptions.reported(
+                spark, "materialize " + view, () -> m.materialize(view, start, end)));
         return StrataCli.OK;
       }
     }
@@ -148,7 +152,10 @@ final class MaterializeCommand {
         print(
             spec.commandLine().getOut(),
             m,
-            m.materializeIncremental(view, end == null ? Instant.now() : end));
+            SparkOptions.reported(
+                spark,
+                "materialize " + view,
+                () -> m.materializeIncremental(view, end == null ? Instant.now() : end)));
         return StrataCli.OK;
       }
     }

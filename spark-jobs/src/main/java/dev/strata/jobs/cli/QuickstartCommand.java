@@ -225,7 +225,11 @@ final class QuickstartCommand implements Callable<Integer> {
     OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
     for (FeatureView v : store.current().featureViews()) {
       long t0 = System.nanoTime();
-      OfflineStore.BackfillResult r = offline.backfill(v.name(), first, last, TableFormat.DELTA);
+      OfflineStore.BackfillResult r =
+          SparkOptions.reported(
+              spark,
+              "backfill " + v.name(),
+              () -> offline.backfill(v.name(), first, last, TableFormat.DELTA));
       String line =
           r.view()
               + " v"
@@ -269,7 +273,11 @@ final class QuickstartCommand implements Callable<Integer> {
         new TrainingSets.TrainingSetSpec(
             TRAINING_SET, labels, "departure", "delayed", SERVICE, start, end, TableFormat.DELTA);
     Optional<TrainingSet> reuse = sameTrainingSet(store, sets, tsSpec, spark);
-    TrainingSet ts = reuse.orElseGet(() -> sets.build(tsSpec));
+    TrainingSet ts =
+        reuse.orElseGet(
+            () ->
+                SparkOptions.reported(
+                    spark, "training-set " + TRAINING_SET, () -> sets.build(tsSpec)));
     done(
         (reuse.isPresent() ? "reused " : "registered ")
             + ts.nodeId()
@@ -301,7 +309,9 @@ final class QuickstartCommand implements Callable<Integer> {
         store.models(MODEL).stream()
             .filter(m -> m.trainingSet().equals(ts.nodeId()) && m.params().rounds() == rounds)
             .reduce((a, b) -> b);
-    ModelVersion model = sameModel.orElseGet(() -> models.train(trainSpec));
+    ModelVersion model =
+        sameModel.orElseGet(
+            () -> SparkOptions.reported(spark, "train " + MODEL, () -> models.train(trainSpec)));
     StringBuilder metrics = new StringBuilder();
     model.metrics().forEach((k, v) -> metrics.append(String.format(" %s=%.4f", k, v)));
     done(
@@ -331,7 +341,12 @@ final class QuickstartCommand implements Callable<Integer> {
     Materializer materializer = new Materializer(spark, store, url);
     for (FeatureView v : store.current().featureViews()) {
       Materializer.Result r =
-          materializer.materialize(v.name(), first.atStartOfDay(ZoneOffset.UTC).toInstant(), end);
+          SparkOptions.reported(
+              spark,
+              "materialize " + v.name(),
+              () ->
+                  materializer.materialize(
+                      v.name(), first.atStartOfDay(ZoneOffset.UTC).toInstant(), end));
       out.println("   " + r.view() + " v" + r.version() + ": " + r.rows() + " keys written");
       summary.add("online " + r.view() + " v" + r.version() + ": " + r.rows() + " keys in " + url);
     }

@@ -122,7 +122,11 @@ final class TrainingCommands {
               Jobs.offlineFormat(format));
       try (RegistryStore store = registry.open()) {
         SparkSession spark = sparkOptions.session("training-set");
-        TrainingSet ts = new TrainingSets(spark, store, sparkOptions.warehouse).build(s);
+        TrainingSet ts =
+            SparkOptions.reported(
+                spark,
+                "training-set " + s.name(),
+                () -> new TrainingSets(spark, store, sparkOptions.warehouse).build(s));
         PrintWriter out = spec.commandLine().getOut();
         out.println(
             "Registered "
@@ -239,7 +243,11 @@ final class TrainingCommands {
             gpu
                 ? sparkOptions.session("train", GpuSupport.sparkConf(workers))
                 : sparkOptions.session("train");
-        ModelVersion m = new Models(spark, store, sparkOptions.warehouse).train(s);
+        ModelVersion m =
+            SparkOptions.reported(
+                spark,
+                "train " + s.model(),
+                () -> new Models(spark, store, sparkOptions.warehouse).train(s));
         PrintWriter out = spec.commandLine().getOut();
         out.println(
             "Registered "

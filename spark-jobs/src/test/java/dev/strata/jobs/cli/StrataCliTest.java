@@ -571,6 +571,91 @@ class StrataCliTest {
 
   /** Every exit code of the README's table, each from a real command. */
   @Test
+  void historicalWritesTheEntityTimestampBackAsTheSameParquetTypeNeverInt96() throws Exception {
+    ok("apply", "-r", "flights");
+    String warehouse = dir.resolve("warehouse").toString();
+    SparkOptions sparkOptions = new SparkOptions();
+    sparkOptions.warehouse = Warehouse.of(warehouse);
+    org.apache.spark.sql.SparkSession spark = sparkOptions.session("test");
+    // entity rows whose time column is an instant: INT64 TIMESTAMP(MICROS, UTC), as DuckDB,
+    // pandas and Spark with this setting write it (whatever the session's own default is)
+    String key = "spark.sql.parquet.outputTimestampType";
+    String before = spark.conf().get(key);
+    String entities = dir.resolve("entities-micros").toString();
+    spark.conf().set(key, "TIMESTAMP_MICROS");
+    try {
+      spark
+          .read()
+          .parquet(TestRepositories.PATH)
+          .limit(20)
+          .selectExpr("origin", "cast(date as timestamp) as departure")
+          .write()
+          .parquet(entities);
+    } finally {
+      spark.conf().set(key, before);
+    }
+    org.apache.parquet.schema.LogicalTypeAnnotation instant =
+        org.apache.parquet.schema.LogicalTypeAnnotation.timestampType(
+            true, org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit.MICROS);
+    assertThat(timestampTypes(spark, entities)).containsOnly("departure INT64 " + instant);
+
+    String out = dir.resolve("historical-out").toString();
+    ok(
+        "historical",
+        "--entities",
+        entities,
+        "--timestamp-column",
+        "departure",
+        "--features",
+        "origin_delays:avg_delay_1h",
+        "--output",
+        out,
+        "--warehouse",
+        warehouse);
+    assertThat(timestampTypes(spark, out)).containsOnly("departure INT64 " + instant);
+  }
+
+  /**
+   * The Parquet type of every timestamp column (and of any INT96 column) in the footers of the
+   * files under {@code dir}, as "name PRIMITIVE logical-type".
+   */
+  private static java.util.Set<String> timestampTypes(
+      org.apache.spark.sql.SparkSession spark, String dir) throws Exception {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    List<Path> files;
+    try (var walk = Files.walk(Path.of(dir))) {
+      files = walk.filter(f -> f.toString().endsWith(".parquet")).toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      try (org.apache.parquet.hadoop.ParquetFileReader reader =
+          org.apache.parquet.hadoop.ParquetFileReader.open(
+              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(f.toUri()), conf))) {
+        for (org.apache.parquet.schema.Type t :
+            reader.getFooter().getFileMetaData().getSchema().getFields()) {
+          if (!t.isPrimitive()) {
+            continue;
+          }
+          org.apache.parquet.schema.PrimitiveType p = t.asPrimitiveType();
+          boolean int96 =
+              p.getPrimitiveTypeName()
+                  == org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT96;
+          if (int96
+              || p.getLogicalTypeAnnotation()
+                  instanceof
+                  org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) {
+            found.add(
+                p.getName() + " " + p.getPrimitiveTypeName() + " " + p.getLogicalTypeAnnotation());
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  @Test
   void everyExitCodeOfTheReadmeTableComesFromARealCommand() throws Exception {
     String warehouse = dir.resolve("warehouse").toString();
     assertThat(strata("ls").code()).as("0 success").isEqualTo(StrataCli.OK).isZero();
