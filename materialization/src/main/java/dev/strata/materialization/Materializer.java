@@ -192,7 +192,7 @@ public final class Materializer {
         run -> {
           LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
           LongAccumulator written = spark.sparkContext().longAccumulator("written");
-          Progress.phase(spark, "latest values of '" + view + "' into Redis");
+          Progress.phase(spark, "latest values of '" + view.name() + "' into Redis");
           latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
           LineageId runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id());
           LineageId tableId = LineageId.parse(tableNode);

@@ -111,6 +111,12 @@ public final class Progress implements AutoCloseable {
     if (total > 0) {
       s.append(": tasks ").append(done).append('/').append(total);
     }
+    return s.append(rows()).toString();
+  }
+
+  /** The rows read and written so far, where there are any. */
+  private String rows() {
+    StringBuilder s = new StringBuilder();
     if (rowsRead.get() > 0) {
       s.append(", ").append(count(rowsRead.get())).append(" rows read");
     }
@@ -150,11 +156,8 @@ public final class Progress implements AutoCloseable {
               + st[1]
               + " tasks in "
               + String.format(Locale.ROOT, "%.1f", millis / 1e3)
-              + " s, "
-              + count(rowsRead.get())
-              + " rows read, "
-              + count(rowsWritten.get())
-              + " written so far");
+              + " s"
+              + rows());
       out.flush();
     } else if (terminal) {
       render(false);

@@ -308,9 +308,38 @@ public final class Models {
     e.setSeed(spec.seed());
     e.setMissing(Float.NaN);
     e.setDevice(spec.gpu() ? "cuda" : "cpu");
+    quiet(e);
     if (spec.earlyStoppingRounds() > 0) {
       e.setNumEarlyStoppingRounds(spec.earlyStoppingRounds());
       e.setEvalDataset(assembler(features).transform(validation));
+    }
+  }
+
+  /**
+   * Stops XGBoost printing an evaluation line (and a blank one) per boosting round to the process's
+   * standard error. Its native tracker prints them unless the booster's parameters hold {@code
+   * silent}, and XGBoost4J-Spark 3.2 passes only the parameters an estimator declares, which do not
+   * include it; so this declares one more parameter on the estimator (Spark ML keeps them in {@code
+   * PipelineStage.params}) and sets it. Early stopping still evaluates every round; only the
+   * printing stops. If a later XGBoost changes that layout, training goes on and prints as before.
+   */
+  static void quiet(ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator<?, ?> e) {
+    org.apache.spark.ml.param.Params stage = (org.apache.spark.ml.param.Params) e;
+    org.apache.spark.ml.param.IntParam silent =
+        new org.apache.spark.ml.param.IntParam(
+            stage.uid(), "silent", "1: XGBoost prints no per-round evaluation");
+    try {
+      org.apache.spark.ml.param.Param<?>[] declared = stage.params();
+      java.lang.reflect.Field f = PipelineStage.class.getDeclaredField("params");
+      f.setAccessible(true);
+      org.apache.spark.ml.param.Param<?>[] more = Arrays.copyOf(declared, declared.length + 1);
+      more[declared.length] = silent;
+      f.set(stage, more);
+      stage.set(silent, 1);
+      // XGBoost itself would then warn that it does not use "silent"
+      e.setVerbosity(0);
+    } catch (ReflectiveOperationException | RuntimeException ex) {
+      // a Spark whose stages keep their parameters elsewhere: the rounds get printed
     }
   }
 

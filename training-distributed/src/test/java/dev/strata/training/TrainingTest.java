@@ -71,6 +71,20 @@ class TrainingTest {
             .cache();
   }
 
+  @Test
+  void xgboostGetsSilentSoItPrintsNoLinePerRound() {
+    // XGBoost4J prints each round's evaluation unless the booster's parameters hold "silent"
+    // (ml.dmlc.xgboost4j.java.XGBoost.shouldPrint); the estimator hands getXGBoostParams() over
+    ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier c =
+        (ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier)
+            Models.estimator(TrainSpec.defaults("m", "t"), new String[] {"delay"}, slice.limit(1));
+    scala.collection.immutable.Map<String, Object> params = c.getXGBoostParams();
+    assertThat(params.get("silent").get()).isEqualTo(1);
+    assertThat(params.get("verbosity").get()).isEqualTo(0);
+    // a copy (as Spark ML makes of a stage) still trains; the default parameters stay the same
+    assertThat(params.get("max_depth").isDefined()).isTrue();
+  }
+
   static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();
     return p.resolve(FlightsRepository.SAMPLE_PATH).toFile().exists() ? p : p.getParent();
