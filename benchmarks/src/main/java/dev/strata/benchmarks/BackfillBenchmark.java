@@ -107,6 +107,8 @@ public final class BackfillBenchmark {
   }
 
   /** One backfill: the seconds it took and the check line of what it wrote. */
+  private int duckOutputs;
+
   record Measured(double seconds, long rows, String checks) {}
 
   private void run(String sample, String data, List<TableFormat> formats, String args)
@@ -122,8 +124,8 @@ public final class BackfillBenchmark {
             + Runtime.getRuntime().availableProcessors()
             + " cores. Wall seconds of one run of `OfflineStore.backfill` (what `strata backfill`"
             + " runs after its JVM and SparkSession start): the source read, the sweep, the table"
-            + " commit, the registry records. DuckDB computes the same rows into a temp table from"
-            + " the same Parquet file. Each Strata table is read back and checked against DuckDB"
+            + " commit, the registry records. DuckDB computes the same rows from the same Parquet"
+            + " file and writes them as a Parquet file. Each Strata table is read back and checked against DuckDB"
             + " (row count, per feature sum and non-null count) before its time counts.");
     report.add("");
     Map<String, List<String>> lines = new LinkedHashMap<>();
@@ -288,7 +290,7 @@ public final class BackfillBenchmark {
     return String.format(Locale.ROOT, " sum(%s)=%.6e nonnull=%d", feature, sum, nonNull);
   }
 
-  /** DuckDB's rows of a view over the days {@code [from, to]}, into a temp table. */
+  /** DuckDB's rows of a view over the days {@code [from, to]}, written as a Parquet file. */
   private Measured duck(FeatureView view, String data, LocalDate from, LocalDate to)
       throws SQLException {
     long start = from.toEpochDay() * DAY;
@@ -304,14 +306,16 @@ public final class BackfillBenchmark {
       s.execute("SET threads = 2");
       s.execute("SET TimeZone = 'UTC'");
       long t0 = System.nanoTime();
-      s.execute("CREATE TEMP TABLE r AS " + sql);
+      // DuckDB writes its result as a Parquet file, as Strata writes its output table
+      Path file = work.resolve("duckdb-" + (duckOutputs++) + ".parquet");
+      s.execute("COPY (" + sql + ") TO '" + file + "' (FORMAT PARQUET)");
       double seconds = (System.nanoTime() - t0) / 1e9;
       StringBuilder q = new StringBuilder("SELECT count(*)");
       for (Feature f : view.features()) {
         q.append(", sum(").append(f.name()).append("::DOUBLE), count(").append(f.name());
         q.append(")");
       }
-      try (ResultSet rs = s.executeQuery(q + " FROM r")) {
+      try (ResultSet rs = s.executeQuery(q + " FROM read_parquet('" + file + "')")) {
         rs.next();
         StringBuilder sb = new StringBuilder("rows=" + rs.getLong(1));
         for (int i = 0; i < view.features().size(); i++) {

@@ -129,9 +129,18 @@ public final class Models {
     TrainingSet set = sets.get(spec.trainingSet(), spec.trainingSetVersion());
     Dataset<Row> rows =
         prepare(sets.read(set), set.features(), set.labelColumn()).filter(col(LABEL).isNotNull());
+    Split split = split(rows, set, spec.validationFraction());
+    Dataset<Row> train = split.train().cache();
+    Dataset<Row> validation = split.validation().cache();
+    long trainRows = train.count();
+    long validationRows = validation.count();
     if (spec.task() == Task.CLASSIFIER) {
-      long bad = rows.filter(col(LABEL).notEqual(0).and(col(LABEL).notEqual(1))).count();
+      // on the cached splits: no second read of the training set for this check
+      Column other = col(LABEL).notEqual(0).and(col(LABEL).notEqual(1));
+      long bad = train.filter(other).count() + validation.filter(other).count();
       if (bad > 0) {
+        train.unpersist();
+        validation.unpersist();
         throw new InvalidInputException(
             where
                 + ": a classifier needs a 0/1 or boolean label, but '"
@@ -143,11 +152,6 @@ public final class Models {
                 + " other values");
       }
     }
-    Split split = split(rows, set, spec.validationFraction());
-    Dataset<Row> train = split.train().cache();
-    Dataset<Row> validation = split.validation().cache();
-    long trainRows = train.count();
-    long validationRows = validation.count();
     if (trainRows == 0 || validationRows == 0) {
       throw new InvalidInputException(
           where
@@ -215,8 +219,14 @@ public final class Models {
           new Pipeline().setStages(new PipelineStage[] {assembler(features), estimator}).fit(train);
       Progress.phase(spark, "evaluate on " + validationRows + " validation rows and save");
       XGBoostModel<?> xgb = (XGBoostModel<?>) pipeline.stages()[1];
-      Map<String, Double> metrics =
-          ModelMetrics.evaluate(spec.task(), pipeline.transform(validation), spec.threshold());
+      // the metrics read the predictions several times; XGBoost predicts them once
+      Dataset<Row> predictions = pipeline.transform(validation).cache();
+      Map<String, Double> metrics;
+      try {
+        metrics = ModelMetrics.evaluate(spec.task(), predictions, spec.threshold());
+      } finally {
+        predictions.unpersist();
+      }
       String id = UUID.randomUUID().toString().substring(0, 8);
       String sparkModel = warehouse.resolve("models", spec.model(), id, "spark");
       String boosterFile = warehouse.resolve("models", spec.model(), id, "xgboost", "model.ubj");
