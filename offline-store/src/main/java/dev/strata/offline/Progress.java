@@ -42,6 +42,7 @@ public final class Progress implements AutoCloseable {
   private final AtomicLong rowsRead = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private volatile String phase = "starting";
+  private boolean closed;
   private long lastRender;
   private int lastWidth;
 
@@ -83,6 +84,9 @@ public final class Progress implements AutoCloseable {
   }
 
   private synchronized void enter(String name) {
+    if (closed) {
+      return;
+    }
     phase = name;
     if (terminal) {
       render(true);
@@ -100,7 +104,8 @@ public final class Progress implements AutoCloseable {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private String status() {
+  /** The line as it would be shown now. */
+  String status() {
     StringBuilder s = new StringBuilder(prefix()).append(phase);
     int done = 0;
     int total = 0;
@@ -134,6 +139,9 @@ public final class Progress implements AutoCloseable {
 
   /** On a terminal: rewrites the line, at most every 250 ms unless {@code force}. */
   private synchronized void render(boolean force) {
+    if (closed) {
+      return; // a listener event that arrived after the end
+    }
     long now = System.nanoTime();
     if (!force && now - lastRender < REFRESH_NANOS) {
       return;
@@ -148,6 +156,9 @@ public final class Progress implements AutoCloseable {
 
   private synchronized void stageDone(int id, long millis) {
     int[] st = stages.remove(id);
+    if (closed) {
+      return;
+    }
     if (!terminal && millis >= SLOW_STAGE_MILLIS && st != null) {
       out.println(
           prefix()
@@ -171,6 +182,10 @@ public final class Progress implements AutoCloseable {
   /** Ends the report with a line that says how long the job took. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     OPEN.remove(context, this);
     detach();
     String line = prefix() + "done";
