@@ -13,11 +13,12 @@ import static org.apache.spark.sql.functions.when;
 import dev.strata.registry.ModelVersion.Task;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /** Validation metrics of a trained model, computed by Spark over its validation rows. */
 final class ModelMetrics {
@@ -37,15 +38,24 @@ final class ModelMetrics {
       m.put("r2", e.setMetricName("r2").evaluate(predictions));
       return m;
     }
-    BinaryClassificationEvaluator e =
-        new BinaryClassificationEvaluator()
-            .setLabelCol(LABEL)
-            .setRawPredictionCol("probability")
-            .setNumBins(0); // exact: every distinct score is a threshold
-    m.put("auc", e.setMetricName("areaUnderROC").evaluate(predictions));
-    m.put("pr_auc", e.setMetricName("areaUnderPR").evaluate(predictions));
     Column p =
         org.apache.spark.ml.functions.vector_to_array(col("probability"), "float64").getItem(1);
+    // both areas from one set of curve counts (one sort of the scores; an evaluator per metric
+    // sorted them twice); exact: every distinct score is a threshold
+    BinaryClassificationMetrics curves =
+        new BinaryClassificationMetrics(
+            predictions
+                .select(p, col(LABEL))
+                .toJavaRDD()
+                .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)))
+                .rdd(),
+            0);
+    try {
+      m.put("auc", curves.areaUnderROC());
+      m.put("pr_auc", curves.areaUnderPR());
+    } finally {
+      curves.unpersist();
+    }
     Column clipped = least(greatest(p, lit(1e-15)), lit(1 - 1e-15));
     Column y = col(LABEL);
     Column predicted = when(p.gt(threshold), 1.0).otherwise(0.0);
