@@ -181,19 +181,31 @@ public final class Progress implements AutoCloseable {
 
   /** Ends the report with a line that says how long the job took. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    end(true);
+  }
+
+  /**
+   * Ends the report; a job that failed gets no "done" line (its error says what happened), and on a
+   * terminal its progress line is cleared.
+   */
+  public synchronized void end(boolean succeeded) {
     if (closed) {
       return;
     }
     closed = true;
     OPEN.remove(context, this);
     detach();
-    String line = prefix() + "done";
-    if (terminal) {
-      int pad = Math.max(0, lastWidth - line.length());
-      out.println("\r" + line + " ".repeat(pad));
-    } else {
-      out.println(line);
+    if (succeeded) {
+      String line = prefix() + "done";
+      if (terminal) {
+        int pad = Math.max(0, lastWidth - line.length());
+        out.println("\r" + line + " ".repeat(pad));
+      } else {
+        out.println(line);
+      }
+    } else if (terminal && lastWidth > 0) {
+      out.print("\r" + " ".repeat(lastWidth) + "\r");
     }
     out.flush();
   }

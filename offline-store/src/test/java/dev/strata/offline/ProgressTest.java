@@ -52,6 +52,17 @@ class ProgressTest {
   }
 
   @Test
+  void aFailedJobGetsNoDoneLine(SparkSession spark) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    Progress p = Progress.start(spark, "job", out, false);
+    Progress.phase(spark, "read");
+    p.end(false);
+    p.close(); // ending twice changes nothing
+    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("] read\n").doesNotContain("done");
+  }
+
+  @Test
   void aClosedProgressNoLongerReports(SparkSession spark) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);

@@ -52,10 +52,16 @@ final class SparkOptions {
    * rewritten line on a terminal, plain lines otherwise.
    */
   static <T> T reported(SparkSession spark, String job, java.util.function.Supplier<T> work) {
-    try (dev.strata.offline.Progress p =
+    dev.strata.offline.Progress p =
         dev.strata.offline.Progress.start(
-            spark, job, System.err, dev.strata.offline.Progress.terminal())) {
-      return work.get();
+            spark, job, System.err, dev.strata.offline.Progress.terminal());
+    boolean succeeded = false;
+    try {
+      T result = work.get();
+      succeeded = true;
+      return result;
+    } finally {
+      p.end(succeeded); // a failed job ends with its error line, not with "done"
     }
   }
 
