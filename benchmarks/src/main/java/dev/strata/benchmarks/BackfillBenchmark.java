@@ -1,15 +1,9 @@
 package dev.strata.benchmarks;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
-
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.offline.OfflineStore;
-import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
@@ -19,11 +13,7 @@ import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -31,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,6 +34,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>{@code benchmarks/run.sh backfill [--sample PATH] [--data PATH] [--formats
  * delta,iceberg,hudi]}
+ *
+ * <p>One scenario from data to report file, like the other benchmarks, hence its length (over 400
+ * lines, most of them the two views' DuckDB queries and the report).
  *
  * <p>DuckDB's plan: the cadence points are generated per key from the distinct event buckets (each
  * bucket covers the points up to the next bucket or the longest window), then every window is a
@@ -86,19 +78,13 @@ public final class BackfillBenchmark {
     Path work = Files.createTempDirectory("strata-backfill-bench");
     // the settings `strata backfill` uses on one machine (SparkOptions)
     SparkSession spark =
-        StrataSpark.configure(SparkSession.builder(), work.resolve("warehouse"))
-            .master("local[2]")
-            .appName("strata-backfill-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.databricks.delta.snapshotPartitions", "2")
-            .getOrCreate();
-    spark.sparkContext().setLogLevel("ERROR");
+        Harness.session(
+            work,
+            "strata-backfill-benchmark",
+            Map.of("spark.databricks.delta.snapshotPartitions", "2"));
     BackfillBenchmark b = new BackfillBenchmark(spark, work);
     b.run(sample, data, formats, String.join(" ", args));
-    Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
-    Files.writeString(Path.of(out), String.join("\n", b.report) + "\n");
-    System.out.println(String.join("\n", b.report));
+    Harness.report(out, b.report);
     spark.stop();
     if (!b.allMatch) {
       System.err.println("Strata and DuckDB disagree; see the checks in " + out);
@@ -265,29 +251,12 @@ public final class BackfillBenchmark {
         store(registry, warehouse).backfill(view.name(), from, to, format);
     double seconds = (System.nanoTime() - t0) / 1e9;
     Dataset<Row> written = Tables.read(spark, r.table(), java.util.Optional.of(r.snapshot()));
-    List<Column> aggs = new ArrayList<>();
-    for (Feature f : view.features()) {
-      aggs.add(sum(col(f.name()).cast("double")));
-      aggs.add(count(col(f.name())));
-    }
-    Row c = written.agg(count(lit(1)), aggs.toArray(Column[]::new)).first();
-    StringBuilder sb = new StringBuilder("rows=" + c.getLong(0));
-    for (int i = 0; i < view.features().size(); i++) {
-      sb.append(
-          checkItem(
-              view.features().get(i).name(),
-              c.isNullAt(1 + 2 * i) ? 0.0 : c.getDouble(1 + 2 * i),
-              c.getLong(2 + 2 * i)));
-    }
-    if (c.getLong(0) != r.rows()) {
+    String checks = Harness.checks(written, view.features().stream().map(Feature::name).toList());
+    if (!checks.startsWith("rows=" + r.rows() + " ")) {
       throw new IllegalStateException(
-          "the backfill said " + r.rows() + " rows, its table holds " + c.getLong(0));
+          "the backfill said " + r.rows() + " rows, its table holds: " + checks);
     }
-    return new Measured(seconds, r.rows(), sb.toString());
-  }
-
-  private static String checkItem(String feature, double sum, long nonNull) {
-    return String.format(Locale.ROOT, " sum(%s)=%.6e nonnull=%d", feature, sum, nonNull);
+    return new Measured(seconds, r.rows(), checks);
   }
 
   /** DuckDB's rows of a view over the days {@code [from, to]}, written as a Parquet file. */
@@ -301,31 +270,12 @@ public final class BackfillBenchmark {
           case "route_stats" -> routeStatsSql(data, start, end);
           default -> throw new IllegalArgumentException(view.name());
         };
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = c.createStatement()) {
-      s.execute("SET threads = 2");
-      s.execute("SET TimeZone = 'UTC'");
-      long t0 = System.nanoTime();
-      // DuckDB writes its result as a Parquet file, as Strata writes its output table
-      Path file = work.resolve("duckdb-" + (duckOutputs++) + ".parquet");
-      s.execute("COPY (" + sql + ") TO '" + file + "' (FORMAT PARQUET)");
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      StringBuilder q = new StringBuilder("SELECT count(*)");
-      for (Feature f : view.features()) {
-        q.append(", sum(").append(f.name()).append("::DOUBLE), count(").append(f.name());
-        q.append(")");
-      }
-      try (ResultSet rs = s.executeQuery(q + " FROM read_parquet('" + file + "')")) {
-        rs.next();
-        StringBuilder sb = new StringBuilder("rows=" + rs.getLong(1));
-        for (int i = 0; i < view.features().size(); i++) {
-          sb.append(
-              checkItem(
-                  view.features().get(i).name(), rs.getDouble(2 + 2 * i), rs.getLong(3 + 2 * i)));
-        }
-        return new Measured(seconds, rs.getLong(1), sb.toString());
-      }
-    }
+    Harness.Duck d =
+        Harness.duckdb(
+            work.resolve("duckdb-" + (duckOutputs++) + ".parquet"),
+            sql,
+            view.features().stream().map(Feature::name).toList());
+    return new Measured(d.seconds(), d.rows(), d.checks());
   }
 
   /**
@@ -443,7 +393,7 @@ public final class BackfillBenchmark {
   // ------------------------------------------------------------------ report
 
   private void check(String what, Measured strata, Measured duck) {
-    boolean same = agree(strata.checks(), duck.checks());
+    boolean same = Harness.agree(strata.checks(), duck.checks());
     allMatch &= same;
     checks.add(
         (same ? "ok   " : "DIFF ")
@@ -452,28 +402,6 @@ public final class BackfillBenchmark {
             + strata.checks()
             + " | duckdb "
             + duck.checks());
-  }
-
-  /** The same counts, and sums equal to 1e-6 relative (both print 7 significant digits). */
-  static boolean agree(String a, String b) {
-    String[] x = a.split(" ");
-    String[] y = b.split(" ");
-    if (x.length != y.length) {
-      return false;
-    }
-    for (int i = 0; i < x.length; i++) {
-      String[] p = x[i].split("=");
-      String[] q = y[i].split("=");
-      if (!p[0].equals(q[0])) {
-        return false;
-      }
-      double u = Double.parseDouble(p[1]);
-      double v = Double.parseDouble(q[1]);
-      if (Math.abs(u - v) > 2e-6 * Math.max(Math.abs(u), Math.abs(v))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private LocalDate[] span(String data) {

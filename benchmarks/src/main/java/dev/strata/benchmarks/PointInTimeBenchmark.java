@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.strata.dsl.Entity;
@@ -19,20 +18,16 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Features;
 import dev.strata.dsl.Source;
 import dev.strata.offline.PointInTime;
-import dev.strata.offline.StrataSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -76,19 +71,10 @@ public final class PointInTimeBenchmark {
     }
     Path work = Files.createTempDirectory("strata-bench");
     SparkSession spark =
-        StrataSpark.configure(SparkSession.builder(), work.resolve("warehouse"))
-            .master("local[2]")
-            .appName("strata-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "8")
-            .getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+        Harness.session(work, "strata-benchmark", Map.of("spark.sql.shuffle.partitions", "8"));
     PointInTimeBenchmark b = new PointInTimeBenchmark(spark, work);
     b.run(data, referenceRows, growthBase, String.join(" ", args));
-    Files.createDirectories(Path.of(out).toAbsolutePath().getParent());
-    Files.writeString(Path.of(out), String.join("\n", b.report) + "\n");
-    System.out.println(String.join("\n", b.report));
+    Harness.report(out, b.report);
     spark.stop();
   }
 
@@ -240,57 +226,14 @@ public final class PointInTimeBenchmark {
   private int outputs;
 
   private static String checks(Dataset<Row> d, String... features) {
-    List<org.apache.spark.sql.Column> aggs = new ArrayList<>();
-    aggs.add(count(lit(1)));
-    for (String f : features) {
-      aggs.add(sum(col(f).cast("double")));
-      aggs.add(count(col(f)));
-    }
-    Row r =
-        d.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(org.apache.spark.sql.Column[]::new))
-            .first();
-    StringBuilder sb = new StringBuilder("rows=" + r.getLong(0));
-    for (int i = 0; i < features.length; i++) {
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              " sum(%s)=%.6e nonnull=%d",
-              features[i],
-              r.isNullAt(1 + 2 * i) ? 0.0 : r.getDouble(1 + 2 * i),
-              r.getLong(2 + 2 * i)));
-    }
-    return sb.toString();
+    return Harness.checks(d, List.of(features));
   }
 
   private Measured duck(String what, String sql, String... features) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = c.createStatement()) {
-      s.execute("SET threads = 2");
-      s.execute("SET TimeZone = 'UTC'");
-      long t0 = System.nanoTime();
-      // DuckDB writes its result as a Parquet file, as Strata writes its output table
-      Path file = work.resolve("duckdb-" + (duckOutputs++) + ".parquet");
-      s.execute("COPY (" + sql + ") TO '" + file + "' (FORMAT PARQUET)");
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      StringBuilder q = new StringBuilder("SELECT count(*)");
-      for (String f : features) {
-        q.append(", sum(").append(f).append("::DOUBLE), count(").append(f).append(")");
-      }
-      try (ResultSet rs = s.executeQuery(q + " FROM read_parquet('" + file + "')")) {
-        rs.next();
-        StringBuilder sb = new StringBuilder("rows=" + rs.getLong(1));
-        for (int i = 0; i < features.length; i++) {
-          sb.append(
-              String.format(
-                  Locale.ROOT,
-                  " sum(%s)=%.6e nonnull=%d",
-                  features[i],
-                  rs.getDouble(2 + 2 * i),
-                  rs.getLong(3 + 2 * i)));
-        }
-        return new Measured(what, seconds, sb.toString());
-      }
-    }
+    Harness.Duck d =
+        Harness.duckdb(
+            work.resolve("duckdb-" + (duckOutputs++) + ".parquet"), sql, List.of(features));
+    return new Measured(what, d.seconds(), d.checks());
   }
 
   private int duckOutputs;

@@ -3,7 +3,6 @@ package dev.strata.benchmarks;
 import static org.apache.spark.sql.functions.col;
 
 import dev.strata.examples.flights.FlightsRepository;
-import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.ApplyOptions;
@@ -54,13 +53,7 @@ public final class TrainingBenchmark {
       }
     }
     Path work = Files.createTempDirectory("strata-train-bench");
-    SparkSession spark =
-        StrataSpark.configure(SparkSession.builder(), work.resolve("warehouse"))
-            .master("local[2]")
-            .appName("strata-training-benchmark")
-            .config("spark.ui.enabled", "false")
-            .getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
+    SparkSession spark = Harness.session(work, "strata-training-benchmark", Map.of());
     List<String> report = new ArrayList<>();
     try (RegistryStore registry =
         JdbcRegistryStore.open(RegistryUrls.embedded(work.resolve("registry")))) {
