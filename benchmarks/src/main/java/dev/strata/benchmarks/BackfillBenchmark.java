@@ -118,7 +118,7 @@ public final class BackfillBenchmark {
 
     // warm-up: JIT and Spark's first-job costs do not count
     try (RegistryStore registry = registry("warm-up", sample)) {
-      LocalDate first = span(sample)[0];
+      LocalDate first = Harness.days(spark, sample)[0];
       for (TableFormat f : formats) {
         store(registry, "warm-up-" + f.label())
             .backfill("origin_delays", first.plusDays(3), first.plusDays(4), f);
@@ -144,7 +144,7 @@ public final class BackfillBenchmark {
     report.add(header.toString());
     report.add(rule.toString());
     for (String[] dataset : List.of(new String[] {"sample", sample}, new String[] {"full", data})) {
-      LocalDate[] days = span(dataset[1]);
+      LocalDate[] days = Harness.days(spark, dataset[1]);
       Map<TableFormat, Double> totals = new LinkedHashMap<>();
       double duckTotal = 0;
       long rowsTotal = 0;
@@ -189,7 +189,7 @@ public final class BackfillBenchmark {
     report.add("");
     report.add("| weeks | rows | Strata s | DuckDB s | vs previous size (Strata) |");
     report.add("|---|---|---|---|---|");
-    LocalDate first = span(data)[0];
+    LocalDate first = Harness.days(spark, data)[0];
     double previous = 0;
     try (RegistryStore registry = registry("growth", data)) {
       for (int weeks : new int[] {1, 2, 4, 8}) {
@@ -402,18 +402,6 @@ public final class BackfillBenchmark {
             + strata.checks()
             + " | duckdb "
             + duck.checks());
-  }
-
-  private LocalDate[] span(String data) {
-    Row r =
-        spark
-            .read()
-            .parquet(data)
-            .selectExpr(
-                "cast(min(cast(date as date)) as string)",
-                "cast(max(cast(date as date)) as string)")
-            .first();
-    return new LocalDate[] {LocalDate.parse(r.getString(0)), LocalDate.parse(r.getString(1))};
   }
 
   private static String row(

@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +49,19 @@ final class Harness {
     SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
     return spark;
+  }
+
+  /** The first and the last UTC day of the flights in {@code data}. */
+  static LocalDate[] days(SparkSession spark, String data) {
+    Row r =
+        spark
+            .read()
+            .parquet(data)
+            .selectExpr(
+                "cast(min(cast(date as date)) as string)",
+                "cast(max(cast(date as date)) as string)")
+            .first();
+    return new LocalDate[] {LocalDate.parse(r.getString(0)), LocalDate.parse(r.getString(1))};
   }
 
   /** Writes the report to {@code out} and prints it. */

@@ -60,16 +60,9 @@ public final class TrainingBenchmark {
       registry.apply(
           FlightsRepository.definitions(Path.of(data).toAbsolutePath().toString()),
           ApplyOptions.defaults());
-      Row span =
-          spark
-              .read()
-              .parquet(data)
-              .selectExpr(
-                  "cast(min(cast(date as date)) as string)",
-                  "cast(max(cast(date as date)) as string)")
-              .first();
-      LocalDate first = LocalDate.parse(span.getString(0));
-      LocalDate last = LocalDate.parse(span.getString(1));
+      LocalDate[] days = Harness.days(spark, data);
+      LocalDate first = days[0];
+      LocalDate last = days[1];
       String labels = work.resolve("labels").toString();
       spark
           .read()
