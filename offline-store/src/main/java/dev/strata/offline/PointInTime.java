@@ -2,7 +2,9 @@ package dev.strata.offline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.strata.dsl.AggregationFunction;
@@ -19,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -274,6 +277,20 @@ public final class PointInTime {
     Prepared p = prepare(r.view(), r.source(), r.features());
     StructField[] entityFields = entities.schema().fields();
     int e = entityFields.length;
+    List<String> outNames = new ArrayList<>();
+    for (String f : p.featureNames) {
+      outNames.add(qualified ? r.view().name() + "__" + f : f);
+    }
+    if (p.windows.isEmpty()) {
+      Dataset<Row> small = eventRows(p, p.layout(0), r.source(), r.events());
+      Optional<AsOfLookup> lookup =
+          AsOfLookup.fits(small)
+              ? AsOfLookup.of(sorted(small, p), p.layout(0), micros(r.view().ttl()))
+              : Optional.empty();
+      if (lookup.isPresent()) {
+        return lookupJoin(entities, timestampColumn, p, small.schema(), lookup.get(), outNames);
+      }
+    }
 
     SweepLayout layout = p.layout(e);
     Dataset<Row> ev = eventRows(p, layout, r.source(), r.events(), entityFields);
@@ -302,22 +319,65 @@ public final class PointInTime {
                 entityCols));
 
     Sweep sweep = new Sweep(layout, p.rowFeatures, micros(r.view().ttl()), p.windows, null);
-    List<String> outNames = new ArrayList<>();
-    for (String f : p.featureNames) {
-      outNames.add(qualified ? r.view().name() + "__" + f : f);
-    }
     StructType schema = new StructType(entityFields);
     schema = addFeatureFields(schema, p, outNames);
     layout.check(ev.schema());
     layout.check(queries.schema());
     Dataset<Row> swept = sorted(ev.union(queries), p).mapPartitions(sweep, Encoders.row(schema));
+    return swept.select(entityAndFeatures(entities, p, outNames));
+  }
 
-    List<Column> cols = new ArrayList<>();
-    for (StructField f : entityFields) {
-      cols.add(col("`" + f.name() + "`"));
+  /**
+   * The join of a view with row-level features only whose events are small ({@link AsOfLookup}):
+   * each entity row looks up its latest event in a broadcast copy of the events; the entity rows
+   * are not shuffled.
+   */
+  private static Dataset<Row> lookupJoin(
+      Dataset<Row> entities,
+      String timestampColumn,
+      Prepared p,
+      StructType events,
+      AsOfLookup lookup,
+      List<String> outNames) {
+    SweepLayout layout = p.layout(0);
+    StructType found = new StructType();
+    for (String v : layout.valueNames()) {
+      found = found.add(v, events.apply(v).dataType(), true);
     }
-    cols.addAll(featureColumns(p, outNames));
-    return swept.select(cols.toArray(Column[]::new));
+    List<Column> keys = new ArrayList<>();
+    for (JoinKey k : p.keys) {
+      keys.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())));
+    }
+    Column key = keys.size() == 1 ? keys.get(0) : struct(keys.toArray(Column[]::new));
+    Column at = unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType));
+    // nondeterministic, so that the optimizer calls it once per row, not once per feature
+    Column value = udf(lookup, found).withName(AsOfLookup.NAME).asNondeterministic().apply(key, at);
+    String hit = "__strata_found";
+    while (List.of(entities.columns()).contains(hit)) {
+      hit = "_" + hit;
+    }
+    List<Column> cols = new ArrayList<>();
+    for (String c : entities.columns()) {
+      cols.add(col("`" + c + "`"));
+    }
+    cols.add(value.as(hit));
+    Dataset<Row> joined = entities.select(cols.toArray(Column[]::new));
+    cols.remove(cols.size() - 1);
+    for (int i = 0; i < outNames.size(); i++) {
+      cols.add(col("`" + hit + "`").getField(layout.valueNames().get(i)).as(outNames.get(i)));
+    }
+    return joined
+        .select(cols.toArray(Column[]::new))
+        .select(entityAndFeatures(entities, p, outNames));
+  }
+
+  private static Column[] entityAndFeatures(Dataset<Row> entities, Prepared p, List<String> names) {
+    List<Column> cols = new ArrayList<>();
+    for (String c : entities.columns()) {
+      cols.add(col("`" + c + "`"));
+    }
+    cols.addAll(featureColumns(p, names));
+    return cols.toArray(Column[]::new);
   }
 
   /** The sweep's output fields: row features as computed, aggregations as accumulated. */

@@ -241,13 +241,14 @@ class PointInTimeTest {
     return f;
   }
 
-  @ParameterizedTest
-  @ValueSource(longs = {7, 42, 2024})
-  void joinEqualsTheBruteForce(long seed, SparkSession spark) {
-    Random rnd = new Random(seed);
-    List<Raw> raws = randomEvents(rnd, 400);
-    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+  /** Entity rows (id, a, b, when, label, then ts parsed from when) and their instants. */
+  record Entities(List<Row> rows, List<Instant> times, Dataset<Row> frame) {}
 
+  /**
+   * 250 random entity rows (some duplicated, some with null keys), their times written in three
+   * time zones.
+   */
+  static Entities randomEntities(Random rnd, SparkSession spark) {
     StructType entitySchema =
         new StructType()
             .add("id", DataTypes.LongType)
@@ -273,10 +274,25 @@ class PointInTimeTest {
         times.add(t);
       }
     }
-    Dataset<Row> entities =
+    return new Entities(
+        entityRows,
+        times,
         spark
             .createDataFrame(entityRows, entitySchema)
-            .withColumn("ts", to_timestamp(org.apache.spark.sql.functions.col("when")));
+            .withColumn("ts", to_timestamp(org.apache.spark.sql.functions.col("when"))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {7, 42, 2024})
+  void joinEqualsTheBruteForce(long seed, SparkSession spark) {
+    Random rnd = new Random(seed);
+    List<Raw> raws = randomEvents(rnd, 400);
+    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+
+    Entities en = randomEntities(rnd, spark);
+    List<Row> entityRows = en.rows();
+    List<Instant> times = en.times();
+    Dataset<Row> entities = en.frame();
 
     Dataset<Row> actual =
         PointInTime.join(
@@ -325,6 +341,78 @@ class PointInTimeTest {
     Dataset<Row> expectedDf = spark.createDataFrame(expected, actual.schema());
     assertThat(actual.count()).isEqualTo(entityRows.size());
     DataFrames.assertEquals(sorted(expectedDf), sorted(actual), 1e-9);
+  }
+
+  /** Row-level features only: the views that the broadcast lookup serves when events are small. */
+  static final FeatureView ROW_PAIR_VIEW =
+      FeatureView.builder("row_pair_view")
+          .entity(PAIR)
+          .source(EVENTS)
+          .ttl(TTL)
+          .feature(col("x").plus(lit(1L)).as("x1"))
+          .feature(col("y").as("yy"))
+          .build();
+
+  static final FeatureView ROW_SINGLE_VIEW =
+      FeatureView.builder("row_single_view")
+          .entity(SINGLE)
+          .source(EVENTS)
+          .ttl(Duration.ZERO)
+          .feature(col("x").times(lit(2)).as("xb"))
+          .build();
+
+  /**
+   * Row-level views by both plans, the broadcast lookup (events within Spark's broadcast threshold)
+   * and the sweep (threshold -1), each against the brute force.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {5, 77, 1999})
+  void rowLevelJoinEqualsTheBruteForceByLookupAndBySweep(long seed, SparkSession spark) {
+    Random rnd = new Random(seed);
+    List<Raw> raws = randomEvents(rnd, 400);
+    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+    Entities en = randomEntities(rnd, spark);
+    List<BruteForce.Event> pair = pairEvents(raws);
+    List<BruteForce.Event> single = singleEvents(raws);
+    List<Row> expected = new ArrayList<>();
+    for (int i = 0; i < en.rows().size(); i++) {
+      Row e = en.rows().get(i);
+      Instant t = en.times().get(i);
+      List<Object> o = new ArrayList<>();
+      for (int c = 0; c < e.size(); c++) {
+        o.add(e.get(c));
+      }
+      o.add(Timestamp.from(t));
+      BruteForce.Event p = BruteForce.latest(pair, Arrays.asList(e.get(1), e.get(2)), t, TTL);
+      o.add(p == null ? null : p.values().get(0));
+      o.add(p == null ? null : p.values().get(1));
+      BruteForce.Event s = BruteForce.latest(single, Arrays.asList(e.get(1)), t, Duration.ZERO);
+      o.add(s == null ? null : s.values().get(0));
+      expected.add(RowFactory.create(o.toArray()));
+    }
+    for (String threshold : List.of("10m", "-1")) {
+      spark.conf().set("spark.sql.autoBroadcastJoinThreshold", threshold);
+      try {
+        Dataset<Row> actual =
+            PointInTime.join(
+                en.frame().repartition(3), // evaluated in tasks, not folded on the driver
+                "ts",
+                List.of(
+                    PointInTime.request(ROW_PAIR_VIEW, EVENTS, events),
+                    PointInTime.request(ROW_SINGLE_VIEW, EVENTS, events)),
+                false);
+        assertThat(actual.columns())
+            .containsExactly("id", "a", "b", "when", "label", "ts", "x1", "yy", "xb");
+        assertThat(actual.queryExecution().analyzed().toString().contains(AsOfLookup.NAME))
+            .as("the lookup plan is used with threshold " + threshold)
+            .isEqualTo(!threshold.equals("-1"));
+        Dataset<Row> expectedDf = spark.createDataFrame(expected, actual.schema());
+        assertThat(actual.count()).isEqualTo(en.rows().size());
+        DataFrames.assertEquals(sorted(expectedDf), sorted(actual), 0);
+      } finally {
+        spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
+      }
+    }
   }
 
   @ParameterizedTest
