@@ -26,7 +26,11 @@ public record LineageGraph(
     return nodes.containsKey(nodeId);
   }
 
-  /** The graph as an indented tree, one node a line, starting at the root. */
+  /**
+   * The graph as an indented tree, one node a line, starting at the root. It is a DAG, not a tree:
+   * a node reached again by another path is printed once more, marked {@value #SEEN}, without its
+   * own nodes, which were listed where it first appeared.
+   */
   public String render() {
     Map<String, List<String>> next = new TreeMap<>();
     for (LineageEdge e : edges) {
@@ -37,19 +41,25 @@ public record LineageGraph(
     next.values().forEach(l -> l.sort(String::compareTo));
     StringBuilder sb = new StringBuilder();
     sb.append(upstream ? "upstream of " : "downstream of ").append(root.id()).append('\n');
-    render(root.id().toString(), next, 1, new HashSet<>(), sb);
+    Set<String> shown = new HashSet<>();
+    shown.add(root.id().toString());
+    render(root.id().toString(), next, 1, shown, sb);
     return sb.toString();
   }
 
+  /** The mark of a node that was listed before, with what it was made from or into. */
+  public static final String SEEN = " (see above)";
+
   private void render(
-      String id, Map<String, List<String>> next, int depth, Set<String> path, StringBuilder sb) {
-    if (!path.add(id)) {
-      return;
-    }
+      String id, Map<String, List<String>> next, int depth, Set<String> shown, StringBuilder sb) {
     for (String child : next.getOrDefault(id, List.of())) {
-      sb.append("  ".repeat(depth)).append(upstream ? "<- " : "-> ").append(child).append('\n');
-      render(child, next, depth + 1, path, sb);
+      sb.append("  ".repeat(depth)).append(upstream ? "<- " : "-> ").append(child);
+      if (!shown.add(child)) {
+        sb.append(SEEN).append('\n');
+        continue;
+      }
+      sb.append('\n');
+      render(child, next, depth + 1, shown, sb);
     }
-    path.remove(id);
   }
 }
