@@ -5,6 +5,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -31,11 +32,12 @@ public final class HadoopFs {
     }
   }
 
-  /** Whether anything is at the location. */
+  /** Whether anything is at the location; a glob ({@code dir/*.parquet}) must match something. */
   public static boolean exists(SparkSession spark, String location) {
     Path p = new Path(location);
     try {
-      return fs(spark, p).exists(p);
+      FileStatus[] matches = fs(spark, p).globStatus(p);
+      return matches != null && matches.length > 0;
     } catch (IOException e) {
       throw unreachable(p, e);
     }

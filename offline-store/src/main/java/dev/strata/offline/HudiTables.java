@@ -1,7 +1,6 @@
 package dev.strata.offline;
 
 import dev.strata.dsl.Snapshot;
-import dev.strata.errors.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -112,8 +111,7 @@ final class HudiTables implements FormatIo {
     // rows have no natural key: Hudi generates record keys for bulk inserts
     o.put("hoodie.datasource.write.operation", "bulk_insert");
     if (!overwrite && exists(spark, location)) {
-      throw new InvalidInputException(
-          "hudi table " + location + " exists (overwrite it explicitly)");
+      throw new OutputExistsException(TableFormat.HUDI.at(location));
     }
     rows.write().format("hudi").options(o).mode(SaveMode.Overwrite).save(location);
   }

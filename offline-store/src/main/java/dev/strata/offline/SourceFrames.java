@@ -34,10 +34,26 @@ public final class SourceFrames {
    * are read as UTC.
    *
    * @param user who reads, for messages, e.g. {@code feature view 'origin_delays'}
-   * @throws SourceSchemaException when a column is missing or has an incompatible type
+   * @throws SourceSchemaException when the table or files are not there, or a column is missing or
+   *     has an incompatible type
    */
   public static Dataset<Row> read(
       SparkSession spark, Source source, Optional<Snapshot> snapshot, String user) {
+    if (!Tables.exists(spark, source.table())) {
+      throw new SourceSchemaException(
+          user
+              + ": source '"
+              + source.name()
+              + "' has no "
+              + source.table().formatName()
+              + (source.table().format() == dev.strata.dsl.SourceFormat.PARQUET
+                  ? " files"
+                  : " table")
+              + " at "
+              + source.table().location()
+              + ": put its data back there, or point the source at its new path in the"
+              + " repository and run 'strata apply'");
+    }
     return normalize(raw(spark, source, snapshot), source, user);
   }
 

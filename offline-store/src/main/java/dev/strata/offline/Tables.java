@@ -105,14 +105,12 @@ public final class Tables {
    * such as historical retrievals and training sets.
    *
    * @return the snapshot the write created; none for Parquet
-   * @throws dev.strata.errors.InvalidInputException when the table exists and {@code overwrite} is
-   *     false
+   * @throws OutputExistsException when the table exists and {@code overwrite} is false
    */
   public static Optional<Snapshot> write(
       SparkSession spark, Dataset<Row> rows, TableLocation table, boolean overwrite) {
     if (!overwrite && exists(spark, table)) {
-      throw new InvalidInputException(
-          table.formatName() + " table " + table.location() + " exists (overwrite it explicitly)");
+      throw new OutputExistsException(table);
     }
     io(table).write(spark, rows, table.location(), overwrite);
     return currentSnapshot(spark, table);

@@ -259,7 +259,8 @@ class OfflineStoreTest {
 
     Optional<Snapshot> s1 = Tables.write(spark, first, location, false);
     assertThatThrownBy(() -> Tables.write(spark, first, location, false))
-        .hasMessageContaining("exists (overwrite it explicitly)");
+        .isInstanceOf(OutputExistsException.class)
+        .hasMessageContaining("exists; write with overwrite to replace it");
     Optional<Snapshot> s2 = Tables.append(spark, second, location);
     DataFrames.assertEqualsIgnoringOrder(
         first.union(second),

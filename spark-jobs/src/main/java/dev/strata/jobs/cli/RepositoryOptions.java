@@ -22,7 +22,9 @@ final class RepositoryOptions {
   @Option(
       names = {"-r", "--repository"},
       paramLabel = "NAME",
-      description = "The feature repository to use, when more than one is on the classpath.")
+      description =
+          "The feature repository to use, when more than one is on the classpath. Without it, a"
+              + " repository on --repository-jar is chosen over the bundled example.")
   String name;
 
   @Option(
@@ -31,8 +33,23 @@ final class RepositoryOptions {
       description = "A jar or class directory that holds feature repositories (repeatable).")
   List<Path> jars = new ArrayList<>();
 
+  /** The loader of the {@code --repository-jar} jars, once discovered; null without jars. */
+  private ClassLoader jarLoader;
+
+  /**
+   * The repository named with {@code -r}; otherwise the only one on the {@code --repository-jar}
+   * jars when any are given (the bundled example stays on the classpath, but a user who names a jar
+   * means the jar's), or the only one on the classpath.
+   */
   FeatureRepository load() {
     List<FeatureRepository> found = discover();
+    if (name == null && !jars.isEmpty()) {
+      List<FeatureRepository> fromJars =
+          found.stream().filter(r -> r.getClass().getClassLoader() == jarLoader).toList();
+      if (!fromJars.isEmpty()) {
+        found = fromJars;
+      }
+    }
     if (found.isEmpty()) {
       throw new StrataCli.UsageException(
           "No feature repository found: put a jar that lists its class in "
@@ -71,6 +88,7 @@ final class RepositoryOptions {
     ClassLoader parent = Thread.currentThread().getContextClassLoader();
     ClassLoader loader =
         urls.isEmpty() ? parent : new URLClassLoader(urls.toArray(URL[]::new), parent);
+    jarLoader = urls.isEmpty() ? null : loader;
     List<FeatureRepository> found = new ArrayList<>();
     ServiceLoader.load(FeatureRepository.class, loader).forEach(found::add);
     return found;

@@ -2,6 +2,7 @@ package dev.strata.jobs.cli;
 
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.StrataException;
+import dev.strata.offline.OutputExistsException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -150,6 +151,14 @@ public final class StrataCli implements Runnable {
     int code = code(e);
     if (code == INVALID || code == CONFLICT) {
       err.println("error: " + e.getMessage()); // a list of what is wrong, one problem a line
+    } else if (e instanceof OutputExistsException o
+        && cl.getCommandSpec().findOption("--overwrite") != null) {
+      err.println(
+          "error: "
+              + o.table().formatName()
+              + " output "
+              + o.table().location()
+              + " exists: pass --overwrite to replace it, or choose another --output");
     } else if (e instanceof UsageException) {
       err.println(
           "error: "

@@ -489,6 +489,32 @@ class StrataCliTest {
             warehouse);
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("Wrote 10 rows to parquet");
+    String[] again = {
+      "historical",
+      "--registry",
+      registry,
+      "--entities",
+      entities,
+      "--timestamp-column",
+      "date",
+      "--features",
+      "origin_delays:avg_delay_1h",
+      "--output",
+      dir.resolve("o1").toString(),
+      "--warehouse",
+      warehouse
+    };
+    Result exists = run(again);
+    assertThat(exists.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(exists.err())
+        .isEqualTo(
+            "error: parquet output "
+                + dir.resolve("o1")
+                + " exists: pass --overwrite to replace it, or choose another --output\n");
+    List<String> overwrite = new ArrayList<>(List.of(again));
+    overwrite.add("--overwrite");
+    Result replaced = run(overwrite.toArray(String[]::new));
+    assertThat(replaced.code()).as(replaced.err()).isZero();
 
     Result noTs =
         strata(
@@ -567,6 +593,131 @@ class StrataCliTest {
             warehouse);
     assertThat(unknownFeature.code()).isEqualTo(StrataCli.USAGE);
     assertThat(unknownFeature.err()).contains("feature view 'origin_delays' has no feature 'nope'");
+  }
+
+  /**
+   * A user's repository on --repository-jar is chosen without -r, although the bundled example and
+   * the test repositories are on the classpath too; -r still picks any of them.
+   */
+  @Test
+  void aRepositoryOnAJarIsChosenWithoutNamingIt() throws Exception {
+    Path jar = userRepositoryJar(dir.resolve("user"));
+    Result plan = strata("plan", "--repository-jar", jar.toString());
+    assertThat(plan.code()).as(plan.err()).isZero();
+    assertThat(plan.out()).contains("+ feature view origin_delays (new, v1)");
+    ok("apply", "--repository-jar", jar.toString());
+    assertThat(ok("ls", "feature-views").out()).contains("origin_delays");
+    Result named = strata("plan", "--repository-jar", jar.toString(), "-r", "flights");
+    assertThat(named.code()).as(named.err()).isZero();
+    Result none = strata("plan");
+    assertThat(none.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(none.err()).contains("More than one feature repository found");
+  }
+
+  /** Compiles a repository named 'mine' (the flights definitions) into a jar, as a user would. */
+  static Path userRepositoryJar(Path work) throws Exception {
+    Path src = work.resolve("src/userrepo/MineRepository.java");
+    Files.createDirectories(src.getParent());
+    Files.writeString(
+        src,
+        """
+        package userrepo;
+
+        public final class MineRepository implements dev.strata.dsl.FeatureRepository {
+          public String name() {
+            return "mine";
+          }
+
+          public dev.strata.dsl.Definitions definitions() {
+            return dev.strata.examples.flights.FlightsRepository.definitions(
+                dev.strata.examples.flights.FlightsRepository.path());
+          }
+        }
+        """);
+    Path classes = work.resolve("classes");
+    Files.createDirectories(classes.resolve("META-INF/services"));
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    int rc =
+        javac.run(
+            null,
+            null,
+            null,
+            "-cp",
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+            "-d",
+            classes.toString(),
+            src.toString());
+    assertThat(rc).isZero();
+    Files.writeString(
+        classes.resolve("META-INF/services/dev.strata.dsl.FeatureRepository"),
+        "userrepo.MineRepository\n");
+    Path jar = work.resolve("mine.jar");
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+      for (String entry :
+          List.of(
+              "userrepo/MineRepository.class",
+              "META-INF/services/dev.strata.dsl.FeatureRepository")) {
+        out.putNextEntry(new java.util.jar.JarEntry(entry));
+        out.write(Files.readAllBytes(classes.resolve(entry)));
+        out.closeEntry();
+      }
+    }
+    return jar;
+  }
+
+  /** A source whose files went away after apply: the view, the source, the path and what to do. */
+  @Test
+  void aSourceMovedAfterApplyIsNamedWithItsViewAndPath() throws Exception {
+    Path moved = dir.resolve("flights-moved.parquet");
+    Files.copy(Path.of(TestRepositories.PATH), moved);
+    String before = System.getProperty("strata.flights.path");
+    System.setProperty("strata.flights.path", moved.toString());
+    try {
+      ok("apply", "-r", "flights");
+    } finally {
+      if (before == null) {
+        System.clearProperty("strata.flights.path");
+      } else {
+        System.setProperty("strata.flights.path", before);
+      }
+    }
+    Files.delete(moved);
+    String warehouse = dir.resolve("warehouse").toString();
+    String expected =
+        "error: feature view 'origin_delays': source 'flights' has no parquet files at "
+            + moved
+            + ": put its data back there, or point the source at its new path in the repository"
+            + " and run 'strata apply'\n";
+
+    Result backfill =
+        strata(
+            "backfill",
+            "origin_delays",
+            "--start",
+            "2001-01-01",
+            "--end",
+            "2001-01-01",
+            "--warehouse",
+            warehouse);
+    assertThat(backfill.code()).isEqualTo(StrataCli.INVALID);
+    assertThat(backfill.err()).isEqualTo(expected);
+
+    Result historical =
+        strata(
+            "historical",
+            "--entities",
+            TestRepositories.PATH,
+            "--timestamp-column",
+            "date",
+            "--features",
+            "origin_delays:avg_delay_1h",
+            "--output",
+            dir.resolve("out").toString(),
+            "--warehouse",
+            warehouse);
+    assertThat(historical.code()).isEqualTo(StrataCli.INVALID);
+    assertThat(historical.err()).isEqualTo(expected);
+    assertThat(Files.exists(dir.resolve("out"))).isFalse();
   }
 
   /** Every exit code of the README's table, each from a real command. */
