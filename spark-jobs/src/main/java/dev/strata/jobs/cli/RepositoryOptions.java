@@ -1,6 +1,8 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Definitions;
 import dev.strata.dsl.FeatureRepository;
+import dev.strata.registry.DefinitionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
@@ -33,6 +35,14 @@ final class RepositoryOptions {
       description = "A jar or class directory that holds feature repositories (repeatable).")
   List<Path> jars = new ArrayList<>();
 
+  @Option(
+      names = "--definitions",
+      paramLabel = "FILE|DIR",
+      description =
+          "Definitions in their JSON form (feature-registry/DEFINITIONS.md): a file, or a"
+              + " directory of *.json files, instead of a Java repository.")
+  Path definitions;
+
   /** The loader of the {@code --repository-jar} jars, once discovered; null without jars. */
   private ClassLoader jarLoader;
 
@@ -42,6 +52,24 @@ final class RepositoryOptions {
    * means the jar's), or the only one on the classpath.
    */
   FeatureRepository load() {
+    if (definitions != null) {
+      if (name != null || !jars.isEmpty()) {
+        throw new StrataCli.UsageException(
+            "--definitions cannot be combined with --repository or --repository-jar");
+      }
+      Path from = definitions;
+      return new FeatureRepository() {
+        @Override
+        public String name() {
+          return String.valueOf(from.getFileName());
+        }
+
+        @Override
+        public Definitions definitions() {
+          return DefinitionFiles.read(from);
+        }
+      };
+    }
     List<FeatureRepository> found = discover();
     if (name == null && !jars.isEmpty()) {
       List<FeatureRepository> fromJars =

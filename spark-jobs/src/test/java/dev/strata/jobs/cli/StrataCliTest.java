@@ -665,6 +665,51 @@ class StrataCliTest {
     return jar;
   }
 
+  /**
+   * The example's definitions as a JSON document apply to the same content hashes as the Java
+   * repository: a plan of the Java repository afterwards changes nothing. Invalid JSON definitions
+   * are refused by the same validation.
+   */
+  @Test
+  void definitionsInJsonApplyWithTheHashesOfTheJavaRepository() throws Exception {
+    Path json = dir.resolve("flights.json");
+    Files.writeString(
+        json,
+        dev.strata.registry.DefinitionCodec.toJson(
+            dev.strata.examples.flights.FlightsRepository.definitions(TestRepositories.PATH)));
+    assertThat(ok("plan", "--definitions", json.toString()).out())
+        .contains("6 to add, 0 to update, 0 to remove, 0 unchanged");
+    assertThat(ok("apply", "--definitions", json.toString()).out())
+        .contains("Applied repository 'flights.json': registry at revision 1");
+    assertThat(ok("plan", "-r", "flights").out())
+        .contains("No changes. 0 to add, 0 to update, 0 to remove, 6 unchanged");
+
+    Path wrong = dir.resolve("wrong.json");
+    Files.writeString(
+        wrong,
+        """
+        [ {"format": 1, "kind": "entity", "name": "airport",
+           "joinKeys": [ {"name": "origin", "type": "STRING"} ]},
+          {"format": 1, "kind": "source", "name": "flights2", "tableFormat": "parquet",
+           "location": "x.parquet", "eventTimestamp": "ts",
+           "columns": [ {"name": "ts", "type": "TIMESTAMP"}, {"name": "origin", "type": "STRING"},
+                        {"name": "delay", "type": "INT64"} ]},
+          {"format": 1, "kind": "feature_view", "name": "typed_wrong", "entities": ["airport"],
+           "joinKeys": [ {"name": "origin", "type": "STRING"} ], "source": "flights2",
+           "ttl": "PT1H", "cadence": "PT1H",
+           "features": [ {"name": "d", "kind": "row", "type": "STRING",
+                          "expr": {"op": "col", "name": "delay"}} ]} ]
+        """);
+    Result refused = strata("apply", "--definitions", wrong.toString());
+    assertThat(refused.code()).isEqualTo(StrataCli.INVALID);
+    assertThat(refused.err())
+        .contains("feature view 'typed_wrong': feature 'd' would change type from STRING to INT64");
+    Result both = strata("plan", "--definitions", json.toString(), "-r", "flights");
+    assertThat(both.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(both.err())
+        .contains("--definitions cannot be combined with --repository or --repository-jar");
+  }
+
   /** A source whose files went away after apply: the view, the source, the path and what to do. */
   @Test
   void aSourceMovedAfterApplyIsNamedWithItsViewAndPath() throws Exception {
