@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.to_date;
 
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureRef;
-import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.JoinKey;
 import dev.strata.dsl.Projection;
@@ -390,14 +389,18 @@ public final class OfflineStore {
   /** Historical retrieval of a registered feature service. */
   public Historical historical(
       Dataset<Row> entities, String timestampColumn, String service, boolean qualified) {
-    FeatureService s =
-        registry
-            .featureService(service)
-            .orElseThrow(
-                () ->
-                    new NotRegisteredException(
-                        "No feature service named '" + service + "' is registered"));
-    return historical(entities, timestampColumn, s.projections(), qualified);
+    return historical(entities, timestampColumn, serviceProjections(service), qualified);
+  }
+
+  /** The projections of a registered feature service. */
+  public List<Projection> serviceProjections(String service) {
+    return registry
+        .featureService(service)
+        .orElseThrow(
+            () ->
+                new NotRegisteredException(
+                    "No feature service named '" + service + "' is registered"))
+        .projections();
   }
 
   /** Historical retrieval of the given projections, sources read at their current snapshots. */
@@ -408,6 +411,33 @@ public final class OfflineStore {
       boolean qualified) {
     return historical(
         entities, timestampColumn, projections, qualified, List.of(), new LinkedHashMap<>());
+  }
+
+  /**
+   * Historical retrieval without entity rows: each view's values for every key at each of its
+   * cadence points in {@code [start, end]} ({@link PointInTime#atCadence(List, Instant, Instant,
+   * boolean)}), or with {@code latest} the values per key as of {@code end} ({@link
+   * PointInTime#latest}); the views must share their join keys. Sources are read at their current
+   * snapshots.
+   *
+   * @param start the first instant, ignored with {@code latest}
+   */
+  public Historical historicalWithoutEntities(
+      List<Projection> projections, Instant start, Instant end, boolean latest, boolean qualified) {
+    if (!latest && end.isBefore(start)) {
+      throw new InvalidInputException("end " + end + " is before start " + start);
+    }
+    List<LineageId> inputs = new ArrayList<>();
+    Map<String, Optional<Snapshot>> snapshots = new LinkedHashMap<>();
+    Map<String, Integer> viewVersions = new LinkedHashMap<>();
+    List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
+    List<SourceRead> read = new ArrayList<>();
+    snapshots.forEach((n, s) -> read.add(new SourceRead(n, s)));
+    Dataset<Row> rows =
+        latest
+            ? PointInTime.latest(requests, end, qualified)
+            : PointInTime.atCadence(requests, start, end, qualified);
+    return new Historical(rows, read, viewVersions, inputs);
   }
 
   /**

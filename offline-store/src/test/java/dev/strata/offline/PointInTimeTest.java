@@ -349,6 +349,7 @@ class PointInTimeTest {
           .entity(PAIR)
           .source(EVENTS)
           .ttl(TTL)
+          .every(Duration.ofHours(1))
           .feature(col("x").plus(lit(1L)).as("x1"))
           .feature(col("y").as("yy"))
           .build();
@@ -413,6 +414,128 @@ class PointInTimeTest {
         spark.conf().unset("spark.sql.autoBroadcastJoinThreshold");
       }
     }
+  }
+
+  /**
+   * Whether the pair view holds something at {@code t}, as its offline table has a row there: an
+   * event within the TTL for the row-level features, or an event in {@code [t - w, t)} for the
+   * longest window w (30 minutes), whatever its inputs.
+   */
+  static boolean pairHolds(List<BruteForce.Event> pair, List<Object> keys, Instant t) {
+    if (BruteForce.latest(pair, keys, t, TTL) != null) {
+      return true;
+    }
+    Instant from = t.minus(Duration.ofMinutes(30));
+    return pair.stream()
+        .anyMatch(
+            e ->
+                BruteForce.keyMatches(keys, e.keys())
+                    && !e.ts().isBefore(from)
+                    && e.ts().isBefore(t));
+  }
+
+  /**
+   * Retrieval without entity rows, at cadence points and latest, of two views that share their keys
+   * and have different cadences (10 minutes, 1 hour), against the brute force: every key at every
+   * cadence point where a view holds something, the views outer-joined on key and point.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 4242})
+  void retrievalWithoutEntityRowsEqualsTheBruteForce(long seed, SparkSession spark) {
+    List<Raw> raws = randomEvents(new Random(seed), 300);
+    Dataset<Row> events = spark.createDataFrame(raws.stream().map(Raw::row).toList(), EVENT_SCHEMA);
+    List<PointInTime.Request> requests =
+        List.of(
+            PointInTime.request(PAIR_VIEW, EVENTS, events),
+            new PointInTime.Request(ROW_PAIR_VIEW, EVENTS, events, List.of("x1")));
+    List<BruteForce.Event> pair = pairEvents(raws);
+    Instant start = BASE.plus(Duration.ofMinutes(5));
+    Instant end = BASE.plus(Duration.ofMinutes(150));
+
+    // at cadence points: key and point -> [pair view's features..., row view's x1]
+    java.util.Map<List<Object>, Object[]> expected = new java.util.LinkedHashMap<>();
+    int width = 2 + AGGS.size() + 1;
+    for (Long a : AS) {
+      for (String b : BS) {
+        List<Object> keys = Arrays.asList(a, b);
+        for (Instant p = BASE.plus(Duration.ofMinutes(10));
+            !p.isAfter(end);
+            p = p.plus(Duration.ofMinutes(10))) {
+          if (pairHolds(pair, keys, p)) {
+            Object[] o = expected.computeIfAbsent(List.of(a, b, p), k -> new Object[width]);
+            List<Object> f = pairFeatures(pair, keys, p);
+            for (int i = 0; i < f.size(); i++) {
+              o[i] = f.get(i);
+            }
+          }
+        }
+        for (Instant p = BASE.plus(Duration.ofHours(1));
+            !p.isAfter(end);
+            p = p.plus(Duration.ofHours(1))) {
+          BruteForce.Event last = BruteForce.latest(pair, keys, p, TTL);
+          if (last != null) {
+            expected.computeIfAbsent(List.of(a, b, p), k -> new Object[width])[width - 1] =
+                last.values().get(0);
+          }
+        }
+      }
+    }
+    Dataset<Row> actual = PointInTime.atCadence(requests, start, end, true);
+    List<String> columns =
+        new ArrayList<>(List.of("a", "b", "feature_timestamp", "pair_view__x1", "pair_view__yy"));
+    AGGS.forEach(ag -> columns.add("pair_view__" + ag.name()));
+    columns.add("row_pair_view__x1");
+    assertThat(actual.columns()).containsExactlyElementsOf(columns);
+    List<Row> rows = new ArrayList<>();
+    expected.forEach(
+        (k, v) -> {
+          List<Object> o = new ArrayList<>(List.of(k.get(0), k.get(1)));
+          o.add(Timestamp.from((Instant) k.get(2)));
+          for (int i = 0; i < v.length; i++) {
+            // a point only the row view has: the pair view's counts are null there, not 0
+            o.add(v[i]);
+          }
+          rows.add(RowFactory.create(o.toArray()));
+        });
+    assertThat(rows).hasSizeGreaterThan(40);
+    DataFrames.assertEquals(
+        sorted(spark.createDataFrame(rows, actual.schema())), sorted(actual), 1e-9);
+
+    // latest as of a time inside the events: every key either view holds something for
+    Instant at = BASE.plus(Duration.ofMinutes(100));
+    List<Row> latest = new ArrayList<>();
+    for (Long a : AS) {
+      for (String b : BS) {
+        List<Object> keys = Arrays.asList(a, b);
+        BruteForce.Event last = BruteForce.latest(pair, keys, at, TTL);
+        if (pairHolds(pair, keys, at)) {
+          List<Object> o = new ArrayList<>(List.of(a, b, Timestamp.from(at)));
+          o.addAll(pairFeatures(pair, keys, at));
+          o.add(last == null ? null : last.values().get(0));
+          latest.add(RowFactory.create(o.toArray()));
+        }
+      }
+    }
+    Dataset<Row> actualLatest = PointInTime.latest(requests, at, true);
+    assertThat(actualLatest.columns()).containsExactlyElementsOf(columns);
+    assertThat(latest).isNotEmpty();
+    DataFrames.assertEquals(
+        sorted(spark.createDataFrame(latest, actualLatest.schema())), sorted(actualLatest), 1e-9);
+  }
+
+  @Test
+  void retrievalWithoutEntityRowsRefusesViewsWithDifferentKeys(SparkSession spark) {
+    Dataset<Row> events = spark.createDataFrame(List.<Row>of(), EVENT_SCHEMA);
+    List<PointInTime.Request> requests =
+        List.of(
+            PointInTime.request(PAIR_VIEW, EVENTS, events),
+            PointInTime.request(SINGLE_VIEW, EVENTS, events));
+    assertThatThrownBy(() -> PointInTime.latest(requests, BASE, true))
+        .isInstanceOf(dev.strata.errors.InvalidInputException.class)
+        .hasMessage(
+            "retrieval without entity rows joins views on their keys, but feature view"
+                + " 'pair_view' has keys [a INT64, b STRING] and feature view 'single_view' has"
+                + " [a INT64]: ask for views with the same keys, or give entity rows");
   }
 
   @ParameterizedTest

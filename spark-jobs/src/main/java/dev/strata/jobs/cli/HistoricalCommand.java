@@ -1,5 +1,6 @@
 package dev.strata.jobs.cli;
 
+import dev.strata.dsl.Projection;
 import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.OutputTables;
@@ -10,6 +11,7 @@ import dev.strata.registry.LineageId;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Join features to entity rows as of each row's timestamp (point in time).",
       "One output row per entity row, entity columns unchanged. Exit code 3 for entity rows",
-      "that lack a key or timestamp column, have a wrong type or null timestamps."
+      "that lack a key or timestamp column, have a wrong type or null timestamps.",
+      "Without entity rows (--start/--end, or --latest --end): every key's values at each",
+      "cadence point, or its latest values; the views must share their join keys."
     })
 final class HistoricalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -41,10 +45,30 @@ final class HistoricalCommand implements Callable<Integer> {
 
   @Option(
       names = "--entities",
-      required = true,
       paramLabel = "LOCATION",
-      description = "The entity rows: a Parquet path, a Delta or Hudi path, or an Iceberg table.")
+      description =
+          "The entity rows: a Parquet path, a Delta or Hudi path, or an Iceberg table. Without"
+              + " them, give --start and --end (or --latest and --end).")
   String entities;
+
+  @Option(
+      names = "--start",
+      paramLabel = "INSTANT",
+      description =
+          "Without entity rows: every key's values at each cadence point from this instant"
+              + " (e.g. 2001-01-15T00:00:00Z) to --end.")
+  Instant start;
+
+  @Option(
+      names = "--end",
+      paramLabel = "INSTANT",
+      description = "Without entity rows: the last instant (inclusive).")
+  Instant end;
+
+  @Option(
+      names = "--latest",
+      description = "Without entity rows: one row per key with its values as of --end.")
+  boolean latest;
 
   @Option(
       names = "--entities-format",
@@ -54,9 +78,8 @@ final class HistoricalCommand implements Callable<Integer> {
 
   @Option(
       names = "--timestamp-column",
-      required = true,
       paramLabel = "COLUMN",
-      description = "The entity rows' timestamp column.")
+      description = "The entity rows' timestamp column (with --entities).")
   String timestampColumn;
 
   static final class What {
@@ -93,24 +116,50 @@ final class HistoricalCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace the output if it exists.")
   boolean overwrite;
 
+  /** The options of one of the two forms, with or without entity rows. */
+  private void checkForm() {
+    if (entities != null) {
+      if (timestampColumn == null) {
+        throw new StrataCli.UsageException("--entities needs --timestamp-column");
+      }
+      if (start != null || end != null || latest) {
+        throw new StrataCli.UsageException(
+            "--start, --end and --latest are for retrieval without --entities");
+      }
+    } else if (end == null || (start == null && !latest)) {
+      throw new StrataCli.UsageException(
+          "give --entities and --timestamp-column, or --start and --end, or --latest and --end");
+    } else if (latest && start != null) {
+      throw new StrataCli.UsageException("--latest takes --end only, not --start");
+    }
+  }
+
   @Override
   public Integer call() {
+    checkForm();
     TableFormat in = Jobs.format(entitiesFormat);
     TableFormat outFormat = Jobs.format(outputFormat);
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
       SparkSession spark = sparkOptions.session("historical");
       OfflineStore offline = new OfflineStore(spark, store, sparkOptions.warehouse);
-      TableLocation entityTable = in.at(entities);
       TableLocation outputTable = outFormat.at(output);
-      Dataset<Row> rows = Tables.read(spark, entityTable, Optional.empty());
-      OfflineStore.Historical h =
+      List<Projection> projections =
           what.service != null
-              ? offline.historical(rows, timestampColumn, what.service, fullNames)
-              : offline.historical(
-                  rows, timestampColumn, offline.projections(what.features), fullNames);
-      List<LineageId> inputs = new ArrayList<>(h.inputs());
-      inputs.add(LineageId.table(entityTable, Optional.empty()));
+              ? offline.serviceProjections(what.service)
+              : offline.projections(what.features);
+      OfflineStore.Historical h;
+      List<LineageId> inputs;
+      if (entities != null) {
+        TableLocation entityTable = in.at(entities);
+        Dataset<Row> rows = Tables.read(spark, entityTable, Optional.empty());
+        h = offline.historical(rows, timestampColumn, projections, fullNames);
+        inputs = new ArrayList<>(h.inputs());
+        inputs.add(LineageId.table(entityTable, Optional.empty()));
+      } else {
+        h = offline.historicalWithoutEntities(projections, start, end, latest, fullNames);
+        inputs = new ArrayList<>(h.inputs());
+      }
       RunRecord started =
           RunRecord.started(
               JobKind.HISTORICAL,

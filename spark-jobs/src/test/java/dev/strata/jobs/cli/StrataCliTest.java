@@ -710,6 +710,145 @@ class StrataCliTest {
         .contains("--definitions cannot be combined with --repository or --repository-jar");
   }
 
+  /**
+   * Retrieval without entity rows through the CLI, at cadence points and latest, against a
+   * brute-force count of the sample's flights per origin.
+   */
+  @Test
+  void historicalWithoutEntityRowsEqualsABruteForceCount() throws Exception {
+    ok("apply", "-r", "flights");
+    String warehouse = dir.resolve("warehouse").toString();
+    SparkOptions sparkOptions = new SparkOptions();
+    sparkOptions.warehouse = Warehouse.of(warehouse);
+    org.apache.spark.sql.SparkSession spark = sparkOptions.session("test");
+    // each origin's departure times, sorted
+    java.util.Map<String, List<java.time.Instant>> flights = new java.util.TreeMap<>();
+    for (org.apache.spark.sql.Row r :
+        spark.read().parquet(TestRepositories.PATH).select("origin", "date").collectAsList()) {
+      flights
+          .computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+          .add(
+              r.get(1) instanceof java.time.LocalDateTime l // the sample's timestamps: UTC
+                  ? l.toInstant(java.time.ZoneOffset.UTC)
+                  : r.getTimestamp(1).toInstant());
+    }
+    java.util.function.BiFunction<List<java.time.Instant>, java.time.Instant[], Long> count =
+        (ts, range) ->
+            ts.stream().filter(t -> !t.isBefore(range[0]) && t.isBefore(range[1])).count();
+    java.time.Instant start = java.time.Instant.parse("2001-01-10T00:00:00Z");
+    java.time.Instant end = java.time.Instant.parse("2001-01-10T03:00:00Z");
+    java.time.Duration hour = java.time.Duration.ofHours(1);
+
+    // every origin with a flight in the longest window (7 days) before a point has a row there
+    List<String> expected = new ArrayList<>();
+    for (java.time.Instant p = start; !p.isAfter(end); p = p.plus(hour)) {
+      for (var e : flights.entrySet()) {
+        java.time.Instant[] week = {p.minus(java.time.Duration.ofDays(7)), p};
+        if (count.apply(e.getValue(), week) > 0) {
+          expected.add(
+              e.getKey()
+                  + " "
+                  + p
+                  + " "
+                  + count.apply(e.getValue(), new java.time.Instant[] {p.minus(hour), p})
+                  + " "
+                  + count.apply(
+                      e.getValue(),
+                      new java.time.Instant[] {p.minus(java.time.Duration.ofDays(1)), p}));
+        }
+      }
+    }
+    Result cadence =
+        strata(
+            "historical",
+            "--features",
+            "origin_delays:flights_1h,origin_delays:flights_1d",
+            "--start",
+            start.toString(),
+            "--end",
+            end.toString(),
+            "--output",
+            dir.resolve("cadence").toString(),
+            "--warehouse",
+            warehouse);
+    assertThat(cadence.code()).as(cadence.err()).isZero();
+    assertThat(cadence.out()).contains("Wrote " + expected.size() + " rows to parquet");
+    List<String> actual = new ArrayList<>();
+    for (org.apache.spark.sql.Row r :
+        spark
+            .read()
+            .parquet(dir.resolve("cadence").toString())
+            .select("origin", "feature_timestamp", "flights_1h", "flights_1d")
+            .collectAsList()) {
+      actual.add(
+          r.getString(0)
+              + " "
+              + r.getTimestamp(1).toInstant()
+              + " "
+              + r.getLong(2)
+              + " "
+              + r.getLong(3));
+    }
+    assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+
+    Result latest =
+        strata(
+            "historical",
+            "--features",
+            "origin_delays:flights_1h",
+            "--latest",
+            "--end",
+            end.toString(),
+            "--output",
+            dir.resolve("latest").toString(),
+            "--warehouse",
+            warehouse);
+    assertThat(latest.code()).as(latest.err()).isZero();
+    List<String> expectedLatest =
+        expected.stream()
+            .filter(l -> l.contains(" " + end + " "))
+            .map(l -> l.substring(0, l.lastIndexOf(' ')))
+            .toList();
+    List<String> actualLatest = new ArrayList<>();
+    for (org.apache.spark.sql.Row r :
+        spark
+            .read()
+            .parquet(dir.resolve("latest").toString())
+            .select("origin", "feature_timestamp", "flights_1h")
+            .collectAsList()) {
+      actualLatest.add(r.getString(0) + " " + r.getTimestamp(1).toInstant() + " " + r.getLong(2));
+    }
+    assertThat(actualLatest).isNotEmpty().containsExactlyInAnyOrderElementsOf(expectedLatest);
+
+    Result mixed =
+        strata(
+            "historical",
+            "--service",
+            "delay_model",
+            "--latest",
+            "--end",
+            end.toString(),
+            "--output",
+            dir.resolve("mixed").toString(),
+            "--warehouse",
+            warehouse);
+    assertThat(mixed.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(mixed.err())
+        .contains("retrieval without entity rows joins views on their keys")
+        .contains("ask for views with the same keys, or give entity rows");
+    Result neither =
+        strata(
+            "historical",
+            "--features",
+            "origin_delays:flights_1h",
+            "--output",
+            dir.resolve("x").toString());
+    assertThat(neither.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(neither.err())
+        .contains(
+            "give --entities and --timestamp-column, or --start and --end, or --latest and --end");
+  }
+
   /** A source whose files went away after apply: the view, the source, the path and what to do. */
   @Test
   void aSourceMovedAfterApplyIsNamedWithItsViewAndPath() throws Exception {
