@@ -36,6 +36,13 @@ final class RepositoryOptions {
   List<Path> jars = new ArrayList<>();
 
   @Option(
+      names = "--project",
+      paramLabel = "DIR",
+      description =
+          "A feature-repository project (strata init): built with Maven, then used as its jar.")
+  Path project;
+
+  @Option(
       names = "--definitions",
       paramLabel = "FILE|DIR",
       description =
@@ -53,9 +60,9 @@ final class RepositoryOptions {
    */
   FeatureRepository load() {
     if (definitions != null) {
-      if (name != null || !jars.isEmpty()) {
+      if (name != null || !jars.isEmpty() || project != null) {
         throw new StrataCli.UsageException(
-            "--definitions cannot be combined with --repository or --repository-jar");
+            "--definitions cannot be combined with --repository, --repository-jar or --project");
       }
       Path from = definitions;
       return new FeatureRepository() {
@@ -69,6 +76,9 @@ final class RepositoryOptions {
           return DefinitionFiles.read(from);
         }
       };
+    }
+    if (project != null) {
+      jars.add(ProjectBuild.jar(project));
     }
     List<FeatureRepository> found = discover();
     if (name == null && !jars.isEmpty()) {

@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
       TrainingCommands.TrainCommand.class,
       TrainingCommands.ScoreCommand.class,
       QuickstartCommand.class,
+      InitCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StrataCli implements Runnable {
@@ -206,8 +207,21 @@ public final class StrataCli implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = StrataCli.class.getPackage().getImplementationVersion();
-      return new String[] {"strata " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+      return new String[] {"strata " + version()};
     }
+  }
+
+  /** This build's version (its Maven project version, filtered into a resource by the build). */
+  static String version() {
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.InputStream in =
+        StrataCli.class.getResourceAsStream("/strata-version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read strata-version.properties", e);
+    }
+    return p.getProperty("version", "0.1.0-SNAPSHOT");
   }
 }

@@ -225,7 +225,8 @@ class StrataCliTest {
         "quickstart",
         "training-set",
         "train",
-        "score"
+        "score",
+        "init"
       })
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");
@@ -707,7 +708,8 @@ class StrataCliTest {
     Result both = strata("plan", "--definitions", json.toString(), "-r", "flights");
     assertThat(both.code()).isEqualTo(StrataCli.USAGE);
     assertThat(both.err())
-        .contains("--definitions cannot be combined with --repository or --repository-jar");
+        .contains(
+            "--definitions cannot be combined with --repository, --repository-jar or --project");
   }
 
   /**
