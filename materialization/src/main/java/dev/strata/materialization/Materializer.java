@@ -227,7 +227,11 @@ public final class Materializer {
     return registry
         .registeredView(name)
         .orElseThrow(
-            () -> new NotRegisteredException("No feature view named '" + name + "' is registered"));
+            () ->
+                new NotRegisteredException(
+                    "No feature view named '"
+                        + name
+                        + "' is registered: see what is registered with 'strata ls'"));
   }
 
   /**

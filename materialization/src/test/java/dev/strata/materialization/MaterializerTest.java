@@ -234,7 +234,8 @@ class MaterializerTest {
           .hasMessage(
               "feature view 'delays' v1 has no offline table yet: run 'strata backfill delays' first");
       assertThatThrownBy(() -> m.materialize("nope", BASE, BASE.plusSeconds(60)))
-          .hasMessage("No feature view named 'nope' is registered");
+          .hasMessage(
+              "No feature view named 'nope' is registered: see what is registered with 'strata ls'");
       assertThatThrownBy(() -> m.materialize("delays", BASE.plusSeconds(60), BASE))
           .hasMessageContaining("is before start");
       assertThat(registry.runs())

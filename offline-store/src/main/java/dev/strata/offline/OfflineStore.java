@@ -120,7 +120,9 @@ public final class OfflineStore {
             .orElseThrow(
                 () ->
                     new NotRegisteredException(
-                        "No feature view named '" + viewName + "' is registered"));
+                        "No feature view named '"
+                            + viewName
+                            + "' is registered: see what is registered with 'strata ls'"));
     FeatureView view = reg.definition();
     Source source = registry.source(view.source()).orElseThrow();
     Progress.phase(spark, "read source '" + source.name() + "'");
@@ -330,7 +332,7 @@ public final class OfflineStore {
                               + e.getKey()
                               + "'"
                               + (pinned == null ? "" : " at version " + pinned)
-                              + " is registered"));
+                              + " is registered: see what is registered with 'strata ls'"));
       viewVersions.put(e.getKey(), reg.version());
       FeatureView view = reg.definition();
       for (String f : e.getValue()) {
@@ -399,7 +401,9 @@ public final class OfflineStore {
         .orElseThrow(
             () ->
                 new NotRegisteredException(
-                    "No feature service named '" + service + "' is registered"))
+                    "No feature service named '"
+                        + service
+                        + "' is registered: see what is registered with 'strata ls'"))
         .projections();
   }
 

@@ -97,7 +97,15 @@ public final class TrainingSets {
    */
   static <T> T pick(List<T> versions, String what, String name, Integer version) {
     if (versions.isEmpty()) {
-      throw new NotRegisteredException("no " + what + " named '" + name + "' is registered");
+      throw new NotRegisteredException(
+          "no "
+              + what
+              + " named '"
+              + name
+              + "' is registered: "
+              + ("model".equals(what)
+                  ? "train one with 'strata train'"
+                  : "build one with 'strata training-set'"));
     }
     if (version == null) {
       return versions.get(versions.size() - 1);
@@ -143,7 +151,7 @@ public final class TrainingSets {
                         where
                             + ": no feature service named '"
                             + spec.featureService()
-                            + "' is registered"));
+                            + "' is registered: see what is registered with 'strata ls'"));
     Optional<Snapshot> labelsSnapshot =
         readable(() -> Tables.currentSnapshot(spark, spec.labels()), spec);
     Dataset<Row> labels =

@@ -364,7 +364,8 @@ class TrainingTest {
                           END,
                           TableFormat.DELTA)))
           .hasMessage(
-              "training set 'bad': no feature service named 'no_such_service' is registered");
+              "training set 'bad': no feature service named 'no_such_service' is registered: see"
+                  + " what is registered with 'strata ls'");
       assertThatThrownBy(
               () ->
                   sets.build(
@@ -423,7 +424,8 @@ class TrainingTest {
                           TableFormat.DELTA)))
           .hasMessageContaining("cannot read the labels table");
       assertThatThrownBy(() -> models.train(TrainSpec.defaults("m", "bad")))
-          .hasMessage("no training set named 'bad' is registered");
+          .hasMessage(
+              "no training set named 'bad' is registered: build one with 'strata training-set'");
       assertThat(registry.versions(LineageNode.TRAINING_DATASET, "bad")).isEmpty();
       assertThat(registry.runs()).hasSize(runs);
 

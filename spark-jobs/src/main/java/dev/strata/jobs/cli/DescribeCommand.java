@@ -48,7 +48,12 @@ final class DescribeCommand implements Callable<Integer> {
     try (RegistryStore store = registry.open()) {
       List<Registered<Definition>> history = store.history(k, name);
       if (history.isEmpty()) {
-        throw new NotFoundException("No " + k.label() + " named '" + name + "' is registered");
+        throw new NotFoundException(
+            "No "
+                + k.label()
+                + " named '"
+                + name
+                + "' is registered: see what is registered with 'strata ls'");
       }
       Registered<Definition> shown =
           version == null

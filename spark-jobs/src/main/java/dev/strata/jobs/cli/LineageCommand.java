@@ -51,7 +51,14 @@ final class LineageCommand implements Callable<Integer> {
       LineageNode root =
           store
               .findLineageNode(node)
-              .orElseThrow(() -> new NotFoundException("No lineage node '" + node + "'"));
+              .orElseThrow(
+                  () ->
+                      new NotFoundException(
+                          "No lineage node '"
+                              + node
+                              + "': name one as kind:name[@vN] (feature_view:origin_delays,"
+                              + " model:delay_model@v1, table:parquet:PATH) or by a name from"
+                              + " 'strata ls'"));
       LineageGraph graph =
           downstream
               ? store.downstream(root.id().toString())

@@ -164,7 +164,10 @@ final class MaterializeCommand {
   /** A missing view is exit code 5 at once, before Spark starts. */
   static void requireView(RegistryStore store, String view) {
     if (store.featureView(view).isEmpty()) {
-      throw new NotFoundException("No feature view named '" + view + "' is registered");
+      throw new NotFoundException(
+          "No feature view named '"
+              + view
+              + "' is registered: see what is registered with 'strata ls'");
     }
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.jdbc.RegistryUrls;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +19,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A user's own feature repository from {@code strata init} to retrieval, through the CLI's main
@@ -32,20 +29,12 @@ import picocli.CommandLine;
 class InitProjectTest {
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
-
-  private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = StrataCli.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static StrataCliTest.Result run(String... args) {
+    return StrataCliTest.run(args);
   }
 
-  private Result ok(String... args) {
-    Result r = run(args);
+  private static StrataCliTest.Result ok(String... args) {
+    StrataCliTest.Result r = run(args);
     assertThat(r.code()).as("%s: %s", List.of(args), r.err()).isZero();
     return r;
   }
@@ -59,7 +48,7 @@ class InitProjectTest {
     String registry = RegistryUrls.embedded(dir.resolve("registry"));
     String warehouse = dir.resolve("warehouse").toString();
 
-    Result init = ok("init", project.toString());
+    StrataCliTest.Result init = ok("init", project.toString());
     assertThat(init.out())
         .contains("Created feature repository 'my-features' in " + project)
         .contains("./strata plan --project " + project);
@@ -75,11 +64,11 @@ class InitProjectTest {
     }
     assertThat(Files.readString(project.resolve("pom.xml")))
         .contains("<strata.version>" + StrataCli.version() + "</strata.version>");
-    Result again = run("init", project.toString());
+    StrataCliTest.Result again = run("init", project.toString());
     assertThat(again.code()).isEqualTo(StrataCli.USAGE);
     assertThat(again.err()).contains(project + " exists and is not empty: choose a new folder");
 
-    Result plan = ok("plan", "--registry", registry, "--project", project.toString());
+    StrataCliTest.Result plan = ok("plan", "--registry", registry, "--project", project.toString());
     assertThat(plan.out())
         .contains("+ feature view origin_airport_delays (new, v1)")
         .contains("4 to add, 0 to update, 0 to remove, 0 unchanged");
@@ -87,7 +76,7 @@ class InitProjectTest {
     assertThat(ok("apply", "--registry", registry, "--project", project.toString()).out())
         .contains("Applied repository 'my-features': registry at revision 1");
 
-    Result backfill =
+    StrataCliTest.Result backfill =
         ok(
             "backfill",
             "origin_airport_delays",
@@ -103,7 +92,7 @@ class InitProjectTest {
         .contains("Backfilled origin_airport_delays v1 for 2001-01-02..2001-01-02");
 
     String data = project.resolve("data/flights.parquet").toString();
-    Result withEntities =
+    StrataCliTest.Result withEntities =
         ok(
             "historical",
             "--entities",
@@ -197,7 +186,7 @@ class InitProjectTest {
     assertThat(project.resolve("data")).doesNotExist();
     assertThat(ok("plan", "--registry", registry, "--project", project.toString()).out())
         .contains("0 to add, 0 to update, 0 to remove, 0 unchanged");
-    Result noPom = run("plan", "--registry", registry, "--project", dir.toString());
+    StrataCliTest.Result noPom = run("plan", "--registry", registry, "--project", dir.toString());
     assertThat(noPom.code()).isEqualTo(StrataCli.USAGE);
     assertThat(noPom.err())
         .contains("--project " + dir + ": no pom.xml there (create a project with 'strata init");

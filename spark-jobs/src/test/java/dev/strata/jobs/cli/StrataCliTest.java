@@ -35,7 +35,8 @@ class StrataCliTest {
     registry = RegistryUrls.embedded(dir.resolve("registry"));
   }
 
-  private Result run(String... args) {
+  /** Runs the CLI's main entry with its own writers; the exit code and what it printed. */
+  static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = StrataCli.commandLine();
@@ -368,7 +369,9 @@ class StrataCliTest {
             warehouse);
     assertThat(noService.code()).isEqualTo(StrataCli.NOT_FOUND);
     assertThat(noService.err())
-        .isEqualTo("error: training set 't': no feature service named 'nope' is registered\n");
+        .isEqualTo(
+            "error: training set 't': no feature service named 'nope' is registered: see what is"
+                + " registered with 'strata ls'\n");
     Result empty =
         strata(
             "training-set",
@@ -391,7 +394,10 @@ class StrataCliTest {
     assertThat(empty.err()).contains("is empty; the end must be after the start");
     Result noSet = strata("train", "m", "--training-set", "t", "--warehouse", warehouse);
     assertThat(noSet.code()).isEqualTo(StrataCli.NOT_FOUND);
-    assertThat(noSet.err()).isEqualTo("error: no training set named 't' is registered\n");
+    assertThat(noSet.err())
+        .isEqualTo(
+            "error: no training set named 't' is registered: build one with 'strata"
+                + " training-set'\n");
     Result gpu = strata("train", "m", "--training-set", "t", "--gpu", "--warehouse", warehouse);
     assertThat(gpu.code()).isEqualTo(StrataCli.USAGE);
     assertThat(gpu.err())
@@ -418,7 +424,10 @@ class StrataCliTest {
             "--warehouse",
             warehouse);
     assertThat(noView.code()).isEqualTo(StrataCli.NOT_FOUND);
-    assertThat(noView.err()).isEqualTo("error: No feature view named 'nope' is registered\n");
+    assertThat(noView.err())
+        .isEqualTo(
+            "error: No feature view named 'nope' is registered: see what is registered with"
+                + " 'strata ls'\n");
 
     Result backwards =
         strata(
