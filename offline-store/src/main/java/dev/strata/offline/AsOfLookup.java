@@ -1,5 +1,11 @@
 package dev.strata.offline;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.unix_micros;
+
+import dev.strata.dsl.JoinKey;
 import java.io.Serializable;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -10,10 +16,13 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The point-in-time join of row-level features when a view's events are small: the events, sorted
@@ -132,6 +141,44 @@ final class AsOfLookup implements UDF2<Object, Long, Row> {
       v[n - 1] = vs;
     }
     return new KeyEvents(Arrays.copyOf(ts, n), Arrays.copyOf(v, n));
+  }
+
+  /**
+   * The entity rows with the looked-up values added as columns {@code names} (in the order of
+   * {@code values}, typed as there; null where no event qualifies).
+   *
+   * @param keys the view's join keys, read from the entity rows' columns of the same names
+   * @param values the event side's value columns, as the lookup holds them
+   */
+  Dataset<Row> joinTo(
+      Dataset<Row> entities,
+      String timestampColumn,
+      List<JoinKey> keys,
+      StructType values,
+      List<String> names) {
+    List<Column> keyCols = new ArrayList<>();
+    for (JoinKey k : keys) {
+      keyCols.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())));
+    }
+    Column key = keyCols.size() == 1 ? keyCols.get(0) : struct(keyCols.toArray(Column[]::new));
+    Column at = unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType));
+    // nondeterministic, so that the optimizer calls it once per row, not once per feature
+    Column value = udf(this, values).withName(NAME).asNondeterministic().apply(key, at);
+    String hit = "__strata_found";
+    while (List.of(entities.columns()).contains(hit)) {
+      hit = "_" + hit;
+    }
+    List<Column> cols = new ArrayList<>();
+    for (String c : entities.columns()) {
+      cols.add(col("`" + c + "`"));
+    }
+    cols.add(value.as(hit));
+    Dataset<Row> joined = entities.select(cols.toArray(Column[]::new));
+    cols.remove(cols.size() - 1);
+    for (int i = 0; i < names.size(); i++) {
+      cols.add(col("`" + hit + "`").getField(values.fields()[i].name()).as(names.get(i)));
+    }
+    return joined.select(cols.toArray(Column[]::new));
   }
 
   /** The map key of a row's join keys: the value itself for one key, a list for several. */

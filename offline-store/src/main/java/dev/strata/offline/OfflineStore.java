@@ -419,10 +419,9 @@ public final class OfflineStore {
 
   /**
    * Historical retrieval without entity rows: each view's values for every key at each of its
-   * cadence points in {@code [start, end]} ({@link PointInTime#atCadence(List, Instant, Instant,
-   * boolean)}), or with {@code latest} the values per key as of {@code end} ({@link
-   * PointInTime#latest}); the views must share their join keys. Sources are read at their current
-   * snapshots.
+   * cadence points in {@code [start, end]}, or with {@code latest} the values per key as of {@code
+   * end} ({@link RetrievalWithoutEntities}); the views must share their join keys. Sources are read
+   * at their current snapshots.
    *
    * @param start the first instant, ignored with {@code latest}
    */
@@ -439,8 +438,8 @@ public final class OfflineStore {
     snapshots.forEach((n, s) -> read.add(new SourceRead(n, s)));
     Dataset<Row> rows =
         latest
-            ? PointInTime.latest(requests, end, qualified)
-            : PointInTime.atCadence(requests, start, end, qualified);
+            ? RetrievalWithoutEntities.latest(requests, end, qualified)
+            : RetrievalWithoutEntities.atCadence(requests, start, end, qualified);
     return new Historical(rows, read, viewVersions, inputs);
   }
 

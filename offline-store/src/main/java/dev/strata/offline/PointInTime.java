@@ -2,9 +2,7 @@ package dev.strata.offline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_micros;
-import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.unix_micros;
 
 import dev.strata.dsl.AggregationFunction;
@@ -43,8 +41,12 @@ import org.apache.spark.sql.types.StructType;
  *     PointInTime.join(labels, "departure", List.of(PointInTime.request(view, source, events)), false);
  * }</pre>
  *
- * <p>Over 400 lines because it holds both plans of the engine (at entity rows and at cadence
- * points), which share the preparation of a view's sweep; the per-row work is {@link Sweep}'s.
+ * <p>Retrieval without entity rows builds on these: {@link RetrievalWithoutEntities}.
+ *
+ * <p>Over 400 lines because it holds the engine's three plans (the sweep at entity rows, the sweep
+ * at cadence points, and the broadcast lookup of small feature tables), which share the preparation
+ * of a view's columns and the checks of the entity rows; the per-row work is {@link Sweep}'s and
+ * {@link AsOfLookup}'s.
  */
 public final class PointInTime {
   /** The offline tables' column that holds the cadence point of a row. */
@@ -133,124 +135,6 @@ public final class PointInTime {
     cols.add(timestamp_micros(col(FEATURE_TIMESTAMP)).as(FEATURE_TIMESTAMP));
     cols.addAll(featureColumns(p, p.featureNames));
     return swept.select(cols.toArray(Column[]::new));
-  }
-
-  /**
-   * Entity-less retrieval at cadence points: each request's values for every key at each of its
-   * view's cadence points in {@code [start, end]} where the view holds something (as its offline
-   * table would), the views joined on their keys and {@value #FEATURE_TIMESTAMP} (a full outer
-   * join: a point where one view holds nothing has nulls for its features). Rows: the join keys,
-   * {@value #FEATURE_TIMESTAMP}, the features.
-   *
-   * @throws InvalidInputException when the views do not share their join keys, or output names
-   *     collide
-   */
-  public static Dataset<Row> atCadence(
-      List<Request> requests, Instant start, Instant end, boolean qualified) {
-    List<JoinKey> keys = commonKeys(requests, qualified);
-    List<String> using = new ArrayList<>();
-    keys.forEach(k -> using.add(k.name()));
-    using.add(FEATURE_TIMESTAMP);
-    Dataset<Row> out = null;
-    for (Request r : requests) {
-      List<Column> cols = new ArrayList<>();
-      using.forEach(c -> cols.add(col(c)));
-      for (String f : r.features()) {
-        cols.add(col("`" + f + "`").as(qualified ? r.view().name() + "__" + f : f));
-      }
-      Dataset<Row> one =
-          atCadence(r.view(), r.source(), r.events(), start, end)
-              .select(cols.toArray(Column[]::new));
-      out =
-          out == null
-              ? one
-              : out.join(
-                  one, scala.collection.JavaConverters.asScalaBuffer(using).toSeq(), "full_outer");
-    }
-    return out;
-  }
-
-  /**
-   * Entity-less retrieval of the latest values as of {@code end}: one row per key for which any
-   * requested view holds a row at {@code end}, as its offline table would at a cadence point there
-   * (an event within the TTL at or before {@code end}, for a view with row-level features, or in
-   * its longest window before {@code end}), with the point-in-time values at {@code end}. Rows: the
-   * join keys, {@value #FEATURE_TIMESTAMP} (= {@code end}), the features.
-   *
-   * @throws InvalidInputException when the views do not share their join keys, or output names
-   *     collide
-   */
-  public static Dataset<Row> latest(List<Request> requests, Instant end, boolean qualified) {
-    List<JoinKey> keys = commonKeys(requests, qualified);
-    Dataset<Row> entities = null;
-    long at = micros(end);
-    for (Request r : requests) {
-      // the view's own rule for holding a row at a point, whichever features are asked for
-      Prepared p =
-          prepare(r.view(), r.source(), r.view().features().stream().map(Feature::name).toList());
-      Column t = unix_micros(col(r.source().eventTimestamp()));
-      Column holds = lit(false);
-      if (p.rowFeatures > 0) {
-        long ttl = micros(r.view().ttl());
-        holds = holds.or(t.leq(at).and(ttl == 0 ? lit(true) : t.geq(at - ttl)));
-      }
-      if (!p.windows.isEmpty()) {
-        holds = holds.or(t.lt(at).and(t.geq(at - p.maxWindow)));
-      }
-      List<Column> keyCols = new ArrayList<>();
-      Column notNull = lit(true);
-      for (JoinKey k : keys) {
-        keyCols.add(col(k.name()).cast(SparkTypes.of(k.type())).as(k.name()));
-        notNull = notNull.and(col(k.name()).isNotNull());
-      }
-      Dataset<Row> held =
-          r.events().filter(holds.and(notNull)).select(keyCols.toArray(Column[]::new));
-      entities = entities == null ? held : entities.union(held);
-    }
-    Dataset<Row> rows =
-        entities.distinct().withColumn(FEATURE_TIMESTAMP, lit(java.sql.Timestamp.from(end)));
-    return join(rows, FEATURE_TIMESTAMP, requests, qualified);
-  }
-
-  /** The join keys all requests share, after checking that their output names are distinct. */
-  private static List<JoinKey> commonKeys(List<Request> requests, boolean qualified) {
-    if (requests.isEmpty()) {
-      throw new InvalidInputException("no features asked for");
-    }
-    List<JoinKey> keys = requests.get(0).view().joinKeys();
-    Map<String, String> outputs = new HashMap<>();
-    keys.forEach(k -> outputs.put(k.name(), "the join keys"));
-    outputs.put(FEATURE_TIMESTAMP, "the cadence point");
-    for (Request r : requests) {
-      if (!r.view().joinKeys().equals(keys)) {
-        throw new InvalidInputException(
-            "retrieval without entity rows joins views on their keys, but feature view '"
-                + requests.get(0).view().name()
-                + "' has keys "
-                + keys
-                + " and feature view '"
-                + r.view().name()
-                + "' has "
-                + r.view().joinKeys()
-                + ": ask for views with the same keys, or give entity rows");
-      }
-      for (String f : r.features()) {
-        String out = qualified ? r.view().name() + "__" + f : f;
-        String before = outputs.putIfAbsent(out, "feature view '" + r.view().name() + "'");
-        if (before != null) {
-          throw new InvalidInputException(
-              "output column '"
-                  + out
-                  + "' comes from both "
-                  + before
-                  + " and feature view '"
-                  + r.view().name()
-                  + "'"
-                  + (qualified ? "" : " (ask for view__feature names)"));
-        }
-      }
-    }
-    return keys;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -457,35 +341,12 @@ public final class PointInTime {
       StructType events,
       AsOfLookup lookup,
       List<String> outNames) {
-    SweepLayout layout = p.layout(0);
-    StructType found = new StructType();
-    for (String v : layout.valueNames()) {
-      found = found.add(v, events.apply(v).dataType(), true);
+    StructType values = new StructType();
+    for (String v : p.layout(0).valueNames()) {
+      values = values.add(v, events.apply(v).dataType(), true);
     }
-    List<Column> keys = new ArrayList<>();
-    for (JoinKey k : p.keys) {
-      keys.add(col("`" + k.name() + "`").cast(SparkTypes.of(k.type())));
-    }
-    Column key = keys.size() == 1 ? keys.get(0) : struct(keys.toArray(Column[]::new));
-    Column at = unix_micros(col("`" + timestampColumn + "`").cast(DataTypes.TimestampType));
-    // nondeterministic, so that the optimizer calls it once per row, not once per feature
-    Column value = udf(lookup, found).withName(AsOfLookup.NAME).asNondeterministic().apply(key, at);
-    String hit = "__strata_found";
-    while (List.of(entities.columns()).contains(hit)) {
-      hit = "_" + hit;
-    }
-    List<Column> cols = new ArrayList<>();
-    for (String c : entities.columns()) {
-      cols.add(col("`" + c + "`"));
-    }
-    cols.add(value.as(hit));
-    Dataset<Row> joined = entities.select(cols.toArray(Column[]::new));
-    cols.remove(cols.size() - 1);
-    for (int i = 0; i < outNames.size(); i++) {
-      cols.add(col("`" + hit + "`").getField(layout.valueNames().get(i)).as(outNames.get(i)));
-    }
-    return joined
-        .select(cols.toArray(Column[]::new))
+    return lookup
+        .joinTo(entities, timestampColumn, p.keys, values, outNames)
         .select(entityAndFeatures(entities, p, outNames));
   }
 

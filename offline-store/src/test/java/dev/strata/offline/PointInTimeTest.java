@@ -480,7 +480,7 @@ class PointInTimeTest {
         }
       }
     }
-    Dataset<Row> actual = PointInTime.atCadence(requests, start, end, true);
+    Dataset<Row> actual = RetrievalWithoutEntities.atCadence(requests, start, end, true);
     List<String> columns =
         new ArrayList<>(List.of("a", "b", "feature_timestamp", "pair_view__x1", "pair_view__yy"));
     AGGS.forEach(ag -> columns.add("pair_view__" + ag.name()));
@@ -516,7 +516,7 @@ class PointInTimeTest {
         }
       }
     }
-    Dataset<Row> actualLatest = PointInTime.latest(requests, at, true);
+    Dataset<Row> actualLatest = RetrievalWithoutEntities.latest(requests, at, true);
     assertThat(actualLatest.columns()).containsExactlyElementsOf(columns);
     assertThat(latest).isNotEmpty();
     DataFrames.assertEquals(
@@ -530,7 +530,7 @@ class PointInTimeTest {
         List.of(
             PointInTime.request(PAIR_VIEW, EVENTS, events),
             PointInTime.request(SINGLE_VIEW, EVENTS, events));
-    assertThatThrownBy(() -> PointInTime.latest(requests, BASE, true))
+    assertThatThrownBy(() -> RetrievalWithoutEntities.latest(requests, BASE, true))
         .isInstanceOf(dev.strata.errors.InvalidInputException.class)
         .hasMessage(
             "retrieval without entity rows joins views on their keys, but feature view"

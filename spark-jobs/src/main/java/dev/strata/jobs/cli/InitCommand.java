@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code strata init}: a feature-repository project that builds with Maven. */
+/**
+ * {@code strata init}: a feature-repository project that builds with Maven. The project is a folder
+ * on the local disk, as Maven needs it, so its files are written with {@code java.nio}; the data
+ * file is a table and is written by Spark through Hadoop's {@code FileSystem}.
+ */
 @Command(
     name = "init",
     mixinStandardHelpOptions = true,

@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * Builds a feature-repository project ({@code strata init}) with Maven, offline first, and gives
  * the jar it made, for {@code --project}. The project's pom depends on Strata's DSL artifact at
  * this CLI's version; when the local Maven repository does not hold it (Strata was built with
- * {@code mvn verify}, not {@code install}), the CLI puts its own DSL classes there first.
+ * {@code mvn verify}, not {@code install}), the CLI puts its own DSL classes there first. The
+ * project and the Maven repository are local folders (Maven works on the local disk), hence {@code
+ * java.nio} here; no table or warehouse path passes through this class.
  */
 final class ProjectBuild {
   static final String DSL = "strata-feature-registry";
