@@ -430,17 +430,14 @@ public final class OfflineStore {
     if (!latest && end.isBefore(start)) {
       throw new InvalidInputException("end " + end + " is before start " + start);
     }
-    List<LineageId> inputs = new ArrayList<>();
-    Map<String, Optional<Snapshot>> snapshots = new LinkedHashMap<>();
-    Map<String, Integer> viewVersions = new LinkedHashMap<>();
-    List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
-    List<SourceRead> read = new ArrayList<>();
-    snapshots.forEach((n, s) -> read.add(new SourceRead(n, s)));
-    Dataset<Row> rows =
-        latest
-            ? RetrievalWithoutEntities.latest(requests, end, qualified)
-            : RetrievalWithoutEntities.atCadence(requests, start, end, qualified);
-    return new Historical(rows, read, viewVersions, inputs);
+    return retrieve(
+        projections,
+        List.of(),
+        new LinkedHashMap<>(),
+        requests ->
+            latest
+                ? RetrievalWithoutEntities.latest(requests, end, qualified)
+                : RetrievalWithoutEntities.atCadence(requests, start, end, qualified));
   }
 
   /**
@@ -456,16 +453,28 @@ public final class OfflineStore {
       boolean qualified,
       List<SourceRead> pinned,
       Map<String, Integer> viewVersions) {
+    return retrieve(
+        projections,
+        pinned,
+        viewVersions,
+        requests -> PointInTime.join(entities, timestampColumn, requests, qualified));
+  }
+
+  /**
+   * Reads the projections' sources (at {@code pinned} snapshots where given) and plans the rows
+   * from the requests; the result says what was read.
+   */
+  private Historical retrieve(
+      List<Projection> projections,
+      List<SourceRead> pinned,
+      Map<String, Integer> viewVersions,
+      java.util.function.Function<List<PointInTime.Request>, Dataset<Row>> plan) {
     List<LineageId> inputs = new ArrayList<>();
     Map<String, Optional<Snapshot>> snapshots = new LinkedHashMap<>();
     pinned.forEach(s -> snapshots.put(s.source(), s.snapshot()));
     List<PointInTime.Request> requests = requests(projections, snapshots, viewVersions, inputs);
     List<SourceRead> read = new ArrayList<>();
     snapshots.forEach((n, s) -> read.add(new SourceRead(n, s)));
-    return new Historical(
-        PointInTime.join(entities, timestampColumn, requests, qualified),
-        read,
-        viewVersions,
-        inputs);
+    return new Historical(plan.apply(requests), read, viewVersions, inputs);
   }
 }
