@@ -37,6 +37,7 @@ public final class FeatureView implements Definition {
   private final List<Feature> features;
   private final boolean online;
   private final Metadata metadata;
+  private final List<Expectation> expectations;
 
   private FeatureView(
       String name,
@@ -47,7 +48,8 @@ public final class FeatureView implements Definition {
       Duration cadence,
       List<Feature> features,
       boolean online,
-      Metadata metadata) {
+      Metadata metadata,
+      List<Expectation> expectations) {
     this.name = name;
     this.entities = List.copyOf(entities);
     this.joinKeys = List.copyOf(joinKeys);
@@ -57,10 +59,26 @@ public final class FeatureView implements Definition {
     this.features = List.copyOf(features);
     this.online = online;
     this.metadata = metadata;
+    this.expectations = List.copyOf(expectations);
   }
 
   public static Builder builder(String name) {
     return new Builder(name);
+  }
+
+  /** Rebuilds a view without expectations from its stored form. */
+  public static FeatureView restore(
+      String name,
+      List<String> entities,
+      List<JoinKey> joinKeys,
+      String source,
+      Duration ttl,
+      Duration cadence,
+      List<Feature> features,
+      boolean online,
+      Metadata metadata) {
+    return restore(
+        name, entities, joinKeys, source, ttl, cadence, features, online, metadata, List.of());
   }
 
   /** Rebuilds a view from its stored form (features already typed); used by the JSON codec. */
@@ -73,7 +91,8 @@ public final class FeatureView implements Definition {
       Duration cadence,
       List<Feature> features,
       boolean online,
-      Metadata metadata) {
+      Metadata metadata,
+      List<Expectation> expectations) {
     Names.checkObjectName("feature view", name);
     if (source == null || source.isBlank() || entities.isEmpty() || joinKeys.isEmpty()) {
       throw DefinitionException.of(
@@ -111,7 +130,38 @@ public final class FeatureView implements Definition {
         cadence,
         features,
         online,
-        metadata == null ? Metadata.EMPTY : metadata);
+        metadata == null ? Metadata.EMPTY : metadata,
+        checkExpectations(name, joinKeys, features, expectations));
+  }
+
+  /** The columns of the view's rows that expectations may name: join keys and features. */
+  public Map<String, ValueType> columns() {
+    return columns(joinKeys, features);
+  }
+
+  private static Map<String, ValueType> columns(List<JoinKey> keys, List<Feature> features) {
+    Map<String, ValueType> m = new LinkedHashMap<>();
+    keys.forEach(k -> m.put(k.name(), k.type()));
+    features.forEach(f -> m.put(f.name(), f.type()));
+    return m;
+  }
+
+  private static List<Expectation> checkExpectations(
+      String name, List<JoinKey> keys, List<Feature> features, List<Expectation> expectations) {
+    Map<String, ValueType> columns = columns(keys, features);
+    Set<String> seen = new HashSet<>();
+    for (Expectation e : expectations) {
+      try {
+        e.check(columns);
+      } catch (IllegalArgumentException bad) {
+        throw DefinitionException.of("feature view", name, "expectation %s", bad.getMessage());
+      }
+      if (!seen.add(e.describe())) {
+        throw DefinitionException.of(
+            "feature view", name, "expectation %s is listed twice", e.describe());
+      }
+    }
+    return expectations;
   }
 
   @Override
@@ -168,6 +218,11 @@ public final class FeatureView implements Definition {
     return metadata;
   }
 
+  /** What the rows each run writes must keep, checked before the run commits. */
+  public List<Expectation> expectations() {
+    return expectations;
+  }
+
   /** All features of this view, for a {@link FeatureService}. */
   public Projection all() {
     return new Projection(name, features.stream().map(Feature::name).toList());
@@ -205,7 +260,8 @@ public final class FeatureView implements Definition {
         && cadence.equals(v.cadence)
         && features.equals(v.features)
         && online == v.online
-        && metadata.equals(v.metadata);
+        && metadata.equals(v.metadata)
+        && expectations.equals(v.expectations);
   }
 
   @Override
@@ -228,6 +284,7 @@ public final class FeatureView implements Definition {
     private final List<FeatureSpec> features = new ArrayList<>();
     private boolean online = true;
     private Metadata metadata = Metadata.EMPTY;
+    private final List<Expectation> expectations = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -272,6 +329,15 @@ public final class FeatureView implements Definition {
             feature.name());
       }
       features.add(feature);
+      return this;
+    }
+
+    /**
+     * Adds an expectation on the rows each run of the view writes (STRICT unless {@link
+     * Expectation#warnOnly()}).
+     */
+    public Builder expect(Expectation expectation) {
+      expectations.add(Objects.requireNonNull(expectation, "expectation"));
       return this;
     }
 
@@ -376,7 +442,8 @@ public final class FeatureView implements Definition {
           cadence,
           new ArrayList<>(typed.values()),
           online,
-          metadata);
+          metadata,
+          checkExpectations(name, keys, new ArrayList<>(typed.values()), expectations));
     }
   }
 }

@@ -24,6 +24,26 @@ public final class Features {
 
   private Features() {}
 
+  /** An expectation: {@code column} of a view's rows is never null. */
+  public static Expectation.NotNull notNull(String column) {
+    return Expectation.notNull(column);
+  }
+
+  /** An expectation: every non-null value of {@code expr} lies in {@code [min, max]}. */
+  public static Expectation.Between between(Expr expr, double min, double max) {
+    return Expectation.between(expr, min, max);
+  }
+
+  /** An expectation on the rows a run writes: {@code rowCount().atLeast(1000)}. */
+  public static Expectation.RowCount rowCount() {
+    return Expectation.rowCount();
+  }
+
+  /** An expectation: the newest row is at most {@code maxAge} older than the run's end. */
+  public static Expectation.Freshness freshness(java.time.Duration maxAge) {
+    return Expectation.freshness(maxAge);
+  }
+
   /** A reference to a source column, by its (mapped) name. */
   public static Expr col(String name) {
     return Expr.column(name);

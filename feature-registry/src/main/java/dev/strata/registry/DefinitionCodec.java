@@ -9,6 +9,7 @@ import dev.strata.dsl.AggregationFunction;
 import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
+import dev.strata.dsl.Expectation;
 import dev.strata.dsl.Expr;
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureService;
@@ -184,8 +185,49 @@ public final class DefinitionCodec {
       fn.put("pii", f.isPii());
       metadata(fn, f.metadata());
     }
+    if (!v.expectations().isEmpty()) {
+      // only when there are some, so that views without keep their content hash
+      ArrayNode ex = n.putArray("expectations");
+      v.expectations().forEach(e -> ex.add(expectation(e)));
+    }
     metadata(n, v.metadata());
     return n;
+  }
+
+  private static ObjectNode expectation(Expectation e) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("severity", e.severity().name().toLowerCase(Locale.ROOT));
+    if (e instanceof Expectation.NotNull x) {
+      n.put("kind", "not_null").put("column", x.column());
+    } else if (e instanceof Expectation.Between x) {
+      n.put("kind", "between").put("min", x.min()).put("max", x.max());
+      n.set("expr", expr(x.expr()));
+    } else if (e instanceof Expectation.RowCount x) {
+      n.put("kind", "row_count").put("atLeast", x.atLeast()).put("atMost", x.atMost());
+    } else if (e instanceof Expectation.Freshness x) {
+      n.put("kind", "freshness").put("maxAge", x.maxAge().toString());
+    }
+    return n;
+  }
+
+  private static Expectation readExpectation(JsonNode n) {
+    Expectation.Severity severity =
+        Expectation.Severity.valueOf(text(n, "severity").toUpperCase(Locale.ROOT));
+    return switch (text(n, "kind")) {
+      case "not_null" -> new Expectation.NotNull(text(n, "column"), severity);
+      case "between" ->
+          new Expectation.Between(
+              readExpr(n.get("expr")),
+              n.path("min").asDouble(),
+              n.path("max").asDouble(),
+              severity);
+      case "row_count" ->
+          new Expectation.RowCount(
+              n.path("atLeast").asLong(), n.path("atMost").asLong(Long.MAX_VALUE), severity);
+      case "freshness" -> new Expectation.Freshness(Duration.parse(text(n, "maxAge")), severity);
+      default ->
+          throw new IllegalArgumentException("unknown expectation kind '" + text(n, "kind") + "'");
+    };
   }
 
   private static ObjectNode service(FeatureService s) {
@@ -319,6 +361,8 @@ public final class DefinitionCodec {
               readMetadata(f),
               f.path("pii").asBoolean(false)));
     }
+    List<Expectation> expectations = new ArrayList<>();
+    n.path("expectations").forEach(e -> expectations.add(readExpectation(e)));
     return FeatureView.restore(
         text(n, "name"),
         entities,
@@ -328,7 +372,8 @@ public final class DefinitionCodec {
         Duration.parse(text(n, "cadence")),
         features,
         n.path("online").asBoolean(true),
-        readMetadata(n));
+        readMetadata(n),
+        expectations);
   }
 
   private static FeatureService readService(JsonNode n) {

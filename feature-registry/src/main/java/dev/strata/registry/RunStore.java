@@ -55,4 +55,16 @@ public interface RunStore {
 
   /** Every version of a model, oldest first; empty when none is registered. */
   List<ModelVersion> models(String name);
+
+  /**
+   * Records what a run found about its rows outside its completion: for a run that a STRICT
+   * expectation stops (a completed run passes its {@link RunQuality} to {@link #completeRun}).
+   */
+  void recordQuality(RunQuality quality);
+
+  /** What a run found about its rows; empty for runs that measure none. */
+  Optional<RunQuality> quality(String runId);
+
+  /** What each run of a subject found, newest first (runs that failed included). */
+  List<RunQuality> quality(RunQuality.Subject subject);
 }

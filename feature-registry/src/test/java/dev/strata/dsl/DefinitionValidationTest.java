@@ -180,7 +180,33 @@ class DefinitionValidationTest {
                     .add(view().feature(col("amount").as("a")).build())
                     .add(view().feature(col("amount").as("b")).build())
                     .build(),
-            "two different feature views are named 'user_stats'"));
+            "two different feature views are named 'user_stats'"),
+        bad(
+            "expectation on a column the view lacks",
+            () -> view().feature(col("amount").as("a")).expect(notNull("amount")).build(),
+            "Cannot build feature view 'user_stats': expectation notNull(amount): 'amount' is not a"
+                + " column of the view [user_id, a]"),
+        bad(
+            "between on a string",
+            () -> view().feature(col("country").as("c")).expect(between(col("c"), 0, 1)).build(),
+            "expectation between(c, 0, 1): c is STRING, not numeric"),
+        bad(
+            "between with min above max",
+            () -> between(col("a"), 5, 1),
+            "Cannot build expectation between(a): min 5.0 exceeds max 1.0"),
+        bad(
+            "row count with empty bounds",
+            () -> rowCount().atLeast(10).atMost(5),
+            "Cannot build expectation rowCount: bounds 10..5 are empty"),
+        bad(
+            "an expectation twice",
+            () ->
+                view()
+                    .feature(col("amount").as("a"))
+                    .expect(notNull("a"))
+                    .expect(notNull("a").warnOnly())
+                    .build(),
+            "expectation notNull(a) is listed twice"));
   }
 
   private static Arguments bad(String what, Supplier<Object> build, String message) {

@@ -86,4 +86,36 @@ class DefinitionCodecTest {
     assertThat(json.at("/features/1/expr/op").asText()).isEqualTo("col");
     assertThat(json.at("/features/1/expr/name").asText()).isEqualTo("amount");
   }
+
+  @Test
+  void expectationsSurviveARoundTripAndAViewWithoutKeepsItsHash() throws Exception {
+    FeatureView plain = Fixtures.repository().featureView("user_spend").orElseThrow();
+    String plainJson = DefinitionCodec.toJson(plain);
+    assertThat(new ObjectMapper().readTree(plainJson).has("expectations")).isFalse();
+
+    Source s = Fixtures.repository().sources().iterator().next();
+    FeatureView v =
+        FeatureView.builder("checked")
+            .entity(Fixtures.USER)
+            .source(s)
+            .feature(col("amount").as("last_amount"))
+            .expect(notNull("last_amount"))
+            .expect(between(col("last_amount").times(lit(2)), -60, 1440.5).warnOnly())
+            .expect(rowCount().atLeast(1000))
+            .expect(rowCount().atMost(7).warnOnly())
+            .expect(freshness(Duration.ofHours(2)))
+            .build();
+    FeatureView back = DefinitionCodec.fromJson(DefinitionCodec.toJson(v), FeatureView.class);
+    assertThat(back).isEqualTo(v);
+    assertThat(back.expectations())
+        .extracting(dev.strata.dsl.Expectation::describe)
+        .containsExactly(
+            "notNull(last_amount)",
+            "between((last_amount * 2), -60, 1440.5)",
+            "rowCount().atLeast(1000)",
+            "rowCount().atLeast(0).atMost(7)",
+            "freshness(PT2H)");
+    assertThat(DefinitionCodec.contentHash(back)).isEqualTo(DefinitionCodec.contentHash(v));
+    assertThat(DefinitionCodec.contentHash(v)).isNotEqualTo(DefinitionCodec.contentHash(plain));
+  }
 }

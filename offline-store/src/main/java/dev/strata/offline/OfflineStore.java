@@ -21,6 +21,7 @@ import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import dev.strata.registry.SourceRead;
@@ -36,6 +37,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The offline store: backfills feature views from their sources into date-partitioned Delta,
@@ -154,71 +156,91 @@ public final class OfflineStore {
                 format.label(),
                 "location",
                 location.location()));
-    Dataset<Row> computed = rows;
-    return RunTracker.run(
-        registry,
-        started,
-        run -> {
-          // one pass: the rows are computed as they are written, and counted by the commit
-          Progress.phase(
-              spark,
-              "compute "
-                  + view.name()
-                  + " for "
-                  + from
-                  + ".."
-                  + to
-                  + " and write "
-                  + format.label());
-          Tables.Commit commit =
-              Tables.replaceRange(
-                  spark,
-                  computed,
-                  location,
-                  new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
-                  from,
-                  to);
-          Snapshot snapshot = commit.snapshot();
-          long count =
-              commit
-                  .rowsWritten()
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              location + "'s commit " + snapshot + " does not say its rows"));
-          Progress.phase(spark, "record run and lineage");
-          LineageId tableId = LineageId.offlineTable(location, snapshot);
-          String tableNode = tableId.toString();
-          registry.recordLineage(
-              List.of(
-                  LineageNode.of(
-                      LineageId.table(source.table(), sourceSnapshot),
-                      Map.of("format", source.format().name())),
-                  LineageNode.of(
-                      tableId,
-                      Map.of(
-                          "view",
-                          view.name(),
-                          "from",
-                          from.toString(),
-                          "to",
-                          to.toString(),
-                          "rows",
-                          Long.toString(count)))),
-              edges(sourceId, source, reg, tableId));
-          RunRecord done =
-              run.complete(
-                  List.of(tableId),
-                  new OfflineTable(
-                      view.name(),
-                      reg.version(),
-                      location,
-                      snapshot,
-                      run.record().id(),
-                      Instant.now()));
-          return new BackfillResult(
-              view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
-        });
+    // computed once, into the cache: measured and checked there, then written from it
+    Dataset<Row> computed = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    String job = "backfill of '" + view.name() + "'";
+    try {
+      return RunTracker.run(
+          registry,
+          started,
+          run -> {
+            RunQuality quality =
+                Quality.gate(
+                    registry,
+                    run,
+                    RunQuality.Subject.view(view.name(), reg.version()),
+                    computed,
+                    Quality.features(view),
+                    List.of(
+                        new Quality.Checks(
+                            view.name(),
+                            view.expectations(),
+                            Optional.of(ordering),
+                            Optional.of(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))),
+                    job);
+            Progress.phase(
+                spark,
+                "compute "
+                    + view.name()
+                    + " for "
+                    + from
+                    + ".."
+                    + to
+                    + " and write "
+                    + format.label());
+            Tables.Commit commit =
+                Tables.replaceRange(
+                    spark,
+                    computed,
+                    location,
+                    new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
+                    from,
+                    to);
+            Snapshot snapshot = commit.snapshot();
+            long count =
+                commit
+                    .rowsWritten()
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                location + "'s commit " + snapshot + " does not say its rows"));
+            Progress.phase(spark, "record run and lineage");
+            LineageId tableId = LineageId.offlineTable(location, snapshot);
+            String tableNode = tableId.toString();
+            registry.recordLineage(
+                List.of(
+                    LineageNode.of(
+                        LineageId.table(source.table(), sourceSnapshot),
+                        Map.of("format", source.format().name())),
+                    LineageNode.of(
+                        tableId,
+                        Map.of(
+                            "view",
+                            view.name(),
+                            "from",
+                            from.toString(),
+                            "to",
+                            to.toString(),
+                            "rows",
+                            Long.toString(count)))),
+                edges(sourceId, source, reg, tableId));
+            RunRecord done =
+                run.complete(
+                    List.of(tableId),
+                    new OfflineTable(
+                        view.name(),
+                        reg.version(),
+                        location,
+                        snapshot,
+                        run.record().id(),
+                        Instant.now()),
+                    quality.committedAs(snapshot));
+            return new BackfillResult(
+                view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
+          });
+    } finally {
+      computed.unpersist(false);
+    }
   }
 
   /**

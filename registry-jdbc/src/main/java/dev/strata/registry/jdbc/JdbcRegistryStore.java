@@ -16,6 +16,7 @@ import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryException;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.TrainingSet;
@@ -207,6 +208,21 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public List<ModelVersion> models(String name) {
     return runs.models(name);
+  }
+
+  @Override
+  public void recordQuality(RunQuality quality) {
+    runs.recordQuality(quality);
+  }
+
+  @Override
+  public Optional<RunQuality> quality(String runId) {
+    return runs.quality(runId);
+  }
+
+  @Override
+  public List<RunQuality> quality(RunQuality.Subject subject) {
+    return runs.quality(subject);
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.RegistryException;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunStore;
@@ -168,6 +169,80 @@ final class JdbcRuns implements RunStore {
       upsert(c, t);
     } else if (entry instanceof Watermark w) {
       advance(c, w);
+    } else if (entry instanceof RunQuality q) {
+      insertQuality(c, q);
+    }
+  }
+
+  // ---------------------------------------------------------------- statistics and expectations
+
+  @Override
+  public void recordQuality(RunQuality quality) {
+    db.transaction(
+        c -> {
+          insertQuality(c, quality);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<RunQuality> quality(String runId) {
+    return db.read(c -> quality(c, "WHERE run_id = ?", runId)).stream().findFirst();
+  }
+
+  @Override
+  public List<RunQuality> quality(RunQuality.Subject subject) {
+    return db.read(
+        c ->
+            quality(
+                c,
+                "WHERE subject_kind = ? AND subject_name = ? AND subject_version = ?"
+                    + " ORDER BY recorded_at DESC",
+                subject.kind(),
+                subject.name(),
+                subject.version()));
+  }
+
+  private static List<RunQuality> quality(Connection c, String where, Object... args)
+      throws SQLException {
+    return JdbcValues.query(
+        c,
+        "SELECT run_id, job, subject_kind, subject_name, subject_version, snapshot, recorded_at,"
+            + " record FROM run_quality "
+            + where,
+        rs ->
+            RunQuality.fromJson(
+                rs.getString(1),
+                new JobKind(rs.getString(2)),
+                new RunQuality.Subject(rs.getString(3), rs.getString(4), rs.getInt(5)),
+                Snapshot.ofNullable(rs.getString(6)),
+                instant(rs.getLong(7)),
+                rs.getString(8)),
+        args);
+  }
+
+  /** One row per run: a run's findings are recorded once (a rerun is a new run). */
+  private static void insertQuality(Connection c, RunQuality q) throws SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM run_quality WHERE run_id = ?")) {
+      del.setString(1, q.runId());
+      del.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_quality (run_id, job, subject_kind, subject_name, subject_version,"
+                + " snapshot, passed, recorded_at, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bind(
+          ps,
+          q.runId(),
+          q.job().id(),
+          q.subject().kind(),
+          q.subject().name(),
+          q.subject().version(),
+          Snapshot.idOrEmpty(q.snapshot()),
+          q.blocking().isEmpty(),
+          micros(q.recordedAt()),
+          q.toJson());
+      ps.executeUpdate();
     }
   }
 

@@ -11,18 +11,22 @@ import com.sun.net.httpserver.HttpServer;
 import dev.strata.dsl.Definition;
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
+import dev.strata.dsl.Expectation;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
+import dev.strata.dsl.ValueType;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.BreakingChangeException;
 import dev.strata.registry.Change;
 import dev.strata.registry.ChangeType;
 import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.ExpectationResult;
+import dev.strata.registry.FeatureStatistics;
 import dev.strata.registry.Fixtures;
 import dev.strata.registry.InvalidDefinitionsException;
 import dev.strata.registry.JobKind;
@@ -35,6 +39,7 @@ import dev.strata.registry.OpenLineageExporter;
 import dev.strata.registry.Plan;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryException;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.SourceRead;
@@ -56,6 +61,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -573,6 +579,72 @@ abstract class RegistryStoreContract {
         .extracting(RunRecord::id)
         .containsExactly(backfill.id());
     assertThat(registry.runs(RunQuery.job(JobKind.APPLY))).isEmpty();
+  }
+
+  @Test
+  void runQualityRoundTripsWithItsRunAndIsFoundBySubjectNewestFirst() {
+    Instant t0 = Instant.parse("2001-01-01T00:00:00Z");
+    FeatureStatistics delay =
+        new FeatureStatistics(
+            "avg_delay_1d",
+            ValueType.FLOAT64,
+            100,
+            3,
+            12.5,
+            4.25,
+            -7.0,
+            1440.0,
+            List.of(-5.0, -1.0, 3.0, 10.0, 20.0, 40.0, 90.0),
+            61,
+            FeatureStatistics.Histogram.of(new long[] {0, 2, 0, 95}));
+    FeatureStatistics origin =
+        new FeatureStatistics(
+            "origin",
+            ValueType.STRING,
+            100,
+            0,
+            null,
+            null,
+            null,
+            null,
+            List.of(),
+            7,
+            FeatureStatistics.Histogram.EMPTY);
+    ExpectationResult warned =
+        new ExpectationResult(
+            "delays", "rowCount().atLeast(1000)", Expectation.Severity.WARN, false, "100 rows");
+    RunRecord backfill = RunRecord.started(JobKind.BACKFILL, List.of(), Map.of());
+    registry.recordRun(backfill);
+    RunQuality q =
+        new RunQuality(
+            backfill.id(),
+            JobKind.BACKFILL,
+            RunQuality.Subject.view("delays", 1),
+            Optional.of(new Snapshot("4")),
+            t0,
+            List.of(delay, origin),
+            List.of(warned));
+    registry.completeRun(backfill.completed(List.of()), List.of(q));
+    assertThat(registry.quality(backfill.id())).contains(q);
+
+    // a run stopped by a STRICT expectation records its findings without a snapshot
+    RunRecord stopped = RunRecord.started(JobKind.BACKFILL, List.of(), Map.of());
+    registry.recordRun(stopped);
+    RunQuality failed =
+        new RunQuality(
+            stopped.id(),
+            JobKind.BACKFILL,
+            RunQuality.Subject.view("delays", 1),
+            Optional.empty(),
+            t0.plusSeconds(60),
+            List.of(),
+            List.of(
+                new ExpectationResult(
+                    "delays", "notNull(x)", Expectation.Severity.STRICT, false, "1 of 4 null")));
+    registry.recordQuality(failed);
+    assertThat(registry.quality(RunQuality.Subject.view("delays", 1))).containsExactly(failed, q);
+    assertThat(registry.quality(RunQuality.Subject.view("delays", 2))).isEmpty();
+    assertThat(registry.quality("no-such-run")).isEmpty();
   }
 
   @Test

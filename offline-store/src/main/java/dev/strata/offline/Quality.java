@@ -1,0 +1,406 @@
+package dev.strata.offline;
+
+import static org.apache.spark.sql.functions.approx_count_distinct;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.stddev_samp;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.strata.dsl.Expectation;
+import dev.strata.dsl.ValueType;
+import dev.strata.errors.InvalidDefinitionException;
+import dev.strata.registry.ExpectationResult;
+import dev.strata.registry.FeatureStatistics;
+import dev.strata.registry.FeatureStatistics.Histogram;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Aggregator;
+import org.apache.spark.sql.functions;
+
+/**
+ * Measures the rows a run is about to write, in one aggregation (one Spark job): each feature's
+ * {@link FeatureStatistics} and each expectation's {@link ExpectationResult}. The job then checks
+ * {@link #enforce} before it commits anything.
+ *
+ * <pre>{@code
+ * Quality.Measured m = Quality.measure(rows, Quality.features(view),
+ *     List.of(Quality.expectations(view, "feature_timestamp", end)));
+ * Quality.enforce(m.expectations(), "backfill of 'origin_delays'");   // throws on STRICT failures
+ * }</pre>
+ */
+public final class Quality {
+  /** The relative accuracy of the approximate quantiles: 1/1000 of the rank. */
+  static final int QUANTILE_ACCURACY = 1000;
+
+  private Quality() {}
+
+  /** A column to describe: its name in the rows and its type. */
+  public record Measure(String column, ValueType type) {}
+
+  /**
+   * The expectations of one view over the rows, with the time column and range end that freshness
+   * is judged against (none for rows without one, such as training sets: freshness is skipped).
+   */
+  public record Checks(
+      String view,
+      List<Expectation> expectations,
+      Optional<String> timeColumn,
+      Optional<Instant> end) {}
+
+  /** What the rows showed. */
+  public record Measured(
+      long rows, List<FeatureStatistics> statistics, List<ExpectationResult> expectations) {
+    public List<ExpectationResult> blocking() {
+      return expectations.stream().filter(ExpectationResult::blocks).toList();
+    }
+  }
+
+  /** A STRICT expectation failed: the job stopped before it wrote anything. */
+  public static final class ExpectationFailedException extends InvalidDefinitionException {
+    private final transient List<ExpectationResult> failed;
+
+    ExpectationFailedException(String message, List<ExpectationResult> failed) {
+      super(message);
+      this.failed = List.copyOf(failed);
+    }
+
+    public List<ExpectationResult> failed() {
+      return failed;
+    }
+  }
+
+  /** Throws when a STRICT expectation failed, naming the job, each view, expectation and value. */
+  public static void enforce(List<ExpectationResult> results, String job) {
+    List<ExpectationResult> failed = results.stream().filter(ExpectationResult::blocks).toList();
+    if (failed.isEmpty()) {
+      return;
+    }
+    StringBuilder m = new StringBuilder(job).append(" stopped before writing anything: ");
+    for (int i = 0; i < failed.size(); i++) {
+      ExpectationResult r = failed.get(i);
+      m.append(i == 0 ? "" : "; ")
+          .append("feature view '")
+          .append(r.view())
+          .append("' expects ")
+          .append(r.expectation())
+          .append(", observed ")
+          .append(r.observed());
+    }
+    throw new ExpectationFailedException(m.toString(), failed);
+  }
+
+  /**
+   * Measures the rows a run is about to write and checks them before its commit: when a STRICT
+   * expectation fails it records the findings against the run and throws {@link
+   * ExpectationFailedException}; otherwise it returns them for the run's completion to record with
+   * the snapshot it commits ({@link RunQuality#committedAs}).
+   *
+   * @param job how messages name the job, e.g. {@code backfill of 'origin_delays'}
+   */
+  public static RunQuality gate(
+      RegistryStore registry,
+      RunTracker run,
+      RunQuality.Subject subject,
+      Dataset<Row> rows,
+      List<Measure> measures,
+      List<Checks> checks,
+      String job) {
+    Progress.phase(rows.sparkSession(), "statistics and expectations of " + job);
+    Measured m = measure(rows, measures, checks);
+    RunRecord r = run.record();
+    RunQuality q =
+        new RunQuality(
+            r.id(),
+            r.job(),
+            subject,
+            Optional.empty(),
+            Instant.now(),
+            m.statistics(),
+            m.expectations());
+    if (!q.blocking().isEmpty()) {
+      registry.recordQuality(q);
+      enforce(q.expectations(), job);
+    }
+    return q;
+  }
+
+  /**
+   * Statistics of {@code measures} and the results of {@code checks} over {@code rows}, in one
+   * aggregation. Expectations naming a column the rows lack fail with that observation.
+   */
+  public static Measured measure(Dataset<Row> rows, List<Measure> measures, List<Checks> checks) {
+    List<Column> aggs = new ArrayList<>();
+    aggs.add(count(lit(1)));
+    List<String> have = List.of(rows.columns());
+    for (Measure m : measures) {
+      Column c = col(quoted(m.column()));
+      aggs.add(sum(when(c.isNull(), 1).otherwise(0)));
+      aggs.add(approx_count_distinct(c));
+      if (numeric(m.type())) {
+        Column x = c.cast("double");
+        aggs.add(avg(x));
+        aggs.add(stddev_samp(x));
+        aggs.add(min(x));
+        aggs.add(max(x));
+        aggs.add(percentile_approx(x, quantileLevels(), lit(QUANTILE_ACCURACY)));
+        aggs.add(HISTOGRAM.apply(x));
+      }
+    }
+    for (Checks ch : checks) {
+      for (Expectation e : ch.expectations()) {
+        aggs.addAll(checkColumns(e, ch, have));
+      }
+    }
+    Row r = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+
+    int i = 0;
+    long total = r.getLong(i++);
+    List<FeatureStatistics> stats = new ArrayList<>();
+    for (Measure m : measures) {
+      long nulls = r.getLong(i++);
+      long distinct = r.getLong(i++);
+      if (numeric(m.type())) {
+        Double mean = r.isNullAt(i) ? null : r.getDouble(i);
+        i++;
+        Double sd = r.isNullAt(i) || Double.isNaN(r.getDouble(i)) ? null : r.getDouble(i);
+        i++;
+        Double lo = r.isNullAt(i) ? null : r.getDouble(i);
+        i++;
+        Double hi = r.isNullAt(i) ? null : r.getDouble(i);
+        i++;
+        List<Double> q = r.isNullAt(i) ? List.of() : r.<Double>getList(i);
+        i++;
+        Histogram h = parseHistogram(r.getString(i++));
+        stats.add(
+            new FeatureStatistics(
+                m.column(), m.type(), total, nulls, mean, sd, lo, hi, q, distinct, h));
+      } else {
+        stats.add(
+            new FeatureStatistics(
+                m.column(),
+                m.type(),
+                total,
+                nulls,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                distinct,
+                Histogram.EMPTY));
+      }
+    }
+    List<ExpectationResult> results = new ArrayList<>();
+    for (Checks ch : checks) {
+      for (Expectation e : ch.expectations()) {
+        Optional<ExpectationResult> res = result(e, ch, have, total, r, i);
+        i += checkColumns(e, ch, have).size();
+        res.ifPresent(results::add);
+      }
+    }
+    return new Measured(total, stats, results);
+  }
+
+  /** The measures of a view's features. */
+  public static List<Measure> features(dev.strata.dsl.FeatureView view) {
+    return view.features().stream().map(f -> new Measure(f.name(), f.type())).toList();
+  }
+
+  private static boolean numeric(ValueType t) {
+    return t.isNumeric() || t == ValueType.BOOL;
+  }
+
+  private static Column quantileLevels() {
+    return functions.array(
+        FeatureStatistics.QUANTILES.stream().map(functions::lit).toArray(Column[]::new));
+  }
+
+  /** The aggregates an expectation needs, in the order {@link #result} reads them. */
+  private static List<Column> checkColumns(Expectation e, Checks ch, List<String> have) {
+    if (e instanceof Expectation.NotNull n) {
+      return have.contains(n.column())
+          ? List.of(sum(when(col(quoted(n.column())).isNull(), 1).otherwise(0)))
+          : List.of();
+    }
+    if (e instanceof Expectation.Between b) {
+      if (!have.containsAll(columnsOf(b.expr()))) {
+        return List.of();
+      }
+      Column v = ExprColumns.of(b.expr()).cast("double");
+      return List.of(
+          sum(when(v.lt(b.min()).or(v.gt(b.max())), 1).otherwise(0)), count(v), min(v), max(v));
+    }
+    if (e instanceof Expectation.Freshness) {
+      return ch.timeColumn().isPresent() && ch.end().isPresent()
+          ? List.of(max(col(quoted(ch.timeColumn().get()))))
+          : List.of();
+    }
+    return List.of(); // row count: the total
+  }
+
+  private static Optional<ExpectationResult> result(
+      Expectation e, Checks ch, List<String> have, long total, Row r, int i) {
+    String view = ch.view();
+    if (e instanceof Expectation.NotNull n) {
+      if (!have.contains(n.column())) {
+        return Optional.of(missing(view, e, n.column()));
+      }
+      long nulls = r.getLong(i);
+      return Optional.of(
+          outcome(view, e, nulls == 0, nulls + " of " + total + " rows null in " + n.column()));
+    }
+    if (e instanceof Expectation.Between b) {
+      if (!have.containsAll(columnsOf(b.expr()))) {
+        return Optional.of(missing(view, e, String.join(", ", columnsOf(b.expr()))));
+      }
+      long outside = r.getLong(i);
+      long values = r.getLong(i + 1);
+      String range =
+          r.isNullAt(i + 2)
+              ? "no values"
+              : "min " + num(r.getDouble(i + 2)) + ", max " + num(r.getDouble(i + 3));
+      return Optional.of(
+          outcome(
+              view,
+              e,
+              outside == 0,
+              outside + " of " + values + " values outside (" + range + ")"));
+    }
+    if (e instanceof Expectation.RowCount c) {
+      return Optional.of(
+          outcome(view, e, total >= c.atLeast() && total <= c.atMost(), total + " rows"));
+    }
+    if (e instanceof Expectation.Freshness f) {
+      if (ch.timeColumn().isEmpty() || ch.end().isEmpty()) {
+        return Optional.empty(); // rows without a range end (a training set): not judged
+      }
+      if (r.isNullAt(i)) {
+        return Optional.of(outcome(view, e, false, "no rows"));
+      }
+      Instant newest = ((Timestamp) r.get(i)).toInstant();
+      Duration age = Duration.between(newest, ch.end().get());
+      return Optional.of(
+          outcome(
+              view,
+              e,
+              age.compareTo(f.maxAge()) <= 0,
+              "newest row at " + newest + ", " + age + " before the end " + ch.end().get()));
+    }
+    throw new IllegalStateException("unknown expectation " + e);
+  }
+
+  private static ExpectationResult outcome(
+      String view, Expectation e, boolean passed, String observed) {
+    return new ExpectationResult(view, e.describe(), e.severity(), passed, observed);
+  }
+
+  private static ExpectationResult missing(String view, Expectation e, String column) {
+    return outcome(view, e, false, "the rows have no column " + column);
+  }
+
+  private static List<String> columnsOf(dev.strata.dsl.Expr e) {
+    List<String> out = new ArrayList<>();
+    if (e instanceof dev.strata.dsl.Expr.Column c) {
+      out.add(c.name());
+    }
+    e.args().forEach(a -> out.addAll(columnsOf(a)));
+    return out;
+  }
+
+  private static String quoted(String column) {
+    return "`" + column + "`";
+  }
+
+  private static String num(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
+  // ---------------------------------------------------------------- the fixed-edge histogram
+
+  private static final org.apache.spark.sql.expressions.UserDefinedFunction HISTOGRAM =
+      functions.udaf(new HistogramAggregator(), Encoders.DOUBLE());
+
+  /**
+   * Counts values in the bins of {@link Histogram#EDGES}; the result is {@code "bin:count,..."}.
+   */
+  static final class HistogramAggregator extends Aggregator<Double, long[], String>
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public long[] zero() {
+      return new long[Histogram.EDGES.length];
+    }
+
+    @Override
+    public long[] reduce(long[] counts, Double v) {
+      if (v != null && !v.isNaN()) {
+        counts[Histogram.bin(v)]++;
+      }
+      return counts;
+    }
+
+    @Override
+    public long[] merge(long[] a, long[] b) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] += b[i];
+      }
+      return a;
+    }
+
+    @Override
+    public String finish(long[] counts) {
+      StringBuilder s = new StringBuilder();
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          s.append(s.length() == 0 ? "" : ",").append(i).append(':').append(counts[i]);
+        }
+      }
+      return s.toString();
+    }
+
+    @Override
+    public Encoder<long[]> bufferEncoder() {
+      return Encoders.kryo(long[].class);
+    }
+
+    @Override
+    public Encoder<String> outputEncoder() {
+      return Encoders.STRING();
+    }
+  }
+
+  private static Histogram parseHistogram(String s) {
+    List<Histogram.Bin> bins = new ArrayList<>();
+    if (s != null && !s.isEmpty()) {
+      for (String part : s.split(",")) {
+        int colon = part.indexOf(':');
+        bins.add(
+            new Histogram.Bin(
+                Integer.parseInt(part.substring(0, colon)),
+                Long.parseLong(part.substring(colon + 1))));
+      }
+    }
+    return new Histogram(bins);
+  }
+}
