@@ -1,6 +1,8 @@
 package dev.strata.dsl;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -43,6 +45,11 @@ public sealed interface Expectation
    */
   void check(Map<String, ValueType> columns);
 
+  /** The columns of the view's rows the expectation reads (none for row counts and freshness). */
+  default List<String> columns() {
+    return List.of();
+  }
+
   /** Every row has a value in {@code column}. */
   record NotNull(String column, Severity severity) implements Expectation {
     public NotNull {
@@ -50,6 +57,11 @@ public sealed interface Expectation
       if (column == null || column.isBlank()) {
         throw new DefinitionException("Cannot build expectation notNull: column must not be empty");
       }
+    }
+
+    @Override
+    public List<String> columns() {
+      return List.of(column);
     }
 
     @Override
@@ -80,6 +92,20 @@ public sealed interface Expectation
         throw new DefinitionException(
             "Cannot build expectation between(" + expr + "): min " + min + " exceeds max " + max);
       }
+    }
+
+    @Override
+    public List<String> columns() {
+      return columnsOf(expr).stream().distinct().toList();
+    }
+
+    private static List<String> columnsOf(Expr e) {
+      List<String> out = new ArrayList<>();
+      if (e instanceof Expr.Column c) {
+        out.add(c.name());
+      }
+      e.args().forEach(a -> out.addAll(columnsOf(a)));
+      return out;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.strata.materialization;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 
 import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureView;
@@ -13,6 +14,7 @@ import dev.strata.errors.NotFoundException;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.PointInTime;
 import dev.strata.offline.Progress;
+import dev.strata.offline.Quality;
 import dev.strata.offline.Tables;
 import dev.strata.online.RedisEndpoint;
 import dev.strata.online.RedisOnlineStore;
@@ -25,6 +27,7 @@ import dev.strata.registry.LineageNode;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import dev.strata.registry.Watermark;
@@ -42,6 +45,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -190,6 +194,21 @@ public final class Materializer {
         registry,
         started,
         run -> {
+          // the rows the run writes, one per key, measured and checked before any Redis write
+          RunQuality quality =
+              Quality.gate(
+                  registry,
+                  run,
+                  RunQuality.Subject.view(viewName, reg.version()),
+                  newestPerKey(latest, keys, timeColumn),
+                  Quality.features(view),
+                  List.of(
+                      new Quality.Checks(
+                          viewName,
+                          view.expectations(),
+                          Optional.of(timeColumn),
+                          Optional.of(end))),
+                  "materialization of '" + viewName + "'");
           LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
           LongAccumulator written = spark.sparkContext().longAccumulator("written");
           Progress.phase(spark, "latest values of '" + view.name() + "' into Redis");
@@ -217,10 +236,21 @@ public final class Materializer {
               run.complete(
                   List.of(runNode),
                   new Watermark(
-                      viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()));
+                      viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()),
+                  quality.committedAs(snapshot));
           return new Result(
               viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
         });
+  }
+
+  /** The newest row of each key: the rows the writer keeps. */
+  private static Dataset<Row> newestPerKey(Dataset<Row> rows, List<Column> keys, String time) {
+    return rows.withColumn(
+            "__newest",
+            row_number()
+                .over(Window.partitionBy(keys.toArray(Column[]::new)).orderBy(col(time).desc())))
+        .filter(col("__newest").equalTo(1))
+        .drop("__newest");
   }
 
   private Registered<FeatureView> view(String name) {

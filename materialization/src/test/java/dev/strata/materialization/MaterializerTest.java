@@ -5,9 +5,11 @@ import static dev.strata.dsl.Features.STRING;
 import static dev.strata.dsl.Features.TIMESTAMP;
 import static dev.strata.dsl.Features.col;
 import static dev.strata.dsl.Features.count;
+import static dev.strata.dsl.Features.freshness;
 import static dev.strata.dsl.Features.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
@@ -15,6 +17,7 @@ import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.Quality;
 import dev.strata.offline.SharedSparkSession;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
@@ -23,7 +26,9 @@ import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.FeatureStatistics;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
@@ -211,6 +216,84 @@ class MaterializerTest {
               });
       assertThat(registry.runs()).noneMatch(r -> r.status() == RunRecord.Status.RUNNING);
       assertThat(m.watermark("delays")).contains(end2);
+    }
+  }
+
+  @Test
+  void aStrictExpectationStopsTheRunBeforeAnyRedisWriteAndStatisticsDescribeTheValuesWritten(
+      SparkSession spark, @TempDir Path dir) {
+    String sourcePath = dir.resolve("source").toString();
+    spark
+        .createDataFrame(events(new Random(2), 500, BASE, Duration.ofDays(2)), SCHEMA)
+        .write()
+        .format("delta")
+        .save(sourcePath);
+    Source source =
+        Source.builder("events")
+            .delta(sourcePath)
+            .eventTimestamp("at")
+            .column("airport", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
+    FeatureView view =
+        FeatureView.builder("fresh_delays")
+            .entity(AIRPORT)
+            .source(source)
+            .ttl(Duration.ofDays(3))
+            .every(Duration.ofHours(6))
+            .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
+            .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
+            .expect(freshness(Duration.ofHours(12)))
+            .build();
+    try (RegistryStore registry =
+            JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
+        RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      OfflineStore.BackfillResult b =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("wh")))
+              .backfill(
+                  "fresh_delays", day(BASE), day(BASE.plus(Duration.ofDays(1))), TableFormat.DELTA);
+      Materializer m = new Materializer(spark, registry, redis.url());
+
+      // two days after the newest offline row: stale, so nothing reaches Redis
+      Instant stale = BASE.plus(Duration.ofDays(4));
+      assertThatThrownBy(() -> m.materialize("fresh_delays", BASE, stale))
+          .isInstanceOf(Quality.ExpectationFailedException.class)
+          .hasMessageStartingWith(
+              "materialization of 'fresh_delays' stopped before writing anything: feature view"
+                  + " 'fresh_delays' expects freshness(PT12H), observed newest row at "
+                  + BASE.plus(Duration.ofHours(42)));
+      assertThat(online.read(view, 1, List.of(List.of("A1")), stale).get(0).status())
+          .isEqualTo(RedisOnlineStore.Status.NOT_FOUND);
+      assertThat(m.watermark("fresh_delays")).isEmpty();
+      RunRecord failed =
+          registry.runs().stream()
+              .filter(r -> r.job().equals(Materializer.JOB))
+              .reduce((a, c) -> c)
+              .orElseThrow();
+      assertThat(failed.status()).isEqualTo(RunRecord.Status.FAILED);
+      assertThat(registry.quality(failed.id()).orElseThrow().blocking()).hasSize(1);
+
+      // at the end of the data: fresh; the statistics are of the newest row of each key
+      Instant end = BASE.plus(Duration.ofHours(48));
+      Materializer.Result r = m.materialize("fresh_delays", BASE, end);
+      Map<String, Row> expected = latest(spark, b.table(), end.minus(Duration.ofDays(3)), end);
+      RunQuality q = registry.quality(r.run().id()).orElseThrow();
+      assertThat(q.snapshot()).contains(b.snapshot());
+      FeatureStatistics s1d = q.statistics("s1d").orElseThrow();
+      assertThat(s1d.count()).isEqualTo(expected.size()).isEqualTo(r.rows());
+      double sum = 0;
+      double max = Double.NEGATIVE_INFINITY;
+      for (Row e : expected.values()) {
+        long v = e.getLong(e.fieldIndex("s1d"));
+        sum += v;
+        max = Math.max(max, v);
+      }
+      assertThat(s1d.mean()).isCloseTo(sum / expected.size(), within(1e-9));
+      assertThat(s1d.max()).isEqualTo(max);
+      assertThat(q.expectations()).singleElement().satisfies(e -> assertThat(e.passed()).isTrue());
     }
   }
 

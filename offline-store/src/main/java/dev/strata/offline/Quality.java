@@ -243,7 +243,7 @@ public final class Quality {
           : List.of();
     }
     if (e instanceof Expectation.Between b) {
-      if (!have.containsAll(columnsOf(b.expr()))) {
+      if (!have.containsAll(b.columns())) {
         return List.of();
       }
       Column v = ExprColumns.of(b.expr()).cast("double");
@@ -270,8 +270,8 @@ public final class Quality {
           outcome(view, e, nulls == 0, nulls + " of " + total + " rows null in " + n.column()));
     }
     if (e instanceof Expectation.Between b) {
-      if (!have.containsAll(columnsOf(b.expr()))) {
-        return Optional.of(missing(view, e, String.join(", ", columnsOf(b.expr()))));
+      if (!have.containsAll(b.columns())) {
+        return Optional.of(missing(view, e, String.join(", ", b.columns())));
       }
       long outside = r.getLong(i);
       long values = r.getLong(i + 1);
@@ -316,15 +316,6 @@ public final class Quality {
 
   private static ExpectationResult missing(String view, Expectation e, String column) {
     return outcome(view, e, false, "the rows have no column " + column);
-  }
-
-  private static List<String> columnsOf(dev.strata.dsl.Expr e) {
-    List<String> out = new ArrayList<>();
-    if (e instanceof dev.strata.dsl.Expr.Column c) {
-      out.add(c.name());
-    }
-    e.args().forEach(a -> out.addAll(columnsOf(a)));
-    return out;
   }
 
   private static String quoted(String column) {

@@ -5,13 +5,17 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.strata.dsl.Feature;
 import dev.strata.dsl.FeatureService;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.StrataException;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.Progress;
+import dev.strata.offline.Quality;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
@@ -20,6 +24,7 @@ import dev.strata.registry.LineageId;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
 import dev.strata.registry.SourceRead;
@@ -41,6 +46,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Training datasets: a label table, a feature service and a time range become a point-in-time join,
@@ -201,39 +207,82 @@ public final class TrainingSets {
     RunRecord started =
         RunRecord.started(
             JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
-    return RunTracker.run(
-        registry,
-        started,
-        run -> {
-          Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
-          Optional<Snapshot> snapshot = Tables.write(spark, rows, location, false);
-          Dataset<Row> stored = Tables.read(spark, location, snapshot);
-          Checksum sum = checksum(stored);
-          TrainingSet draft =
-              new TrainingSet(
-                  spec.name(),
-                  0,
-                  "",
-                  location,
-                  snapshot,
-                  sum.rows(),
-                  sum.value(),
-                  spec.labels(),
-                  labelsSnapshot,
-                  spec.timestampColumn(),
-                  spec.labelColumn(),
-                  features,
-                  spec.featureService(),
-                  service.version(),
-                  spec.start(),
-                  spec.end(),
-                  h.sources(),
-                  h.viewVersions(),
-                  run.record().id());
-          TrainingSet registered = registry.registerTrainingSet(draft, inputs);
-          run.complete(List.of(LineageId.parse(registered.nodeId())));
-          return registered;
-        });
+    // the join is computed once, into the cache: measured and checked there, then written from it
+    Dataset<Row> joined = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    List<Quality.Measure> measures = new ArrayList<>();
+    List<Quality.Checks> checks = new ArrayList<>();
+    for (Map.Entry<String, Integer> v : h.viewVersions().entrySet()) {
+      FeatureView view =
+          (FeatureView)
+              registry
+                  .get(ObjectKind.FEATURE_VIEW, v.getKey(), v.getValue())
+                  .orElseThrow()
+                  .definition();
+      for (Feature f : view.features()) {
+        if (features.contains(f.name())) {
+          measures.add(new Quality.Measure(f.name(), f.type()));
+        }
+      }
+      // freshness is about a range's end, which a training set does not have: not judged
+      // and expectations on features the service does not select are about other rows
+      checks.add(
+          new Quality.Checks(
+              view.name(),
+              view.expectations().stream()
+                  .filter(e -> Arrays.asList(rows.columns()).containsAll(e.columns()))
+                  .toList(),
+              Optional.empty(),
+              Optional.empty()));
+    }
+    try {
+      return RunTracker.run(
+          registry,
+          started,
+          run -> {
+            Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
+            RunQuality quality =
+                Quality.gate(
+                    registry,
+                    run,
+                    RunQuality.Subject.trainingSet(spec.name(), 0),
+                    joined,
+                    measures,
+                    checks,
+                    "training set '" + spec.name() + "'");
+            Optional<Snapshot> snapshot = Tables.write(spark, joined, location, false);
+            Dataset<Row> stored = Tables.read(spark, location, snapshot);
+            Checksum sum = checksum(stored);
+            TrainingSet draft =
+                new TrainingSet(
+                    spec.name(),
+                    0,
+                    "",
+                    location,
+                    snapshot,
+                    sum.rows(),
+                    sum.value(),
+                    spec.labels(),
+                    labelsSnapshot,
+                    spec.timestampColumn(),
+                    spec.labelColumn(),
+                    features,
+                    spec.featureService(),
+                    service.version(),
+                    spec.start(),
+                    spec.end(),
+                    h.sources(),
+                    h.viewVersions(),
+                    run.record().id());
+            TrainingSet registered = registry.registerTrainingSet(draft, inputs);
+            run.complete(
+                List.of(LineageId.parse(registered.nodeId())),
+                quality.about(
+                    RunQuality.Subject.trainingSet(spec.name(), registered.version()), snapshot));
+            return registered;
+          });
+    } finally {
+      joined.unpersist(false);
+    }
   }
 
   /** A registered training dataset; the newest when {@code version} is null. */

@@ -11,15 +11,19 @@ import dev.strata.dsl.FeatureService;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
 import dev.strata.examples.flights.FlightsRepository;
+import dev.strata.offline.Quality;
 import dev.strata.offline.SharedSparkSession;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.ExpectationResult;
+import dev.strata.registry.FeatureStatistics;
 import dev.strata.registry.LineageNode;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.ModelVersion.Task;
 import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunQuality;
 import dev.strata.registry.TrainingSet;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
@@ -191,6 +195,29 @@ class TrainingTest {
           .contains("avg_delay_1h", "flights_7d", "route_distance")
           .doesNotContain("delayed");
       assertThat(TrainingSets.checksum(sets.read(ts)).value()).isEqualTo(ts.checksum());
+      // its statistics, recorded with its version and snapshot, against a loop over its rows
+      RunQuality q = registry.quality(RunQuality.Subject.trainingSet("delays", 1)).get(0);
+      assertThat(q.runId()).isEqualTo(ts.runId());
+      assertThat(q.snapshot()).isEqualTo(ts.snapshot());
+      assertThat(q.statistics()).extracting(FeatureStatistics::feature).hasSize(12);
+      long n = 0;
+      long nulls = 0;
+      double sum = 0;
+      double max = Double.NEGATIVE_INFINITY;
+      for (Row r : sets.read(ts).select("avg_delay_1d").collectAsList()) {
+        n++;
+        if (r.isNullAt(0)) {
+          nulls++;
+        } else {
+          sum += r.getDouble(0);
+          max = Math.max(max, r.getDouble(0));
+        }
+      }
+      FeatureStatistics avg = q.statistics("avg_delay_1d").orElseThrow();
+      assertThat(avg.count()).isEqualTo(n).isEqualTo(ts.rows());
+      assertThat(avg.nulls()).isEqualTo(nulls);
+      assertThat(avg.mean()).isCloseTo(sum / (n - nulls), within(1e-9));
+      assertThat(avg.max()).isEqualTo(max);
 
       // the source and the labels receive the next days (inside the dataset's time range)
       Dataset<Row> later =
@@ -207,6 +234,45 @@ class TrainingTest {
       assertThat(registry.upstream(now.nodeId()).nodes().keySet())
           .contains("feature_view:origin_delays@v1", "feature_service:delay_model@v1")
           .anyMatch(id -> id.startsWith("table:delta:" + w.flights() + "@"));
+
+      // a STRICT expectation that the rows break: no table, no version, the run FAILED
+      FeatureView origin = registry.registeredView("origin_delays").orElseThrow().definition();
+      FeatureView checked =
+          FeatureView.restore(
+              origin.name(),
+              origin.entities(),
+              origin.joinKeys(),
+              origin.source(),
+              origin.ttl(),
+              origin.cadence(),
+              origin.features(),
+              origin.online(),
+              origin.metadata(),
+              List.of(
+                  dev.strata.dsl.Features.between(
+                      dev.strata.dsl.Features.col("max_delay_1d"), 0, 300),
+                  dev.strata.dsl.Features.notNull("avg_delay_7d").warnOnly()));
+      Definitions current = registry.current();
+      Definitions.Builder next = Definitions.builder();
+      current.entities().forEach(next::add);
+      current.sources().forEach(next::add);
+      current.featureViews().forEach(next::add);
+      current.featureServices().forEach(next::add);
+      registry.apply(next.put(checked).build(), ApplyOptions.defaults());
+      assertThatThrownBy(() -> sets.build(spec(w, "strict")))
+          .isInstanceOf(Quality.ExpectationFailedException.class)
+          .hasMessageStartingWith(
+              "training set 'strict' stopped before writing anything: feature view"
+                  + " 'origin_delays' expects between(max_delay_1d, 0, 300), observed ");
+      assertThat(registry.trainingSets("strict")).isEmpty();
+      assertThat(
+              new java.io.File(
+                  java.net.URI.create(w.warehouse().resolve("training_sets", "strict"))))
+          .doesNotExist();
+      RunQuality stopped = registry.quality(RunQuality.Subject.trainingSet("strict", 0)).get(0);
+      assertThat(stopped.expectations())
+          .extracting(ExpectationResult::expectation)
+          .containsExactly("between(max_delay_1d, 0, 300)", "notNull(avg_delay_7d)");
     }
   }
 
