@@ -4,12 +4,13 @@
 #   benchmarks/run.sh online [--entities N] [--seconds S]
 #   benchmarks/run.sh training [--data PATH] [--rounds N]
 #   benchmarks/run.sh backfill [--sample PATH] [--data PATH] [--formats delta,iceberg,hudi]
+#   benchmarks/run.sh statistics [--data PATH] [--rounds N]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 which="${1:?which benchmark: point-in-time, online, training or backfill}"; shift
-if [[ "$which" == point-in-time || "$which" == backfill ]]; then
+if [[ "$which" == point-in-time || "$which" == backfill || "$which" == statistics ]]; then
   [[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
 fi
 mvn -q -B -ntp install -DskipTests -pl benchmarks,online-store/server -am
@@ -20,6 +21,7 @@ case "$which" in
   online) main=dev.strata.benchmarks.OnlineBenchmark ;;
   training) main=dev.strata.benchmarks.TrainingBenchmark ;;
   backfill) main=dev.strata.benchmarks.BackfillBenchmark ;;
+  statistics) main=dev.strata.benchmarks.StatisticsBenchmark ;;
   *) echo "unknown benchmark $which" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2046

@@ -13,6 +13,7 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
 import dev.strata.errors.InvalidInputException;
+import dev.strata.registry.CatalogEntry;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
@@ -37,7 +38,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The offline store: backfills feature views from their sources into date-partitioned Delta,
@@ -66,11 +66,26 @@ public final class OfflineStore {
   private final SparkSession spark;
   private final RegistryStore registry;
   private final Warehouse warehouse;
+  private final boolean statistics;
 
   public OfflineStore(SparkSession spark, RegistryStore registry, Warehouse warehouse) {
+    this(spark, registry, warehouse, true);
+  }
+
+  private OfflineStore(
+      SparkSession spark, RegistryStore registry, Warehouse warehouse, boolean statistics) {
     this.spark = spark;
     this.registry = registry;
     this.warehouse = warehouse;
+    this.statistics = statistics;
+  }
+
+  /**
+   * The same store, whose backfills record no statistics: a view without expectations is then
+   * computed and written in one pass, as before statistics existed (benchmarks compare the two).
+   */
+  public OfflineStore withoutStatistics() {
+    return new OfflineStore(spark, registry, warehouse, false);
   }
 
   /** What a backfill wrote: the table, the snapshot it committed, the source snapshot it read. */
@@ -156,91 +171,88 @@ public final class OfflineStore {
                 format.label(),
                 "location",
                 location.location()));
-    // computed once, into the cache: measured and checked there, then written from it
-    Dataset<Row> computed = rows.persist(StorageLevel.MEMORY_AND_DISK());
     String job = "backfill of '" + view.name() + "'";
-    try {
-      return RunTracker.run(
-          registry,
-          started,
-          run -> {
-            RunQuality quality =
-                Quality.gate(
-                    registry,
-                    run,
-                    RunQuality.Subject.view(view.name(), reg.version()),
-                    computed,
-                    Quality.features(view),
-                    List.of(
-                        new Quality.Checks(
-                            view.name(),
-                            view.expectations(),
-                            Optional.of(ordering),
-                            Optional.of(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))),
-                    job);
-            Progress.phase(
-                spark,
-                "compute "
-                    + view.name()
-                    + " for "
-                    + from
-                    + ".."
-                    + to
-                    + " and write "
-                    + format.label());
-            Tables.Commit commit =
-                Tables.replaceRange(
-                    spark,
-                    computed,
-                    location,
-                    new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
-                    from,
-                    to);
-            Snapshot snapshot = commit.snapshot();
-            long count =
-                commit
-                    .rowsWritten()
-                    .orElseThrow(
-                        () ->
-                            new IllegalStateException(
-                                location + "'s commit " + snapshot + " does not say its rows"));
-            Progress.phase(spark, "record run and lineage");
-            LineageId tableId = LineageId.offlineTable(location, snapshot);
-            String tableNode = tableId.toString();
-            registry.recordLineage(
-                List.of(
-                    LineageNode.of(
-                        LineageId.table(source.table(), sourceSnapshot),
-                        Map.of("format", source.format().name())),
-                    LineageNode.of(
-                        tableId,
-                        Map.of(
-                            "view",
-                            view.name(),
-                            "from",
-                            from.toString(),
-                            "to",
-                            to.toString(),
-                            "rows",
-                            Long.toString(count)))),
-                edges(sourceId, source, reg, tableId));
-            RunRecord done =
-                run.complete(
-                    List.of(tableId),
-                    new OfflineTable(
-                        view.name(),
-                        reg.version(),
-                        location,
-                        snapshot,
-                        run.record().id(),
-                        Instant.now()),
-                    quality.committedAs(snapshot));
-            return new BackfillResult(
-                view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
-          });
-    } finally {
-      computed.unpersist(false);
-    }
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          // measured rows are computed once, measured and checked, then written; others are
+          // computed as they are written
+          boolean measure = statistics || !view.expectations().isEmpty();
+          Dataset<Row> computed = rows;
+          Optional<RunQuality> quality = Optional.empty();
+          if (measure) {
+            Progress.phase(spark, "compute " + view.name() + " for " + from + ".." + to);
+            computed = Quality.computeOnce(rows);
+            quality =
+                Optional.of(
+                    Quality.gate(
+                        registry,
+                        run,
+                        RunQuality.Subject.view(view.name(), reg.version()),
+                        computed,
+                        statistics ? Quality.features(view) : List.of(),
+                        List.of(
+                            new Quality.Checks(
+                                view.name(),
+                                view.expectations(),
+                                Optional.of(ordering),
+                                Optional.of(
+                                    to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))),
+                        job));
+          }
+          Progress.phase(
+              spark, "write " + view.name() + " for " + from + ".." + to + " to " + format.label());
+          Tables.Commit commit =
+              Tables.replaceRange(
+                  spark,
+                  computed,
+                  location,
+                  new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
+                  from,
+                  to);
+          Snapshot snapshot = commit.snapshot();
+          long count =
+              commit
+                  .rowsWritten()
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              location + "'s commit " + snapshot + " does not say its rows"));
+          Progress.phase(spark, "record run and lineage");
+          LineageId tableId = LineageId.offlineTable(location, snapshot);
+          String tableNode = tableId.toString();
+          registry.recordLineage(
+              List.of(
+                  LineageNode.of(
+                      LineageId.table(source.table(), sourceSnapshot),
+                      Map.of("format", source.format().name())),
+                  LineageNode.of(
+                      tableId,
+                      Map.of(
+                          "view",
+                          view.name(),
+                          "from",
+                          from.toString(),
+                          "to",
+                          to.toString(),
+                          "rows",
+                          Long.toString(count)))),
+              edges(sourceId, source, reg, tableId));
+          List<CatalogEntry> entries = new ArrayList<>();
+          entries.add(
+              new OfflineTable(
+                  view.name(),
+                  reg.version(),
+                  location,
+                  snapshot,
+                  run.record().id(),
+                  Instant.now()));
+          quality.ifPresent(q -> entries.add(q.committedAs(snapshot)));
+          RunRecord done = run.complete(List.of(tableId), entries.toArray(CatalogEntry[]::new));
+          return new BackfillResult(
+              view.name(), reg.version(), location, snapshot, sourceSnapshot, count, done);
+        });
   }
 
   /**

@@ -46,7 +46,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Training datasets: a label table, a feature service and a time range become a point-in-time join,
@@ -207,8 +206,6 @@ public final class TrainingSets {
     RunRecord started =
         RunRecord.started(
             JOB, inputs, Map.of("training_set", spec.name(), "location", location.location()));
-    // the join is computed once, into the cache: measured and checked there, then written from it
-    Dataset<Row> joined = rows.persist(StorageLevel.MEMORY_AND_DISK());
     List<Quality.Measure> measures = new ArrayList<>();
     List<Quality.Checks> checks = new ArrayList<>();
     for (Map.Entry<String, Integer> v : h.viewVersions().entrySet()) {
@@ -234,55 +231,53 @@ public final class TrainingSets {
               Optional.empty(),
               Optional.empty()));
     }
-    try {
-      return RunTracker.run(
-          registry,
-          started,
-          run -> {
-            Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
-            RunQuality quality =
-                Quality.gate(
-                    registry,
-                    run,
-                    RunQuality.Subject.trainingSet(spec.name(), 0),
-                    joined,
-                    measures,
-                    checks,
-                    "training set '" + spec.name() + "'");
-            Optional<Snapshot> snapshot = Tables.write(spark, joined, location, false);
-            Dataset<Row> stored = Tables.read(spark, location, snapshot);
-            Checksum sum = checksum(stored);
-            TrainingSet draft =
-                new TrainingSet(
-                    spec.name(),
-                    0,
-                    "",
-                    location,
-                    snapshot,
-                    sum.rows(),
-                    sum.value(),
-                    spec.labels(),
-                    labelsSnapshot,
-                    spec.timestampColumn(),
-                    spec.labelColumn(),
-                    features,
-                    spec.featureService(),
-                    service.version(),
-                    spec.start(),
-                    spec.end(),
-                    h.sources(),
-                    h.viewVersions(),
-                    run.record().id());
-            TrainingSet registered = registry.registerTrainingSet(draft, inputs);
-            run.complete(
-                List.of(LineageId.parse(registered.nodeId())),
-                quality.about(
-                    RunQuality.Subject.trainingSet(spec.name(), registered.version()), snapshot));
-            return registered;
-          });
-    } finally {
-      joined.unpersist(false);
-    }
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
+          // computed once: measured and checked, then written
+          Dataset<Row> joined = Quality.computeOnce(rows);
+          RunQuality quality =
+              Quality.gate(
+                  registry,
+                  run,
+                  RunQuality.Subject.trainingSet(spec.name(), 0),
+                  joined,
+                  measures,
+                  checks,
+                  "training set '" + spec.name() + "'");
+          Optional<Snapshot> snapshot = Tables.write(spark, joined, location, false);
+          Dataset<Row> stored = Tables.read(spark, location, snapshot);
+          Checksum sum = checksum(stored);
+          TrainingSet draft =
+              new TrainingSet(
+                  spec.name(),
+                  0,
+                  "",
+                  location,
+                  snapshot,
+                  sum.rows(),
+                  sum.value(),
+                  spec.labels(),
+                  labelsSnapshot,
+                  spec.timestampColumn(),
+                  spec.labelColumn(),
+                  features,
+                  spec.featureService(),
+                  service.version(),
+                  spec.start(),
+                  spec.end(),
+                  h.sources(),
+                  h.viewVersions(),
+                  run.record().id());
+          TrainingSet registered = registry.registerTrainingSet(draft, inputs);
+          run.complete(
+              List.of(LineageId.parse(registered.nodeId())),
+              quality.about(
+                  RunQuality.Subject.trainingSet(spec.name(), registered.version()), snapshot));
+          return registered;
+        });
   }
 
   /** A registered training dataset; the newest when {@code version} is null. */

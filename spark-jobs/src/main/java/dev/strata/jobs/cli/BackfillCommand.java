@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Compute a registered feature view over UTC days into its offline table.",
       "Replaces what the table held for those days in one commit; reruns are idempotent.",
-      "Exit code 3 when the source does not match its definition (nothing is written)."
+      "Records each feature's statistics and checks the view's expectations before the commit.",
+      "Exit code 3 when the source does not match its definition or a STRICT expectation fails"
+          + " (nothing is written)."
     })
 final class BackfillCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -52,6 +54,12 @@ final class BackfillCommand implements Callable<Integer> {
       description = "delta (default), iceberg or hudi.")
   String format = "delta";
 
+  @Option(
+      names = "--no-statistics",
+      description =
+          "Record no statistics (a view without expectations is then computed as it is written).")
+  boolean noStatistics;
+
   @Override
   public Integer call() {
     TableFormat f = Jobs.offlineFormat(format);
@@ -63,7 +71,7 @@ final class BackfillCommand implements Callable<Integer> {
               spark,
               "backfill " + view,
               () ->
-                  new OfflineStore(spark, store, sparkOptions.warehouse)
+                  statistics(new OfflineStore(spark, store, sparkOptions.warehouse))
                       .backfill(view, start, end, f));
       out.println(
           "Backfilled "
@@ -87,5 +95,9 @@ final class BackfillCommand implements Callable<Integer> {
               + ")");
       return StrataCli.OK;
     }
+  }
+
+  private OfflineStore statistics(OfflineStore store) {
+    return noStatistics ? store.withoutStatistics() : store;
   }
 }

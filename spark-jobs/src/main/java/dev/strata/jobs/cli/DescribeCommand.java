@@ -1,6 +1,7 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.Definition;
+import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.ObjectKind;
 import dev.strata.dsl.VersionedName;
 import dev.strata.errors.NotFoundException;
@@ -94,6 +95,10 @@ final class DescribeCommand implements Callable<Integer> {
                 + r.revision()
                 + "  "
                 + r.createdAt());
+      }
+      if (shown.definition() instanceof FeatureView view && !view.expectations().isEmpty()) {
+        out.println("expectations:");
+        StatsCommand.newestExpectations(store, view, shown.version()).forEach(out::println);
       }
       return StrataCli.OK;
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  * success, {@value #FAILURE} an unexpected failure, {@value #USAGE} bad usage or input, {@value
  * #INVALID} invalid definitions or data that does not match them, {@value #CONFLICT} a conflict (a
  * breaking change refused, an output that exists), {@value #NOT_FOUND} an object or node that does
- * not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be reached.
+ * not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be reached; and
+ * {@value #DRIFT} when {@code strata drift} found a feature over a threshold.
  */
 @Command(
     name = "strata",
@@ -26,6 +27,8 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ListCommand.class,
       DescribeCommand.class,
+      StatsCommand.class,
+      DriftCommand.class,
       LineageCommand.class,
       BackfillCommand.class,
       HistoricalCommand.class,
@@ -51,6 +54,9 @@ public final class StrataCli implements Runnable {
 
   public static final int NOT_FOUND = 5;
   public static final int UNAVAILABLE = 6;
+
+  /** {@code strata drift} found a feature over a threshold: not an error, a finding to alert on. */
+  public static final int DRIFT = 7;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -227,7 +227,8 @@ class StrataCliTest {
         "training-set",
         "train",
         "score",
-        "init"
+        "init",
+        "stats"
       })
   void everyVerbHasHelp(String verb) {
     Result r = run(verb, "--help");

@@ -2,11 +2,14 @@ package dev.strata.jobs.cli;
 
 import static dev.strata.dsl.Features.FLOAT64;
 import static dev.strata.dsl.Features.avg;
+import static dev.strata.dsl.Features.between;
 import static dev.strata.dsl.Features.col;
 import static dev.strata.dsl.Features.count;
+import static dev.strata.dsl.Features.freshness;
 import static dev.strata.dsl.Features.ifThen;
 import static dev.strata.dsl.Features.last;
 import static dev.strata.dsl.Features.lit;
+import static dev.strata.dsl.Features.rowCount;
 
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Expr;
@@ -145,6 +148,50 @@ final class TestRepositories {
                   .include(origin)
                   .include(new Projection("route_stats", List.of("route_speed")))
                   .build())
+          .build();
+    }
+  }
+
+  /**
+   * origin_delays with expectations, over the flights at {@code strata.test.checked.path}: the
+   * longest delay of a day within a day (STRICT), at least a million rows (WARN), fresh within two
+   * hours of the range's end (STRICT).
+   */
+  public static final class Checked implements FeatureRepository {
+    @Override
+    public String name() {
+      return "flights-checked";
+    }
+
+    @Override
+    public Definitions definitions() {
+      Source flights =
+          FlightsRepository.flights(System.getProperty("strata.test.checked.path", PATH));
+      FeatureView o = FlightsRepository.originDelays(flights);
+      FeatureView checked =
+          FeatureView.restore(
+              o.name(),
+              o.entities(),
+              o.joinKeys(),
+              o.source(),
+              o.ttl(),
+              o.cadence(),
+              o.features(),
+              o.online(),
+              o.metadata(),
+              List.of(
+                  between(col("max_delay_1d"), -60, 1440),
+                  rowCount().atLeast(1_000_000).warnOnly(),
+                  freshness(Duration.ofHours(2))));
+      FeatureView route = FlightsRepository.routeStats(flights);
+      return Definitions.builder()
+          .addAll(
+              FlightsRepository.AIRPORT,
+              FlightsRepository.ROUTE,
+              flights,
+              checked,
+              route,
+              FlightsRepository.delayModel(checked, route))
           .build();
     }
   }
