@@ -176,30 +176,30 @@ public final class OfflineStore {
         registry,
         started,
         run -> {
-          // measured rows are computed once, measured and checked, then written; others are
-          // computed as they are written
-          boolean measure = statistics || !view.expectations().isEmpty();
+          List<Quality.Measure> measures = statistics ? Quality.features(view) : List.of();
+          List<Quality.Checks> checks =
+              List.of(
+                  new Quality.Checks(
+                      view.name(),
+                      view.expectations(),
+                      Optional.of(ordering),
+                      Optional.of(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())));
+          RunQuality.Subject subject = RunQuality.Subject.view(view.name(), reg.version());
+          boolean measure = !measures.isEmpty() || !view.expectations().isEmpty();
+          // rows with expectations are computed once, measured and checked, then written; rows
+          // with statistics only are measured as they are written
+          boolean first = !view.expectations().isEmpty();
           Dataset<Row> computed = rows;
           Optional<RunQuality> quality = Optional.empty();
-          if (measure) {
+          Optional<Quality.Observed> observed = Optional.empty();
+          if (measure && first) {
             Progress.phase(spark, "compute " + view.name() + " for " + from + ".." + to);
             computed = Quality.computeOnce(rows);
             quality =
-                Optional.of(
-                    Quality.gate(
-                        registry,
-                        run,
-                        RunQuality.Subject.view(view.name(), reg.version()),
-                        computed,
-                        statistics ? Quality.features(view) : List.of(),
-                        List.of(
-                            new Quality.Checks(
-                                view.name(),
-                                view.expectations(),
-                                Optional.of(ordering),
-                                Optional.of(
-                                    to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()))),
-                        job));
+                Optional.of(Quality.gate(registry, run, subject, computed, measures, checks, job));
+          } else if (measure) {
+            observed = Optional.of(Quality.observe(rows, measures));
+            computed = observed.get().rows();
           }
           Progress.phase(
               spark, "write " + view.name() + " for " + from + ".." + to + " to " + format.label());
@@ -219,6 +219,18 @@ public final class OfflineStore {
                       () ->
                           new IllegalStateException(
                               location + "'s commit " + snapshot + " does not say its rows"));
+          if (observed.isPresent()) { // statistics only: nothing to enforce
+            Tables.TableLayout layout = new Tables.TableLayout(recordKey, ordering, DATE_COLUMN);
+            Quality.Measured m =
+                observed
+                    .get()
+                    .await(
+                        count,
+                        () ->
+                            Tables.read(spark, location, Optional.of(snapshot))
+                                .filter(Tables.range(layout, from, to)));
+            quality = Optional.of(Quality.finding(run, subject, m));
+          }
           Progress.phase(spark, "record run and lineage");
           LineageId tableId = LineageId.offlineTable(location, snapshot);
           String tableNode = tableId.toString();

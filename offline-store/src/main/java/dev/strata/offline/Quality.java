@@ -27,6 +27,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -128,17 +130,7 @@ public final class Quality {
       List<Checks> checks,
       String job) {
     Progress.phase(rows.sparkSession(), "statistics and expectations of " + job);
-    Measured m = measure(rows, measures, checks);
-    RunRecord r = run.record();
-    RunQuality q =
-        new RunQuality(
-            r.id(),
-            r.job(),
-            subject,
-            Optional.empty(),
-            Instant.now(),
-            m.statistics(),
-            m.expectations());
+    RunQuality q = finding(run, subject, measure(rows, measures, checks));
     if (!q.blocking().isEmpty()) {
       registry.recordQuality(q);
       enforce(q.expectations(), job);
@@ -146,11 +138,32 @@ public final class Quality {
     return q;
   }
 
+  /** What a run measured, as the registry keeps it (without a snapshot until the commit). */
+  public static RunQuality finding(RunTracker run, RunQuality.Subject subject, Measured m) {
+    RunRecord r = run.record();
+    return new RunQuality(
+        r.id(),
+        r.job(),
+        subject,
+        Optional.empty(),
+        Instant.now(),
+        m.statistics(),
+        m.expectations());
+  }
+
   /**
    * Statistics of {@code measures} and the results of {@code checks} over {@code rows}, in one
    * aggregation. Expectations naming a column the rows lack fail with that observation.
    */
   public static Measured measure(Dataset<Row> rows, List<Measure> measures, List<Checks> checks) {
+    List<Column> aggs = aggregates(rows, measures, checks);
+    Row r = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+    return read(r, rows, measures, checks);
+  }
+
+  /** The aggregates of {@link #measure}, in the order {@link #read} reads them. */
+  private static List<Column> aggregates(
+      Dataset<Row> rows, List<Measure> measures, List<Checks> checks) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)));
     List<String> have = List.of(rows.columns());
@@ -162,8 +175,12 @@ public final class Quality {
         aggs.addAll(checkColumns(e, ch, have));
       }
     }
-    Row r = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+    return aggs;
+  }
 
+  private static Measured read(
+      Row r, Dataset<Row> rows, List<Measure> measures, List<Checks> checks) {
+    List<String> have = List.of(rows.columns());
     int i = 0;
     long total = r.getLong(i++);
     List<FeatureStatistics> stats = new ArrayList<>();
@@ -182,6 +199,70 @@ public final class Quality {
       }
     }
     return new Measured(total, stats, results);
+  }
+
+  /**
+   * Rows whose statistics are taken as they are written, for runs without expectations: each row
+   * passes a filter that adds its features to a {@link StatisticsAccumulator} and keeps it, so the
+   * rows are computed and read once. (Spark's own {@code Dataset.observe} cannot carry the
+   * statistics aggregate: its accumulator fails to serialize a typed aggregate's projection.) When
+   * the accumulated row count is not the count the write committed (a stage that ran twice counts
+   * twice), {@link #await} measures the committed rows instead.
+   */
+  public static final class Observed {
+    private final Dataset<Row> rows;
+    private final List<Measure> measures;
+    private final StatisticsAccumulator accumulator;
+
+    private Observed(Dataset<Row> source, List<Measure> measures) {
+      this.measures = measures;
+      boolean[] numeric = numericMask(measures);
+      this.accumulator = new StatisticsAccumulator(numeric);
+      source.sparkSession().sparkContext().register(accumulator, "strata statistics");
+      StatisticsAccumulator acc = accumulator;
+      UserDefinedFunction count =
+          functions
+              .udf(
+                  (UDF1<Row, Boolean>)
+                      r -> {
+                        acc.add(r);
+                        return true;
+                      },
+                  DataTypes.BooleanType)
+              .asNondeterministic();
+      this.rows = source.filter(count.apply(functions.struct(inputColumns(measures))));
+    }
+
+    /** The rows to write. */
+    public Dataset<Row> rows() {
+      return rows;
+    }
+
+    /**
+     * The statistics of the rows written, {@code written} of them; measured over {@code committed}
+     * (the rows as the write stored them) when the accumulator saw another number.
+     */
+    public Measured await(long written, java.util.function.Supplier<Dataset<Row>> committed) {
+      StatisticsAggregator.Buffer b = accumulator.value();
+      if (b.rows != written) {
+        FALLBACKS.incrementAndGet();
+        return measure(committed.get(), measures, List.of());
+      }
+      List<FeatureStatistics> stats = new ArrayList<>();
+      for (int f = 0; f < measures.size(); f++) {
+        stats.add(b.statistics(f, measures.get(f).column(), measures.get(f).type()));
+      }
+      return new Measured(written, stats, List.of());
+    }
+  }
+
+  /** How many writes were measured again after the write (tests check that none were). */
+  static final java.util.concurrent.atomic.AtomicLong FALLBACKS =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Rows whose statistics are taken as they are written ({@link Observed}). */
+  public static Observed observe(Dataset<Row> rows, List<Measure> measures) {
+    return new Observed(rows, measures);
   }
 
   /** The measures of a view's features. */
@@ -286,18 +367,32 @@ public final class Quality {
 
   /** One aggregate of every measure's statistics ({@link StatisticsAggregator}). */
   private static Column statistics(List<Measure> measures) {
-    boolean[] numeric = new boolean[measures.size()];
+    boolean[] numeric = numericMask(measures);
     StructType input = new StructType();
-    List<Column> cols = new ArrayList<>();
     for (int i = 0; i < measures.size(); i++) {
-      Measure m = measures.get(i);
-      numeric[i] = numeric(m.type());
-      String name = "c" + i;
-      input = input.add(name, numeric[i] ? DataTypes.DoubleType : DataTypes.StringType);
-      cols.add(col(quoted(m.column())).cast(numeric[i] ? "double" : "string"));
+      input = input.add("c" + i, numeric[i] ? DataTypes.DoubleType : DataTypes.StringType);
     }
     return functions
         .udaf(new StatisticsAggregator(numeric), Encoders.row(input))
-        .apply(cols.toArray(Column[]::new));
+        .apply(inputColumns(measures));
+  }
+
+  /** Which measures are numeric (booleans as 0/1): those get moments, quantiles, a histogram. */
+  private static boolean[] numericMask(List<Measure> measures) {
+    boolean[] numeric = new boolean[measures.size()];
+    for (int i = 0; i < numeric.length; i++) {
+      numeric[i] = numeric(measures.get(i).type());
+    }
+    return numeric;
+  }
+
+  /** The measures as the statistics read them: doubles, or strings. */
+  private static Column[] inputColumns(List<Measure> measures) {
+    Column[] cols = new Column[measures.size()];
+    for (int i = 0; i < cols.length; i++) {
+      Measure m = measures.get(i);
+      cols[i] = col(quoted(m.column())).cast(numeric(m.type()) ? "double" : "string").as("c" + i);
+    }
+    return cols;
   }
 }

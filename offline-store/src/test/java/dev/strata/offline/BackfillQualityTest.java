@@ -146,4 +146,60 @@ class BackfillQualityTest {
           .containsExactly(runs.get(1).id(), runs.get(0).id());
     }
   }
+
+  /** The same view without expectations: its rows are measured as they are written. */
+  @ParameterizedTest
+  @EnumSource(
+      value = TableFormat.class,
+      names = {"DELTA", "ICEBERG", "HUDI"})
+  void withoutExpectationsTheWriteItselfIsMeasured(
+      TableFormat format, SparkSession spark, @TempDir Path dir) {
+    String sourcePath = dir.resolve("source").toString();
+    spark
+        .createDataFrame(
+            List.of(
+                OfflineStoreTest.event("A", "2024-03-01T01:00:00Z", 10),
+                OfflineStoreTest.event("A", "2024-03-01T05:00:00Z", 20),
+                OfflineStoreTest.event("A", "2024-03-02T02:00:00Z", 30),
+                OfflineStoreTest.event("B", "2024-03-01T23:00:00Z", 5),
+                OfflineStoreTest.event("C", "2024-02-01T00:00:00Z", 7)),
+            OfflineStoreTest.SOURCE_SCHEMA)
+        .write()
+        .format("delta")
+        .save(sourcePath);
+    Source source = OfflineStoreTest.source(sourcePath);
+    FeatureView warned =
+        FeatureView.builder("delays")
+            .entity(OfflineStoreTest.AIRPORT)
+            .source(source)
+            .ttl(Duration.ofDays(1))
+            .every(Duration.ofHours(6))
+            .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
+            .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
+            .build();
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("w" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(OfflineStoreTest.AIRPORT, source, warned).build(),
+          ApplyOptions.defaults());
+      OfflineStore store =
+          new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse-" + format)));
+      long fallbacks = Quality.FALLBACKS.get();
+      OfflineStore.BackfillResult r =
+          store.backfill(
+              "delays", LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-02"), format);
+      assertThat(Quality.FALLBACKS.get())
+          .as("Spark reported what the write observed")
+          .isEqualTo(fallbacks);
+      RunQuality q = registry.quality(r.run().id()).orElseThrow();
+      assertThat(q.snapshot()).contains(r.snapshot());
+      FeatureStatistics c6h = q.statistics("c6h").orElseThrow();
+      assertThat(c6h.count()).isEqualTo(11);
+      assertThat(c6h.mean()).isCloseTo(4.0 / 11, within(1e-12));
+      assertThat(c6h.max()).isEqualTo(2.0);
+      assertThat(q.statistics("s1d").orElseThrow().mean()).isCloseTo(230.0 / 11, within(1e-12));
+      assertThat(q.expectations()).isEmpty();
+      assertThat(q.statistics("s1d").orElseThrow().quantile(0.5)).isEqualTo(30.0);
+    }
+  }
 }

@@ -400,7 +400,8 @@ final class QuickstartCommand implements Callable<Integer> {
             + request
             + "'");
     out.println(
-        "Next: ./strata describe feature-view origin_delays; ./strata lineage model:"
+        "Next: ./strata describe feature-view origin_delays; ./strata stats origin_delays;"
+            + " ./strata lineage model:"
             + MODEL
             + "; ./strata --help");
   }

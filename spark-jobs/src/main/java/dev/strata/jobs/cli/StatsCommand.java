@@ -209,13 +209,18 @@ final class StatsCommand implements Callable<Integer> {
   static String histogram(FeatureStatistics s) {
     StringBuilder sb = new StringBuilder(s.feature()).append(":\n");
     long top = s.histogram().bins().stream().mapToLong(b -> b.count()).max().orElse(1);
+    List<String> labels = new ArrayList<>();
     for (FeatureStatistics.Histogram.Bin b : s.histogram().bins()) {
+      labels.add("[" + num(b.lower()) + ", " + num(b.upper()) + ")");
+    }
+    int width = labels.stream().mapToInt(String::length).max().orElse(0);
+    for (int i = 0; i < labels.size(); i++) {
+      FeatureStatistics.Histogram.Bin b = s.histogram().bins().get(i);
       sb.append(
           String.format(
               Locale.ROOT,
-              "  [%s, %s)  %-40s %d%n",
-              num(b.lower()),
-              num(b.upper()),
+              "  %-" + width + "s  %-40s %d%n",
+              labels.get(i),
               "#".repeat((int) Math.max(1, Math.round(40.0 * b.count() / top))),
               b.count()));
     }
@@ -232,7 +237,9 @@ final class StatsCommand implements Callable<Integer> {
     if (d == Math.rint(d) && Math.abs(d) < 1e15) {
       return Long.toString(d.longValue());
     }
-    return String.format(Locale.ROOT, "%.4g", d);
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", d))
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   /** The expectation results of a view version's newest run, for {@code describe}. */

@@ -21,7 +21,7 @@ import picocli.CommandLine;
 
 /**
  * The CLI end to end on an embedded registry: outputs, exit codes, and that refused commands leave
- * the registry as it was. Five repositories are on the test classpath (flights and the variants in
+ * the registry as it was. Six repositories are on the test classpath (flights and the variants in
  * {@link TestRepositories}), so every command names one with {@code -r}.
  */
 class StrataCliTest {
