@@ -51,8 +51,10 @@ import org.apache.spark.sql.SparkSession;
  *     TableFormat.DELTA);
  * }</pre>
  *
- * <p>Its size (a little over 400 lines) is the backfill and the retrieval side by side, which share
- * the registry lookups and lineage; the engine itself is {@link PointInTime}.
+ * <p>Its size (a little over 500 lines) is the backfill and the retrieval side by side, which share
+ * the registry lookups and lineage; the engine itself is {@link PointInTime}, the measurement of
+ * what a backfill writes {@link Quality}, the retrieval without entity rows {@link
+ * RetrievalWithoutEntities}.
  */
 public final class OfflineStore {
   /** The date partition column of every offline table. */
@@ -184,29 +186,21 @@ public final class OfflineStore {
                       view.expectations(),
                       Optional.of(ordering),
                       Optional.of(to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())));
-          RunQuality.Subject subject = RunQuality.Subject.view(view.name(), reg.version());
-          boolean measure = !measures.isEmpty() || !view.expectations().isEmpty();
-          // rows with expectations are computed once, measured and checked, then written; rows
-          // with statistics only are measured as they are written
-          boolean first = !view.expectations().isEmpty();
-          Dataset<Row> computed = rows;
-          Optional<RunQuality> quality = Optional.empty();
-          Optional<Quality.Observed> observed = Optional.empty();
-          if (measure && first) {
-            Progress.phase(spark, "compute " + view.name() + " for " + from + ".." + to);
-            computed = Quality.computeOnce(rows);
-            quality =
-                Optional.of(Quality.gate(registry, run, subject, computed, measures, checks, job));
-          } else if (measure) {
-            observed = Optional.of(Quality.observe(rows, measures));
-            computed = observed.get().rows();
-          }
+          Quality.Measurement measurement =
+              Quality.Measurement.start(
+                  registry,
+                  run,
+                  RunQuality.Subject.view(view.name(), reg.version()),
+                  rows,
+                  measures,
+                  checks,
+                  job);
           Progress.phase(
               spark, "write " + view.name() + " for " + from + ".." + to + " to " + format.label());
           Tables.Commit commit =
               Tables.replaceRange(
                   spark,
-                  computed,
+                  measurement.rows(),
                   location,
                   new Tables.TableLayout(recordKey, ordering, DATE_COLUMN),
                   from,
@@ -219,18 +213,13 @@ public final class OfflineStore {
                       () ->
                           new IllegalStateException(
                               location + "'s commit " + snapshot + " does not say its rows"));
-          if (observed.isPresent()) { // statistics only: nothing to enforce
-            Tables.TableLayout layout = new Tables.TableLayout(recordKey, ordering, DATE_COLUMN);
-            Quality.Measured m =
-                observed
-                    .get()
-                    .await(
-                        count,
-                        () ->
-                            Tables.read(spark, location, Optional.of(snapshot))
-                                .filter(Tables.range(layout, from, to)));
-            quality = Optional.of(Quality.finding(run, subject, m));
-          }
+          Tables.TableLayout layout = new Tables.TableLayout(recordKey, ordering, DATE_COLUMN);
+          Optional<RunQuality> quality =
+              measurement.finish(
+                  count,
+                  () ->
+                      Tables.read(spark, location, Optional.of(snapshot))
+                          .filter(Tables.range(layout, from, to)));
           Progress.phase(spark, "record run and lineage");
           LineageId tableId = LineageId.offlineTable(location, snapshot);
           String tableNode = tableId.toString();
@@ -348,9 +337,6 @@ public final class OfflineStore {
         .drop("__rank");
   }
 
-  /**
-   * The features to retrieve: every projection of a service, or {@code view:feature} references.
-   */
   /**
    * The features to retrieve; {@code snapshots} pins sources (by name) and {@code viewVersions}
    * views: one missing from its map is read at its current snapshot or version, and added to it.

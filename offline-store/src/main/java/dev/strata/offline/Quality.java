@@ -103,6 +103,84 @@ public final class Quality {
   }
 
   /**
+   * How a run measures the rows it writes, chosen by what it must measure: nothing (the rows are
+   * written as they are computed); statistics only (taken as the rows are written, {@link
+   * Observed}: one pass); expectations (the rows are computed once, measured and checked by {@link
+   * #gate} before anything is written, then written from there).
+   *
+   * <pre>{@code
+   * Quality.Measurement m = Quality.Measurement.start(registry, run, subject, rows, measures,
+   *     checks, "backfill of 'origin_delays'");                  // may throw: nothing written
+   * Tables.Commit c = Tables.replaceRange(spark, m.rows(), ...);
+   * Optional<RunQuality> q = m.finish(rowsWritten, () -> committedRows);
+   * }</pre>
+   */
+  public static final class Measurement {
+    private final Dataset<Row> rows;
+    private final Optional<RunQuality> checked;
+    private final Optional<Observed> observed;
+    private final RunTracker run;
+    private final RunQuality.Subject subject;
+
+    private Measurement(
+        Dataset<Row> rows,
+        Optional<RunQuality> checked,
+        Optional<Observed> observed,
+        RunTracker run,
+        RunQuality.Subject subject) {
+      this.rows = rows;
+      this.checked = checked;
+      this.observed = observed;
+      this.run = run;
+      this.subject = subject;
+    }
+
+    /**
+     * Starts measuring {@code rows}; with expectations, measures and checks them at once.
+     *
+     * @throws ExpectationFailedException when a STRICT expectation fails (recorded in the run)
+     */
+    public static Measurement start(
+        RegistryStore registry,
+        RunTracker run,
+        RunQuality.Subject subject,
+        Dataset<Row> rows,
+        List<Measure> measures,
+        List<Checks> checks,
+        String job) {
+      boolean expectations = checks.stream().anyMatch(c -> !c.expectations().isEmpty());
+      if (expectations) {
+        Progress.phase(rows.sparkSession(), "compute the rows of " + job);
+        Dataset<Row> computed = computeOnce(rows);
+        RunQuality q = gate(registry, run, subject, computed, measures, checks, job);
+        return new Measurement(computed, Optional.of(q), Optional.empty(), run, subject);
+      }
+      if (measures.isEmpty()) {
+        return new Measurement(rows, Optional.empty(), Optional.empty(), run, subject);
+      }
+      Observed o = observe(rows, measures);
+      return new Measurement(o.rows(), Optional.empty(), Optional.of(o), run, subject);
+    }
+
+    /** The rows to write. */
+    public Dataset<Row> rows() {
+      return rows;
+    }
+
+    /**
+     * The findings to record with the commit: {@code written} rows were committed, which {@code
+     * committed} reads back should the rows have to be measured again ({@link Observed#await}).
+     */
+    public Optional<RunQuality> finish(
+        long written, java.util.function.Supplier<Dataset<Row>> committed) {
+      if (observed.isPresent()) {
+        return Optional.of(finding(run, subject, observed.get().await(written, committed)));
+      }
+      return checked;
+    }
+  }
+
+  /**
    * Computes {@code rows} once, now, and keeps them (Spark's local checkpoint: in memory, spilling
    * to local disk) so that a run can measure them and then write them without computing them again.
    * Unlike {@code persist()}, the computation runs as any query does, with adaptive execution

@@ -60,13 +60,8 @@ class BackfillQualityTest {
         .build();
   }
 
-  @ParameterizedTest
-  @EnumSource(
-      value = TableFormat.class,
-      names = {"DELTA", "ICEBERG", "HUDI"})
-  void strictFailureCommitsNothingAndStatisticsAreRecorded(
-      TableFormat format, SparkSession spark, @TempDir Path dir) {
-    String sourcePath = dir.resolve("source").toString();
+  /** {@link OfflineStoreTest}'s hand-checked events in a Delta table at {@code path}. */
+  static Source firstEvents(SparkSession spark, String path) {
     spark
         .createDataFrame(
             List.of(
@@ -78,8 +73,18 @@ class BackfillQualityTest {
             OfflineStoreTest.SOURCE_SCHEMA)
         .write()
         .format("delta")
-        .save(sourcePath);
-    Source source = OfflineStoreTest.source(sourcePath);
+        .save(path);
+    return OfflineStoreTest.source(path);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = TableFormat.class,
+      names = {"DELTA", "ICEBERG", "HUDI"})
+  void strictFailureCommitsNothingAndStatisticsAreRecorded(
+      TableFormat format, SparkSession spark, @TempDir Path dir) {
+    String sourcePath = dir.resolve("source").toString();
+    Source source = firstEvents(spark, sourcePath);
     try (RegistryStore registry =
         JdbcRegistryStore.open(RegistryUrls.inMemory("q" + UUID.randomUUID()))) {
       registry.apply(
@@ -155,19 +160,7 @@ class BackfillQualityTest {
   void withoutExpectationsTheWriteItselfIsMeasured(
       TableFormat format, SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
-    spark
-        .createDataFrame(
-            List.of(
-                OfflineStoreTest.event("A", "2024-03-01T01:00:00Z", 10),
-                OfflineStoreTest.event("A", "2024-03-01T05:00:00Z", 20),
-                OfflineStoreTest.event("A", "2024-03-02T02:00:00Z", 30),
-                OfflineStoreTest.event("B", "2024-03-01T23:00:00Z", 5),
-                OfflineStoreTest.event("C", "2024-02-01T00:00:00Z", 7)),
-            OfflineStoreTest.SOURCE_SCHEMA)
-        .write()
-        .format("delta")
-        .save(sourcePath);
-    Source source = OfflineStoreTest.source(sourcePath);
+    Source source = firstEvents(spark, sourcePath);
     FeatureView warned =
         FeatureView.builder("delays")
             .entity(OfflineStoreTest.AIRPORT)

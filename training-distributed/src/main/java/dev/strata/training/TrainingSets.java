@@ -19,6 +19,7 @@ import dev.strata.offline.Quality;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
+import dev.strata.registry.CatalogEntry;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.NotRegisteredException;
@@ -236,20 +237,19 @@ public final class TrainingSets {
         started,
         run -> {
           Progress.phase(spark, "point-in-time join of training set '" + spec.name() + "'");
-          // computed once: measured and checked, then written
-          Dataset<Row> joined = Quality.computeOnce(rows);
-          RunQuality quality =
-              Quality.gate(
+          Quality.Measurement measurement =
+              Quality.Measurement.start(
                   registry,
                   run,
                   RunQuality.Subject.trainingSet(spec.name(), 0),
-                  joined,
+                  rows,
                   measures,
                   checks,
                   "training set '" + spec.name() + "'");
-          Optional<Snapshot> snapshot = Tables.write(spark, joined, location, false);
+          Optional<Snapshot> snapshot = Tables.write(spark, measurement.rows(), location, false);
           Dataset<Row> stored = Tables.read(spark, location, snapshot);
           Checksum sum = checksum(stored);
+          Optional<RunQuality> quality = measurement.finish(sum.rows(), () -> stored);
           TrainingSet draft =
               new TrainingSet(
                   spec.name(),
@@ -274,8 +274,13 @@ public final class TrainingSets {
           TrainingSet registered = registry.registerTrainingSet(draft, inputs);
           run.complete(
               List.of(LineageId.parse(registered.nodeId())),
-              quality.about(
-                  RunQuality.Subject.trainingSet(spec.name(), registered.version()), snapshot));
+              quality.stream()
+                  .map(
+                      q ->
+                          q.about(
+                              RunQuality.Subject.trainingSet(spec.name(), registered.version()),
+                              snapshot))
+                  .toArray(CatalogEntry[]::new));
           return registered;
         });
   }
