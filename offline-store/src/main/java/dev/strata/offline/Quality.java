@@ -34,13 +34,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Measures the rows a run is about to write, in one aggregation (one Spark job): each feature's
- * {@link FeatureStatistics} and each expectation's {@link ExpectationResult}. The job then checks
- * {@link #enforce} before it commits anything.
+ * Measures the rows a run writes: each feature's {@link FeatureStatistics} and each expectation's
+ * {@link ExpectationResult}, in one aggregate. With expectations, the rows are measured and checked
+ * before anything is written ({@link #gate}, which throws on a STRICT failure); with statistics
+ * only, as they are written ({@link Observed}); {@link Measurement} picks.
  *
  * <pre>{@code
  * Quality.Measured m = Quality.measure(rows, Quality.features(view),
- *     List.of(Quality.expectations(view, "feature_timestamp", end)));
+ *     List.of(new Quality.Checks("origin_delays", view.expectations(),
+ *         Optional.of("feature_timestamp"), Optional.of(end))));
  * Quality.enforce(m.expectations(), "backfill of 'origin_delays'");   // throws on STRICT failures
  * }</pre>
  */
