@@ -6,6 +6,7 @@ import dev.strata.dsl.VersionedName;
 import dev.strata.errors.NotFoundException;
 import dev.strata.registry.ExpectationResult;
 import dev.strata.registry.FeatureStatistics;
+import dev.strata.registry.JobKind;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunQuality;
 import dev.strata.registry.RunRecord;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Spec;
       "Show the statistics of a feature view's (or training set's) features as a run wrote them:"
           + " count, nulls, mean, stddev, min, quantiles, max, approximate distinct count, and the"
           + " expectations' results.",
-      "Default: the newest completed backfill or materialization of the current version."
+      "Default: the newest completed backfill of the current version (the offline table's rows);"
+          + " --run shows another run, e.g. a materialization's (the newest value per key)."
     })
 final class StatsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -131,11 +133,16 @@ final class StatsCommand implements Callable<Integer> {
         name, parsed.versionOrNull() == null ? current : parsed.versionOrNull());
   }
 
+  /**
+   * The newest completed backfill's (the offline table's rows); else the newest completed run's (a
+   * materialization's: the newest value per key; a training set's); else the newest run's.
+   */
   private static RunQuality newest(RegistryStore store, RunQuality.Subject subject) {
     List<RunQuality> all = store.quality(subject);
     return all.stream()
-        .filter(q -> q.snapshot().isPresent())
+        .filter(q -> q.snapshot().isPresent() && q.job().equals(JobKind.BACKFILL))
         .findFirst()
+        .or(() -> all.stream().filter(q -> q.snapshot().isPresent()).findFirst())
         .orElseGet(
             () ->
                 all.stream()
