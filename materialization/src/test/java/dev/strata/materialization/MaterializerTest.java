@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.strata.dsl.Definitions;
 import dev.strata.dsl.Entity;
+import dev.strata.dsl.Expectation;
 import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Source;
 import dev.strata.dsl.TableLocation;
@@ -86,13 +87,40 @@ class MaterializerTest {
       Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(Duration.ofDays(7));
 
   static FeatureView view(Source s) {
-    return FeatureView.builder("delays")
-        .entity(AIRPORT)
-        .source(s)
-        .ttl(Duration.ofDays(3))
-        .every(Duration.ofHours(6))
-        .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
-        .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
+    return view("delays", s);
+  }
+
+  /** Count over 6 hours and sum over a day, every 6 hours, with {@code expectations}. */
+  static FeatureView view(String name, Source s, Expectation... expectations) {
+    FeatureView.Builder b =
+        FeatureView.builder(name)
+            .entity(AIRPORT)
+            .source(s)
+            .ttl(Duration.ofDays(3))
+            .every(Duration.ofHours(6))
+            .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
+            .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"));
+    for (Expectation e : expectations) {
+      b.expect(e);
+    }
+    return b.build();
+  }
+
+  /**
+   * {@code n} random events over {@code span} from {@link #BASE} in a Delta table at {@code path}.
+   */
+  static Source events(SparkSession spark, String path, long seed, int n, Duration span) {
+    spark
+        .createDataFrame(events(new Random(seed), n, BASE, span), SCHEMA)
+        .write()
+        .format("delta")
+        .save(path);
+    return Source.builder("events")
+        .delta(path)
+        .eventTimestamp("at")
+        .column("airport", STRING)
+        .column("at", TIMESTAMP)
+        .column("x", INT64)
         .build();
   }
 
@@ -148,20 +176,7 @@ class MaterializerTest {
 
   @Test
   void redisServesTheLatestOfflineValuesAndNeverGoesBack(SparkSession spark, @TempDir Path dir) {
-    String sourcePath = dir.resolve("source").toString();
-    spark
-        .createDataFrame(events(new Random(1), 3000, BASE, Duration.ofDays(6)), SCHEMA)
-        .write()
-        .format("delta")
-        .save(sourcePath);
-    Source source =
-        Source.builder("events")
-            .delta(sourcePath)
-            .eventTimestamp("at")
-            .column("airport", STRING)
-            .column("at", TIMESTAMP)
-            .column("x", INT64)
-            .build();
+    Source source = events(spark, dir.resolve("source").toString(), 1, 3000, Duration.ofDays(6));
     FeatureView view = view(source);
     try (RegistryStore registry =
             JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
@@ -222,30 +237,8 @@ class MaterializerTest {
   @Test
   void aStrictExpectationStopsTheRunBeforeAnyRedisWriteAndStatisticsDescribeTheValuesWritten(
       SparkSession spark, @TempDir Path dir) {
-    String sourcePath = dir.resolve("source").toString();
-    spark
-        .createDataFrame(events(new Random(2), 500, BASE, Duration.ofDays(2)), SCHEMA)
-        .write()
-        .format("delta")
-        .save(sourcePath);
-    Source source =
-        Source.builder("events")
-            .delta(sourcePath)
-            .eventTimestamp("at")
-            .column("airport", STRING)
-            .column("at", TIMESTAMP)
-            .column("x", INT64)
-            .build();
-    FeatureView view =
-        FeatureView.builder("fresh_delays")
-            .entity(AIRPORT)
-            .source(source)
-            .ttl(Duration.ofDays(3))
-            .every(Duration.ofHours(6))
-            .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
-            .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
-            .expect(freshness(Duration.ofHours(12)))
-            .build();
+    Source source = events(spark, dir.resolve("source").toString(), 2, 500, Duration.ofDays(2));
+    FeatureView view = view("fresh_delays", source, freshness(Duration.ofHours(12)));
     try (RegistryStore registry =
             JdbcRegistryStore.open(RegistryUrls.inMemory("m" + UUID.randomUUID()));
         RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {

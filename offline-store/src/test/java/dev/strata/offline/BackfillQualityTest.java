@@ -161,19 +161,11 @@ class BackfillQualityTest {
       TableFormat format, SparkSession spark, @TempDir Path dir) {
     String sourcePath = dir.resolve("source").toString();
     Source source = firstEvents(spark, sourcePath);
-    FeatureView warned =
-        FeatureView.builder("delays")
-            .entity(OfflineStoreTest.AIRPORT)
-            .source(source)
-            .ttl(Duration.ofDays(1))
-            .every(Duration.ofHours(6))
-            .aggregate(count().over(Duration.ofHours(6)).as("c6h"))
-            .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
-            .build();
+    FeatureView plain = OfflineStoreTest.view(source);
     try (RegistryStore registry =
         JdbcRegistryStore.open(RegistryUrls.inMemory("w" + UUID.randomUUID()))) {
       registry.apply(
-          Definitions.builder().addAll(OfflineStoreTest.AIRPORT, source, warned).build(),
+          Definitions.builder().addAll(OfflineStoreTest.AIRPORT, source, plain).build(),
           ApplyOptions.defaults());
       OfflineStore store =
           new OfflineStore(spark, registry, Warehouse.local(dir.resolve("warehouse-" + format)));

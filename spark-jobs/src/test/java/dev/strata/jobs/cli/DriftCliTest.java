@@ -39,10 +39,8 @@ class DriftCliTest {
     }
   }
 
-  private StrataCliTest.Result strata(String registry, String verb, String... rest) {
-    List<String> args = new ArrayList<>(List.of(verb, "--registry", registry));
-    args.addAll(List.of(rest));
-    return StrataCliTest.run(args.toArray(String[]::new));
+  private static StrataCliTest.Result strata(String registry, String verb, String... rest) {
+    return StrataCliTest.against(registry, verb, rest);
   }
 
   /** FEATURE -> "DRIFT" or "ok", from the command's table. */

@@ -11,8 +11,6 @@ import dev.strata.offline.Warehouse;
 import dev.strata.registry.jdbc.RegistryUrls;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,10 +33,8 @@ class QualityCliTest {
     System.clearProperty("strata.test.checked.path");
   }
 
-  private StrataCliTest.Result strata(String registry, String verb, String... rest) {
-    List<String> args = new ArrayList<>(List.of(verb, "--registry", registry));
-    args.addAll(List.of(rest));
-    return StrataCliTest.run(args.toArray(String[]::new));
+  private static StrataCliTest.Result strata(String registry, String verb, String... rest) {
+    return StrataCliTest.against(registry, verb, rest);
   }
 
   @Test

@@ -48,6 +48,11 @@ class StrataCliTest {
 
   /** Runs a registry command against the test's registry. */
   private Result strata(String verb, String... rest) {
+    return against(registry, verb, rest);
+  }
+
+  /** Runs a registry command against {@code registry}. */
+  static Result against(String registry, String verb, String... rest) {
     List<String> args = new ArrayList<>(List.of(verb, "--registry", registry));
     args.addAll(List.of(rest));
     return run(args.toArray(String[]::new));
