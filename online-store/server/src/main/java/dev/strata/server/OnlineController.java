@@ -11,6 +11,7 @@ import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.online.RedisOnlineStore.ReadRequest;
 import dev.strata.server.FeatureResolver.ViewRead;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -40,31 +42,46 @@ public class OnlineController {
   private final RedisOnlineStore store;
   private final StrataServer.Settings settings;
   private final ServerMetrics metrics;
+  private final FeatureLog log;
+
+  /** A client's own request id: logged as given, so it can join the log with its labels. */
+  static final String REQUEST_ID = "X-Request-Id";
+
+  private static final java.util.regex.Pattern CLIENT_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   public OnlineController(
       FeatureResolver resolver,
       RedisOnlineStore store,
       StrataServer.Settings settings,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      FeatureLog log) {
     this.resolver = resolver;
     this.store = store;
     this.settings = settings;
     this.metrics = metrics;
+    this.log = log;
   }
 
-  /** A parsed, checked request. */
+  /** A parsed, checked request and its answer. */
   record Lookup(
+      String service,
       List<ViewRead> views,
       Map<String, JsonNode> entities,
       int rows,
+      Instant asOf,
       List<List<OnlineValue>> values) {}
 
   @PostMapping(
       path = "/v1/features/online",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  public ObjectNode online(@RequestBody JsonNode body) {
+  public ObjectNode online(
+      @RequestBody JsonNode body,
+      @RequestHeader(name = REQUEST_ID, required = false) String requestId,
+      HttpServletResponse response) {
     Lookup l = lookup(body);
+    logged(l, requestId, response);
     ObjectNode out = JSON.objectNode();
     ArrayNode names = out.putArray("features");
     for (ViewRead v : l.views()) {
@@ -105,8 +122,12 @@ public class OnlineController {
       path = "/get-online-features",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  public ObjectNode feast(@RequestBody JsonNode body) {
+  public ObjectNode feast(
+      @RequestBody JsonNode body,
+      @RequestHeader(name = REQUEST_ID, required = false) String requestId,
+      HttpServletResponse response) {
     Lookup l = lookup(body);
+    logged(l, requestId, response);
     boolean full = body.path("full_feature_names").asBoolean(false);
     ObjectNode out = JSON.objectNode();
     ArrayNode names = out.putObject("metadata").putArray("feature_names");
@@ -151,6 +172,31 @@ public class OnlineController {
       }
     }
     return out;
+  }
+
+  /**
+   * Hands a sampled request to the served-feature log and names its id in the answer's {@value
+   * #REQUEST_ID} header: the client's own id when it sent a well-formed one, else a new one.
+   */
+  private void logged(Lookup l, String clientId, HttpServletResponse response) {
+    if (!log.sampled()) {
+      return;
+    }
+    String id =
+        clientId != null && CLIENT_ID.matcher(clientId).matches()
+            ? clientId
+            : java.util.UUID.randomUUID().toString();
+    response.setHeader(REQUEST_ID, id);
+    Instant now = Instant.now();
+    log.offer(
+        new FeatureLog.Entry(
+            id,
+            Instants.micros(now),
+            Instants.micros(l.asOf()),
+            l.service(),
+            l.entities(),
+            l.views(),
+            l.values()));
   }
 
   private Lookup lookup(JsonNode body) {
@@ -280,7 +326,8 @@ public class OnlineController {
     metrics.present.increment(present);
     metrics.notFound.increment(notFound);
     metrics.expired.increment(expired);
-    return new Lookup(views, columns, rows, values);
+    return new Lookup(
+        service == null ? null : service.asText(), views, columns, rows, asOf, values);
   }
 
   private static Object keyValue(JoinKey k, JsonNode v, int row) {

@@ -47,6 +47,7 @@ public class StrataServer {
    * @param bodyTimeout how long a client may take to send a request body (then 408)
    * @param redisPoolSize connections to Redis (per node on a cluster): enough that concurrent
    *     requests wait for the CPU, not for a connection and then the deadline
+   * @param featureLog the served-feature log ({@link FeatureLog}); off unless a directory is set
    */
   @ConfigurationProperties("strata")
   public record Settings(
@@ -59,7 +60,8 @@ public class StrataServer {
       Duration requestDeadline,
       Duration maxFutureSkew,
       Duration bodyTimeout,
-      Integer redisPoolSize) {
+      Integer redisPoolSize,
+      FeatureLogSettings featureLog) {
     public Settings {
       registryUrl =
           registryUrl == null ? RegistryUrls.embedded(Path.of(".strata", "registry")) : registryUrl;
@@ -72,6 +74,8 @@ public class StrataServer {
       maxFutureSkew = maxFutureSkew == null ? Duration.ofMinutes(5) : maxFutureSkew;
       bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(5) : bodyTimeout;
       redisPoolSize = redisPoolSize == null ? 64 : redisPoolSize;
+      featureLog =
+          featureLog == null ? new FeatureLogSettings(null, null, null, null, null) : featureLog;
       if (maxRows < 1 || maxBodyBytes < 1 || redisPoolSize < 1) {
         throw new IllegalArgumentException(
             "strata.max-rows, strata.max-body-bytes and strata.redis-pool-size must be positive");
@@ -81,6 +85,32 @@ public class StrataServer {
             "strata.request-deadline must be positive and strata.max-future-skew not negative");
       }
     }
+  }
+
+  /**
+   * {@code strata.feature-log.*}: the served-feature log's directory (unset: no log), the share of
+   * requests logged (default 1), the size (default 64 MB) and age (default 5 minutes) at which a
+   * file is closed, and how many requests may wait to be written (default 100,000).
+   */
+  public record FeatureLogSettings(
+      Path dir,
+      Double sampleRate,
+      org.springframework.util.unit.DataSize maxFileSize,
+      Duration maxFileAge,
+      Integer queueCapacity) {
+    FeatureLog.Settings resolved() {
+      return new FeatureLog.Settings(
+          dir,
+          sampleRate == null ? 1.0 : sampleRate,
+          maxFileSize == null ? 64L << 20 : maxFileSize.toBytes(),
+          maxFileAge == null ? Duration.ofMinutes(5) : maxFileAge,
+          queueCapacity == null ? 100_000 : queueCapacity);
+    }
+  }
+
+  @Bean(destroyMethod = "close")
+  FeatureLog featureLog(Settings settings) {
+    return new FeatureLog(settings.featureLog().resolved());
   }
 
   @Bean(destroyMethod = "close")

@@ -52,8 +52,16 @@ class FeatureServerTest {
       throw new IllegalStateException(e);
     }
     REGISTRY = RegistryUrls.embedded(DIR.resolve("registry"));
-    try (RegistryStore r = JdbcRegistryStore.open(REGISTRY);
-        RedisOnlineStore store = RedisOnlineStore.connect(REDIS.url())) {
+    seed(REGISTRY, REDIS.url());
+  }
+
+  /**
+   * The flights repository in the registry; online values as of {@link #NOW}: ATL's origin delays a
+   * minute old, OLD's eight days old (expired), ATL-LAX's route stats an hour old.
+   */
+  static void seed(String registryUrl, String redisUrl) {
+    try (RegistryStore r = JdbcRegistryStore.open(registryUrl);
+        RedisOnlineStore store = RedisOnlineStore.connect(redisUrl)) {
       r.apply(FlightsRepository.definitions("data/flights.parquet"), ApplyOptions.defaults());
       FeatureView origin = r.featureView("origin_delays").orElseThrow();
       // avg 1h/1d/7d, flights 1h/1d/7d, late share, max delay, stddev

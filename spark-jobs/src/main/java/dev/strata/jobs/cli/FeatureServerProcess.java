@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +44,15 @@ public final class FeatureServerProcess implements AutoCloseable {
    */
   public static FeatureServerProcess start(String redisUrl, String registryUrl, Path log)
       throws Exception {
+    return start(redisUrl, registryUrl, log, List.of());
+  }
+
+  /**
+   * As {@link #start(String, String, Path)}, with more server settings, e.g. {@code
+   * --strata.feature-log.dir=DIR}.
+   */
+  public static FeatureServerProcess start(
+      String redisUrl, String registryUrl, Path log, List<String> settings) throws Exception {
     Path jar = jar();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -55,8 +66,9 @@ public final class FeatureServerProcess implements AutoCloseable {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Process p =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
                 "-jar",
@@ -64,10 +76,10 @@ public final class FeatureServerProcess implements AutoCloseable {
                 "--server.port=" + port,
                 "--server.address=127.0.0.1",
                 "--strata.redis-url=" + redisUrl,
-                "--strata.registry-url=" + registryUrl)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+                "--strata.registry-url=" + registryUrl));
+    command.addAll(settings);
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     FeatureServerProcess server = new FeatureServerProcess(p, "http://127.0.0.1:" + port, log);
     try {
       server.awaitHealthy(Duration.ofSeconds(120));
@@ -124,7 +136,7 @@ public final class FeatureServerProcess implements AutoCloseable {
             + log);
   }
 
-  /** Stops the server: SIGTERM, then SIGKILL after 20 s. */
+  /** Stops the server: SIGTERM (it closes its served-feature log), then SIGKILL after 20 s. */
   @Override
   public synchronized void close() {
     process.destroy();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  * #INVALID} invalid definitions or data that does not match them, {@value #CONFLICT} a conflict (a
  * breaking change refused, an output that exists), {@value #NOT_FOUND} an object or node that does
  * not exist, {@value #UNAVAILABLE} the registry, Redis or the storage cannot be reached; and
- * {@value #DRIFT} when {@code strata drift} found a feature over a threshold.
+ * {@value #DRIFT} when {@code strata drift} found a feature over a threshold, {@value #SKEW} when
+ * {@code strata skew} found served values that differ from the offline tables.
  */
 @Command(
     name = "strata",
@@ -29,6 +30,8 @@ import picocli.CommandLine.Command;
       DescribeCommand.class,
       StatsCommand.class,
       DriftCommand.class,
+      SkewCommand.class,
+      LogsCommand.class,
       LineageCommand.class,
       BackfillCommand.class,
       HistoricalCommand.class,
@@ -57,6 +60,9 @@ public final class StrataCli implements Runnable {
 
   /** {@code strata drift} found a feature over a threshold: not an error, a finding to alert on. */
   public static final int DRIFT = 7;
+
+  /** {@code strata skew} found a feature whose served values matched less than required. */
+  public static final int SKEW = 8;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -51,9 +51,10 @@ class StrataCliTest {
     return against(registry, verb, rest);
   }
 
-  /** Runs a registry command against {@code registry}. */
+  /** Runs a registry command ({@code "logs load"} for a subcommand) against {@code registry}. */
   static Result against(String registry, String verb, String... rest) {
-    List<String> args = new ArrayList<>(List.of(verb, "--registry", registry));
+    List<String> args = new ArrayList<>(List.of(verb.split(" ")));
+    args.addAll(List.of("--registry", registry));
     args.addAll(List.of(rest));
     return run(args.toArray(String[]::new));
   }

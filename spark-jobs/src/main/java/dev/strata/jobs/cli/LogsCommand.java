@@ -1,0 +1,100 @@
+package dev.strata.jobs.cli;
+
+import dev.strata.dsl.TableLocation;
+import dev.strata.offline.ServedLog;
+import dev.strata.offline.TableFormat;
+import dev.strata.registry.RegistryStore;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code strata logs}: the feature server's served-feature log. */
+@Command(
+    name = "logs",
+    mixinStandardHelpOptions = true,
+    description = "The feature server's served-feature log (strata.feature-log.dir).",
+    subcommands = {LogsCommand.Load.class})
+final class LogsCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: load");
+  }
+
+  /** Where the loaded log lives: a table location, or the warehouse's default. */
+  static final class Table {
+    @Option(
+        names = "--log-table",
+        paramLabel = "LOCATION",
+        description = "The log table (default: logs/<format>/served_features in the warehouse).")
+    String location;
+
+    @Option(
+        names = "--log-format",
+        paramLabel = "FORMAT",
+        description = "The log table's format: delta (default), iceberg or hudi.")
+    String format = "delta";
+
+    TableLocation resolve(SparkOptions spark) {
+      TableFormat f = Jobs.offlineFormat(format);
+      return location == null ? ServedLog.location(spark.warehouse, f) : f.at(location);
+    }
+  }
+
+  @Command(
+      name = "load",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Append the server's closed log files (*.jsonl) that the log table does not hold yet, in"
+            + " one commit: one row per request, entity row and feature.",
+        "Files still being written (*.jsonl.open) wait for the next load; loading again adds"
+            + " nothing."
+      })
+  static final class Load implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin RegistryOptions registry = new RegistryOptions();
+    @Mixin SparkOptions sparkOptions = new SparkOptions();
+    @Mixin Table table = new Table();
+
+    @Option(
+        names = "--dir",
+        required = true,
+        paramLabel = "DIR",
+        description = "The server's strata.feature-log.dir (any Hadoop file system URI or path).")
+    String dir;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try (RegistryStore store = registry.open()) {
+        var spark = sparkOptions.session("logs load");
+        TableLocation t = table.resolve(sparkOptions);
+        ServedLog.Loaded l =
+            SparkOptions.reported(spark, "logs load", () -> ServedLog.load(spark, store, dir, t));
+        if (l.files().isEmpty()) {
+          out.println("No new closed log files in " + dir + "; " + t.location() + " unchanged");
+        } else {
+          out.println(
+              "Loaded "
+                  + l.files().size()
+                  + " log files ("
+                  + l.requests()
+                  + " requests, "
+                  + l.rows()
+                  + " served values) into "
+                  + t.formatName()
+                  + " "
+                  + t.location()
+                  + l.snapshot().map(s -> " at snapshot " + s.id()).orElse(""));
+        }
+        return StrataCli.OK;
+      }
+    }
+  }
+}
