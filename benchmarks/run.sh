@@ -5,11 +5,12 @@
 #   benchmarks/run.sh training [--data PATH] [--rounds N]
 #   benchmarks/run.sh backfill [--sample PATH] [--data PATH] [--formats delta,iceberg,hudi]
 #   benchmarks/run.sh statistics [--data PATH] [--rounds N]
+#   benchmarks/run.sh feature-log [--entities N] [--seconds S] [--rounds R]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-which="${1:?which benchmark: point-in-time, online, training or backfill}"; shift
+which="${1:?which benchmark: point-in-time, online, training, backfill, statistics or feature-log}"; shift
 if [[ "$which" == point-in-time || "$which" == backfill || "$which" == statistics ]]; then
   [[ -f data/full/flights-3m.parquet ]] || scripts/fetch-flights.sh
 fi
@@ -22,6 +23,7 @@ case "$which" in
   training) main=dev.strata.benchmarks.TrainingBenchmark ;;
   backfill) main=dev.strata.benchmarks.BackfillBenchmark ;;
   statistics) main=dev.strata.benchmarks.StatisticsBenchmark ;;
+  feature-log) main=dev.strata.benchmarks.FeatureLogBenchmark ;;
   *) echo "unknown benchmark $which" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2046

@@ -82,6 +82,20 @@ public final class OnlineBenchmark {
         .run(entities, seconds, Path.of(out), Path.of(serverJar), String.join(" ", args));
   }
 
+  /** The profiles: a user id, an event time, five FLOAT64 and five INT64 features. */
+  static Source source(String path) {
+    Source.Builder sb =
+        Source.builder("profiles")
+            .parquet(path)
+            .eventTimestamp("event_ts")
+            .column("user_id", INT64)
+            .column("event_ts", TIMESTAMP);
+    for (int f = 0; f < FEATURES; f++) {
+      sb.column("f" + f, f < 5 ? FLOAT64 : INT64);
+    }
+    return sb.build();
+  }
+
   static FeatureView view(Source source, Entity user) {
     FeatureView.Builder b =
         FeatureView.builder("profile").entity(user).source(source).ttl(Duration.ofDays(30));
@@ -138,16 +152,7 @@ public final class OnlineBenchmark {
                 : floor(rand(f).multiply(100_000)).cast("long").as("f" + f));
       }
       spark.range(2L * entities).select(cols.toArray(Column[]::new)).write().parquet(sourcePath);
-      Source.Builder sb =
-          Source.builder("profiles")
-              .parquet(sourcePath)
-              .eventTimestamp("event_ts")
-              .column("user_id", INT64)
-              .column("event_ts", TIMESTAMP);
-      for (int f = 0; f < FEATURES; f++) {
-        sb.column("f" + f, f < 5 ? FLOAT64 : INT64);
-      }
-      Source source = sb.build();
+      Source source = source(sourcePath);
       FeatureView view = view(source, user);
       registry.apply(
           Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
@@ -375,39 +380,15 @@ public final class OnlineBenchmark {
       double seconds,
       Path work)
       throws Exception {
-    int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = freePort();
     Process server =
-        new ProcessBuilder(
-                "java",
-                "-Xmx1g",
-                "-XX:+UseParallelGC",
-                "-jar",
-                serverJar.toString(),
-                "--server.port=" + port,
-                "--strata.redis-url=" + redisUrl,
-                "--strata.registry-url=" + registryUrl)
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("server.log").toFile())
-            .start();
+        startServer(serverJar, redisUrl, registryUrl, port, work.resolve("server.log"));
     try {
-      awaitHealthy(port, server, work.resolve("server.log"));
       Random rnd = new Random(11);
-      StringJoiner names = new StringJoiner("\",\"", "[\"", "\"]");
-      for (int f = 0; f < FEATURES; f++) {
-        names.add("profile:f" + f);
-      }
-      List<String> single = new ArrayList<>();
+      String names = featureNames();
+      List<String> single = singleRequests(entities, rnd);
       List<String> hundred = new ArrayList<>();
       for (int i = 0; i < 2000; i++) {
-        single.add(
-            "{\"features\":"
-                + names
-                + ",\"entities\":{\"user_id\":["
-                + rnd.nextInt(entities)
-                + "]}}");
         StringJoiner ids = new StringJoiner(",", "[", "]");
         for (int k = 0; k < 100; k++) {
           ids.add(Integer.toString(rnd.nextInt(entities)));
@@ -564,6 +545,66 @@ public final class OnlineBenchmark {
     };
   }
 
+  /** The JSON list of the profile view's features. */
+  static String featureNames() {
+    StringJoiner names = new StringJoiner("\",\"", "[\"", "\"]");
+    for (int f = 0; f < FEATURES; f++) {
+      names.add("profile:f" + f);
+    }
+    return names.toString();
+  }
+
+  /** 2,000 request bodies for every feature of one random entity each. */
+  static List<String> singleRequests(int entities, Random rnd) {
+    String names = featureNames();
+    List<String> single = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      single.add(
+          "{\"features\":"
+              + names
+              + ",\"entities\":{\"user_id\":["
+              + rnd.nextInt(entities)
+              + "]}}");
+    }
+    return single;
+  }
+
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /**
+   * Starts the server jar in its own JVM (-Xmx1g, ParallelGC) on {@code port} with {@code settings}
+   * added, and returns once it is healthy.
+   */
+  static Process startServer(
+      Path serverJar, String redisUrl, String registryUrl, int port, Path log, String... settings)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "java",
+                "-Xmx1g",
+                "-XX:+UseParallelGC",
+                "-jar",
+                serverJar.toString(),
+                "--server.port=" + port,
+                "--strata.redis-url=" + redisUrl,
+                "--strata.registry-url=" + registryUrl));
+    command.addAll(List.of(settings));
+    Process server =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      awaitHealthy(port, server, log);
+    } catch (Exception e) {
+      server.destroyForcibly();
+      throw e;
+    }
+    return server;
+  }
+
   private static void awaitHealthy(int port, Process server, Path log) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -588,7 +629,7 @@ public final class OnlineBenchmark {
     throw new IllegalStateException("the server did not become healthy in 90 s");
   }
 
-  private static void checkAnswer(int port, String body) throws Exception {
+  static void checkAnswer(int port, String body) throws Exception {
     LoadGenerator.HttpClient c =
         new LoadGenerator.HttpClient("127.0.0.1", port, "/v1/features/online", List.of(body));
     c.call(0);

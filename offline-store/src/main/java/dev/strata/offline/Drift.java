@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.strata.registry.DriftReport.FeatureDrift;
+import dev.strata.registry.DriftReport.Thresholds;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -27,8 +29,8 @@ import org.apache.spark.sql.Row;
  * </ul>
  *
  * <pre>{@code
- * List<Drift.FeatureDrift> d = Drift.compare(reference, current, List.of("avg_delay_1d"),
- *     Drift.Thresholds.DEFAULTS);
+ * List<DriftReport.FeatureDrift> d = Drift.compare(reference, current, List.of("avg_delay_1d"),
+ *     DriftReport.Thresholds.DEFAULTS);
  * }</pre>
  */
 public final class Drift {
@@ -36,22 +38,6 @@ public final class Drift {
   static final double PSI_FLOOR = 1e-4;
 
   private Drift() {}
-
-  /** A feature drifts when any of its figures exceeds its threshold. */
-  public record Thresholds(double psi, double ks, double js) {
-    /** PSI 0.2 (the usual "significant shift"), KS 0.1, JS 0.1 bits. */
-    public static final Thresholds DEFAULTS = new Thresholds(0.2, 0.1, 0.1);
-  }
-
-  /** One feature's figures; NaN where a side has no values (then it counts as drifted). */
-  public record FeatureDrift(
-      String feature,
-      long referenceValues,
-      long currentValues,
-      double psi,
-      double ks,
-      double js,
-      boolean drifted) {}
 
   /** Compares {@code features} of the two row sets, one Spark job per feature. */
   public static List<FeatureDrift> compare(
@@ -97,7 +83,17 @@ public final class Drift {
       nCur += cur[i];
     }
     if (nRef == 0 || nCur == 0) {
-      return new FeatureDrift(feature, nRef, nCur, Double.NaN, Double.NaN, Double.NaN, true);
+      return new FeatureDrift(
+          feature,
+          nRef,
+          nCur,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          true,
+          List.of(),
+          List.of(),
+          List.of());
     }
     // KS over every distinct value; the reference's deciles as bin edges on the way
     double ks = 0;
@@ -139,7 +135,13 @@ public final class Drift {
       js += 0.5 * (p > 0 ? p * log2(p / m) : 0) + 0.5 * (q > 0 ? q * log2(q / m) : 0);
     }
     boolean drifted = psi > t.psi() || ks > t.ks() || js > t.js();
-    return new FeatureDrift(feature, nRef, nCur, psi, ks, js, drifted);
+    List<Long> refCounts = new ArrayList<>();
+    List<Long> curCounts = new ArrayList<>();
+    for (int b = 0; b < refBins.length; b++) {
+      refCounts.add(refBins[b]);
+      curCounts.add(curBins[b]);
+    }
+    return new FeatureDrift(feature, nRef, nCur, psi, ks, js, drifted, edges, refCounts, curCounts);
   }
 
   private static double log2(double x) {

@@ -4,13 +4,17 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.timestamp_micros;
 
+import dev.strata.dsl.FeatureView;
 import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.TableLocation;
+import dev.strata.dsl.ValueType;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
@@ -29,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -163,6 +168,51 @@ public final class ServedLog {
         timestamp_micros(col("r.event_micros")).as("event_time"),
         element_at(col("r.values"), col("i").plus(1)).as("value"),
         col("log_file"));
+  }
+
+  /**
+   * The log rows of one view version whose requests were served on the UTC days {@code [from, to]}.
+   */
+  public static Dataset<Row> ofView(
+      Dataset<Row> log,
+      String view,
+      int version,
+      java.time.LocalDate from,
+      java.time.LocalDate to) {
+    Column day = org.apache.spark.sql.functions.to_date(col("request_time"));
+    return log.filter(
+        col("view")
+            .equalTo(view)
+            .and(col("view_version").equalTo(version))
+            .and(day.geq(lit(java.sql.Date.valueOf(from))))
+            .and(day.leq(lit(java.sql.Date.valueOf(to)))));
+  }
+
+  /**
+   * The values a view's features were served with, one row per served entity row and a column per
+   * feature typed as the feature: the served distribution, weighted by traffic. Values served as
+   * NOT_FOUND or EXPIRED are left out.
+   */
+  public static Dataset<Row> servedValues(
+      Dataset<Row> viewLog, FeatureView view, List<String> features) {
+    Dataset<Row> wide =
+        viewLog
+            .filter(col("status").equalTo("PRESENT"))
+            .groupBy("request_id", "entity_row")
+            .pivot("feature", new ArrayList<Object>(features))
+            .agg(first(col("value")));
+    List<Column> typed = new ArrayList<>();
+    for (String f : features) {
+      ValueType t =
+          view.feature(f)
+              .orElseThrow(
+                  () ->
+                      new InvalidInputException(
+                          "feature view '" + view.name() + "' has no feature '" + f + "'"))
+              .type();
+      typed.add(col("`" + f + "`").cast(SparkTypes.of(t)).as(f));
+    }
+    return wide.select(typed.toArray(Column[]::new));
   }
 
   /**

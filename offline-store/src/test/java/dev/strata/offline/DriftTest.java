@@ -3,6 +3,7 @@ package dev.strata.offline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.strata.registry.DriftReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,9 +86,12 @@ class DriftTest {
         ref.add(rnd.nextInt(15) == 0 ? null : Math.rint(rnd.nextGaussian() * 10) / 2);
         cur.add(rnd.nextInt(15) == 0 ? null : Math.rint((rnd.nextGaussian() + shift) * 10) / 2);
       }
-      Drift.FeatureDrift d =
+      DriftReport.FeatureDrift d =
           Drift.compare(
-                  frame(spark, ref), frame(spark, cur), List.of("x"), Drift.Thresholds.DEFAULTS)
+                  frame(spark, ref),
+                  frame(spark, cur),
+                  List.of("x"),
+                  DriftReport.Thresholds.DEFAULTS)
               .get(0);
       double[] expected = bruteForce(ref, cur);
       assertThat(d.psi()).as("psi, seed %s", seed).isCloseTo(expected[0], within(1e-12));
@@ -104,7 +108,7 @@ class DriftTest {
     double[] values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     long[] ref = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     long[] cur = {0, 0, 0, 0, 0, 0, 0, 0, 5, 5};
-    Drift.FeatureDrift d = Drift.of("x", values, ref, cur, Drift.Thresholds.DEFAULTS);
+    DriftReport.FeatureDrift d = Drift.of("x", values, ref, cur, DriftReport.Thresholds.DEFAULTS);
     // KS: at 8 the reference has 0.8 below, the current 0
     assertThat(d.ks()).isEqualTo(0.8);
     // deciles 1..9 are the bin edges: ten bins of one reference value; the current fills two
@@ -116,7 +120,11 @@ class DriftTest {
             + 2 * (0.5 * 0.1 * Math.log(0.1 / 0.3) + 0.5 * 0.5 * Math.log(0.5 / 0.3)) / Math.log(2);
     assertThat(d.js()).isCloseTo(js, within(1e-12));
     assertThat(d.drifted()).isTrue();
-    assertThat(Drift.of("x", values, ref, ref, Drift.Thresholds.DEFAULTS))
+    // the histogram the figures came from: edges at the deciles, counts per bin
+    assertThat(d.edges()).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0);
+    assertThat(d.referenceBins()).containsExactly(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+    assertThat(d.currentBins()).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 5L, 5L);
+    assertThat(Drift.of("x", values, ref, ref, DriftReport.Thresholds.DEFAULTS))
         .satisfies(
             same -> {
               assertThat(same.psi()).isZero();
@@ -124,7 +132,7 @@ class DriftTest {
               assertThat(same.js()).isZero();
               assertThat(same.drifted()).isFalse();
             });
-    assertThat(Drift.of("x", values, ref, new long[10], Drift.Thresholds.DEFAULTS).drifted())
+    assertThat(Drift.of("x", values, ref, new long[10], DriftReport.Thresholds.DEFAULTS).drifted())
         .isTrue();
   }
 }

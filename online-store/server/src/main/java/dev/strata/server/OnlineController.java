@@ -185,7 +185,7 @@ public class OnlineController {
     String id =
         clientId != null && CLIENT_ID.matcher(clientId).matches()
             ? clientId
-            : java.util.UUID.randomUUID().toString();
+            : FeatureLog.newRequestId();
     response.setHeader(REQUEST_ID, id);
     Instant now = Instant.now();
     log.offer(

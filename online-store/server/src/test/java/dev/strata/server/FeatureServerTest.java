@@ -10,6 +10,7 @@ import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
 import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.DriftReport;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
@@ -180,6 +181,93 @@ class FeatureServerTest {
     assertThat(replay.status()).as(replay.raw()).isEqualTo(200);
     assertThat(replay.body().get("rows").get(0).get("statuses").get(0).asText())
         .isEqualTo("PRESENT");
+  }
+
+  @org.springframework.beans.factory.annotation.Autowired DriftGauges driftGauges;
+
+  @Test
+  void theNewestDriftCheckOfEachViewIsAGaugePerServiceAndFeature() throws Exception {
+    DriftReport.FeatureDrift delay =
+        new DriftReport.FeatureDrift(
+            "avg_delay_1h",
+            100,
+            90,
+            1.5,
+            0.25,
+            0.125,
+            true,
+            List.of(1.0),
+            List.of(50L, 50L),
+            List.of(10L, 80L));
+    DriftReport.FeatureDrift distance =
+        new DriftReport.FeatureDrift(
+            "route_distance",
+            100,
+            90,
+            0.01,
+            0.02,
+            0.03,
+            false,
+            List.of(1.0),
+            List.of(50L, 50L),
+            List.of(45L, 45L));
+    // route_late_share_30d is not in the service; the older check of origin_delays is replaced
+    DriftReport.FeatureDrift flights =
+        new DriftReport.FeatureDrift(
+            "route_flights_7d", 100, 90, 9, 9, 9, true, List.of(), List.of(), List.of());
+    try (RegistryStore r = JdbcRegistryStore.open(REGISTRY)) {
+      r.recordDrift(
+          new DriftReport(
+              "old",
+              NOW.minusSeconds(600),
+              "origin_delays",
+              1,
+              "a",
+              "b",
+              DriftReport.Thresholds.DEFAULTS,
+              List.of(distance("avg_delay_1h"))));
+      r.recordDrift(
+          new DriftReport(
+              "new",
+              NOW,
+              "origin_delays",
+              1,
+              "a",
+              "b",
+              DriftReport.Thresholds.DEFAULTS,
+              List.of(delay)));
+      r.recordDrift(
+          new DriftReport(
+              "routes",
+              NOW,
+              "route_stats",
+              1,
+              "a",
+              "b",
+              DriftReport.Thresholds.DEFAULTS,
+              List.of(distance, flights)));
+    }
+    driftGauges.refresh();
+    String metrics = call("GET", "/actuator/prometheus", null).raw();
+    assertThat(metrics)
+        .contains(
+            "strata_drift_psi{feature=\"avg_delay_1h\",feature_service=\"delay_model\",view=\"origin_delays\"} 1.5")
+        .contains(
+            "strata_drift_ks{feature=\"avg_delay_1h\",feature_service=\"delay_model\",view=\"origin_delays\"} 0.25")
+        .contains(
+            "strata_drift_js{feature=\"avg_delay_1h\",feature_service=\"delay_model\",view=\"origin_delays\"} 0.125")
+        .contains(
+            "strata_drift_drifted{feature=\"avg_delay_1h\",feature_service=\"delay_model\",view=\"origin_delays\"} 1.0")
+        .contains(
+            "strata_drift_psi{feature=\"route_distance\",feature_service=\"delay_model\",view=\"route_stats\"} 0.01")
+        .contains(
+            "strata_drift_drifted{feature=\"route_distance\",feature_service=\"delay_model\",view=\"route_stats\"} 0.0")
+        .doesNotContain("feature=\"route_flights_7d\"");
+  }
+
+  private static DriftReport.FeatureDrift distance(String feature) {
+    return new DriftReport.FeatureDrift(
+        feature, 1, 1, 0.5, 0.5, 0.5, true, List.of(), List.of(), List.of());
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.strata.dsl.ObjectKind;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ApplyResult;
 import dev.strata.registry.CatalogEntry;
+import dev.strata.registry.DriftReport;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageGraph;
 import dev.strata.registry.LineageId;
@@ -223,6 +224,21 @@ public final class JdbcRegistryStore implements RegistryStore {
   @Override
   public List<RunQuality> quality(RunQuality.Subject subject) {
     return runs.quality(subject);
+  }
+
+  @Override
+  public void recordDrift(DriftReport report) {
+    runs.recordDrift(report);
+  }
+
+  @Override
+  public List<DriftReport> drift(String view) {
+    return runs.drift(view);
+  }
+
+  @Override
+  public List<DriftReport> latestDrift() {
+    return runs.latestDrift();
   }
 
   @Override

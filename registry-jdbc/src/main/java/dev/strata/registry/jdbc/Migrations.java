@@ -31,7 +31,8 @@ final class Migrations {
           new Step("V2__run_times_in_micros.sql", null),
           new Step("V3__catalog.sql", CatalogMigration::moveRunProperties),
           new Step("V4__training_sets_and_models.sql", CatalogMigration::moveArtifacts),
-          new Step("V5__run_quality.sql", null));
+          new Step("V5__run_quality.sql", null),
+          new Step("V6__drift_reports.sql", null));
 
   interface ConnectionSource {
     Connection get() throws SQLException;

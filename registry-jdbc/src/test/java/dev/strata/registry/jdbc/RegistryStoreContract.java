@@ -25,6 +25,7 @@ import dev.strata.registry.BreakingChangeException;
 import dev.strata.registry.Change;
 import dev.strata.registry.ChangeType;
 import dev.strata.registry.DefinitionCodec;
+import dev.strata.registry.DriftReport;
 import dev.strata.registry.ExpectationResult;
 import dev.strata.registry.FeatureStatistics;
 import dev.strata.registry.Fixtures;
@@ -645,6 +646,72 @@ abstract class RegistryStoreContract {
     assertThat(registry.quality(RunQuality.Subject.view("delays", 1))).containsExactly(failed, q);
     assertThat(registry.quality(RunQuality.Subject.view("delays", 2))).isEmpty();
     assertThat(registry.quality("no-such-run")).isEmpty();
+  }
+
+  @Test
+  void driftReportsReadBackWholeNewestFirstAndNewestPerView() {
+    Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
+    DriftReport.FeatureDrift delay =
+        new DriftReport.FeatureDrift(
+            "avg_delay",
+            700,
+            650,
+            1.25,
+            0.5,
+            0.375,
+            true,
+            List.of(-3.0, 0.0, 4.5),
+            List.of(70L, 210L, 280L, 140L),
+            List.of(10L, 20L, 20L, 600L));
+    DriftReport.FeatureDrift empty =
+        new DriftReport.FeatureDrift(
+            "flights",
+            700,
+            0,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            true,
+            List.of(),
+            List.of(),
+            List.of());
+    DriftReport first =
+        new DriftReport(
+            "d1",
+            t0,
+            "delays",
+            1,
+            "2001-01-08..2001-01-14",
+            "2001-01-15..2001-01-21",
+            DriftReport.Thresholds.DEFAULTS,
+            List.of(delay, empty));
+    DriftReport second =
+        new DriftReport(
+            "d2",
+            t0.plusSeconds(60),
+            "delays",
+            2,
+            "training set t@v1",
+            "served 2026-11-26..2026-11-26",
+            new DriftReport.Thresholds(0.1, 0.05, 0.2),
+            List.of(delay));
+    DriftReport other =
+        new DriftReport(
+            "d3",
+            t0.plusSeconds(30),
+            "routes",
+            1,
+            "a",
+            "b",
+            DriftReport.Thresholds.DEFAULTS,
+            List.of(delay));
+    registry.recordDrift(first);
+    registry.recordDrift(second);
+    registry.recordDrift(other);
+    assertThat(registry.drift("delays")).containsExactly(second, first);
+    assertThat(registry.drift("delays").get(1).features().get(1).psi()).isNaN();
+    assertThat(registry.latestDrift()).containsExactly(second, other);
+    assertThat(registry.drift("nope")).isEmpty();
   }
 
   @Test

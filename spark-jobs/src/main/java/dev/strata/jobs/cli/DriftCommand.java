@@ -9,8 +9,12 @@ import dev.strata.dsl.VersionedName;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.NotFoundException;
 import dev.strata.offline.Drift;
+import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
+import dev.strata.offline.ServedLog;
+import dev.strata.offline.Skew;
 import dev.strata.offline.Tables;
+import dev.strata.registry.DriftReport;
 import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.Registered;
@@ -48,6 +52,9 @@ import picocli.CommandLine.Spec;
           + " offline table with a reference: an earlier date range, or a training set.",
       "Per feature: PSI (on the reference's deciles), the Kolmogorov-Smirnov statistic and the"
           + " Jensen-Shannon divergence (bits); a feature drifts when any exceeds its threshold.",
+      "The current window is a date range of the offline table, or with --served what the"
+          + " feature server served on those days. Each check is recorded in the registry; the"
+          + " feature server exposes the newest per view as Prometheus gauges.",
       "Exit code 0 when no feature drifted, " + StrataCli.DRIFT + " when one did (for cron or CI)."
     })
 final class DriftCommand implements Callable<Integer> {
@@ -97,14 +104,31 @@ final class DriftCommand implements Callable<Integer> {
       description = "The features to compare (default: every numeric feature).")
   List<String> features;
 
+  @Option(
+      names = "--served",
+      description =
+          "The current window is what the feature server served on --start..--end (its"
+              + " served-feature log, loaded by 'strata logs load'), not the offline table.")
+  boolean served;
+
+  @Mixin LogsCommand.Table logTable = new LogsCommand.Table();
+
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write a self-contained HTML report: per feature, the reference and current"
+              + " histograms, the figures against their thresholds and, with --served, skew rates.")
+  String html;
+
   @Option(names = "--psi", paramLabel = "X", description = "PSI threshold (default 0.2).")
-  double psi = Drift.Thresholds.DEFAULTS.psi();
+  double psi = DriftReport.Thresholds.DEFAULTS.psi();
 
   @Option(names = "--ks", paramLabel = "X", description = "KS threshold (default 0.1).")
-  double ks = Drift.Thresholds.DEFAULTS.ks();
+  double ks = DriftReport.Thresholds.DEFAULTS.ks();
 
   @Option(names = "--js", paramLabel = "X", description = "JS threshold, bits (default 0.1).")
-  double js = Drift.Thresholds.DEFAULTS.js();
+  double js = DriftReport.Thresholds.DEFAULTS.js();
 
   @Override
   public Integer call() {
@@ -151,7 +175,7 @@ final class DriftCommand implements Callable<Integer> {
                               + "' first"));
       SparkSession spark = sparkOptions.session("drift " + view);
       Dataset<Row> offline = Tables.read(spark, table.table(), Optional.empty());
-      Dataset<Row> current = days(offline, start, end);
+      Dataset<Row> servedLog = served ? servedLog(spark, reg.version()) : null;
       Dataset<Row> reference;
       String referenceName;
       if (trainingSet == null) {
@@ -164,9 +188,23 @@ final class DriftCommand implements Callable<Integer> {
         reference = sets.read(set);
         referenceName = "training set " + set.name() + "@v" + set.version();
       }
-      List<String> compared = compared(v, Arrays.asList(reference.columns()));
-      Drift.Thresholds thresholds = new Drift.Thresholds(psi, ks, js);
-      List<Drift.FeatureDrift> result =
+      List<String> columns = new ArrayList<>(Arrays.asList(reference.columns()));
+      if (served) {
+        // only what the server served: a service may serve some of a view's features
+        List<String> logged =
+            servedLog
+                .select("feature")
+                .distinct()
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList();
+        columns.retainAll(logged);
+      }
+      List<String> compared = compared(v, columns);
+      Dataset<Row> current =
+          served ? ServedLog.servedValues(servedLog, v, compared) : days(offline, start, end);
+      String currentName = (served ? "served " : "") + start + ".." + end;
+      DriftReport.Thresholds thresholds = new DriftReport.Thresholds(psi, ks, js);
+      List<DriftReport.FeatureDrift> result =
           SparkOptions.reported(
               spark,
               "drift " + view,
@@ -179,16 +217,14 @@ final class DriftCommand implements Callable<Integer> {
               + ": reference "
               + referenceName
               + ", current "
-              + start
-              + ".."
-              + end
+              + currentName
               + " ("
-              + table.table()
+              + (served ? "served-feature log" : table.table().toString())
               + ")");
       List<String[]> cells = new ArrayList<>();
       cells.add(new String[] {"FEATURE", "REFERENCE", "CURRENT", "PSI", "KS", "JS", "DRIFT"});
       long drifted = 0;
-      for (Drift.FeatureDrift d : result) {
+      for (DriftReport.FeatureDrift d : result) {
         drifted += d.drifted() ? 1 : 0;
         cells.add(
             new String[] {
@@ -212,6 +248,18 @@ final class DriftCommand implements Callable<Integer> {
               js,
               drifted,
               result.size()));
+      DriftReport report =
+          DriftReport.of(view, reg.version(), referenceName, currentName, thresholds, result);
+      store.recordDrift(report);
+      if (html != null) {
+        List<Skew.FeatureSkew> skew =
+            served ? Skew.compare(store, servedLog).features() : List.of();
+        HadoopFs.write(
+            spark,
+            html,
+            QualityReport.drift(report, skew).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.println("Wrote the report to " + html);
+      }
       return drifted > 0 ? StrataCli.DRIFT : StrataCli.OK;
     }
   }
@@ -243,6 +291,11 @@ final class DriftCommand implements Callable<Integer> {
       }
     }
     return features;
+  }
+
+  /** The served-feature log of this view version on the current window's days. */
+  private Dataset<Row> servedLog(SparkSession spark, int version) {
+    return ServedLog.ofView(logTable.read(spark, sparkOptions), view, version, start, end);
   }
 
   private static Dataset<Row> days(Dataset<Row> offline, LocalDate from, LocalDate to) {

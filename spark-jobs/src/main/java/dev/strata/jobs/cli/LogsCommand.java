@@ -1,8 +1,10 @@
 package dev.strata.jobs.cli;
 
 import dev.strata.dsl.TableLocation;
+import dev.strata.errors.NotFoundException;
 import dev.strata.offline.ServedLog;
 import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
 import dev.strata.registry.RegistryStore;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -44,6 +46,19 @@ final class LogsCommand implements Runnable {
     TableLocation resolve(SparkOptions spark) {
       TableFormat f = Jobs.offlineFormat(format);
       return location == null ? ServedLog.location(spark.warehouse, f) : f.at(location);
+    }
+
+    /** The loaded log as it is now; not found when nothing was loaded there yet. */
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> read(
+        org.apache.spark.sql.SparkSession spark, SparkOptions options) {
+      TableLocation t = resolve(options);
+      if (!Tables.exists(spark, t)) {
+        throw new NotFoundException(
+            "no served-feature log table at "
+                + t.location()
+                + ": load the server's log with 'strata logs load --dir DIR' first");
+      }
+      return Tables.read(spark, t, java.util.Optional.empty());
     }
   }
 

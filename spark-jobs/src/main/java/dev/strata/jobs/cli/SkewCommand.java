@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -125,14 +124,9 @@ final class SkewCommand implements Callable<Integer> {
                           + "' is registered: see what is registered with 'strata ls'"));
       SparkSession spark = sparkOptions.session("skew " + service);
       TableLocation logTable = table.resolve(sparkOptions);
-      if (!Tables.exists(spark, logTable)) {
-        throw new NotFoundException(
-            "no served-feature log table at "
-                + logTable.location()
-                + ": load the server's log with 'strata logs load --dir DIR' first");
-      }
       Dataset<Row> log =
-          Tables.read(spark, logTable, Optional.empty())
+          table
+              .read(spark, sparkOptions)
               .filter(
                   col("feature_service")
                       .equalTo(service)

@@ -156,7 +156,7 @@ class SkewCliTest {
         store.write(routes, 1, rows);
       }
       Instant third = Instant.now();
-      serve(redis.url(), registry, settings);
+      answers.addAll(serve(redis.url(), registry, settings));
       Instant fourth = Instant.now();
       StrataCliTest.Result again =
           strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]);
@@ -205,6 +205,50 @@ class SkewCliTest {
                       wh[1])
                   .code())
           .isZero();
+
+      // drift of what was served today against the offline table's days, with the HTML report
+      long servedRoutes = 0;
+      for (JsonNode a : answers) {
+        for (JsonNode row : a.get("rows")) {
+          servedRoutes += row.get("statuses").get(9).asText().equals("PRESENT") ? 1 : 0;
+        }
+      }
+      String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+      Path html = dir.resolve("drift.html");
+      StrataCliTest.Result drift =
+          StrataCliTest.against(
+              registry,
+              "drift",
+              "route_stats",
+              "--served",
+              "--start",
+              first.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString(),
+              "--end",
+              today,
+              "--reference-start",
+              "2001-01-01",
+              "--reference-end",
+              "2001-01-04",
+              "--html",
+              html.toString(),
+              wh[0],
+              wh[1]);
+      assertThat(drift.code()).as(drift.out() + drift.err()).isIn(0, StrataCli.DRIFT);
+      try (RegistryStore r = JdbcRegistryStore.open(registry)) {
+        dev.strata.registry.DriftReport report = r.drift("route_stats").get(0);
+        assertThat(report.current()).startsWith("served ");
+        // the service serves three of the view's four features
+        assertThat(report.features())
+            .extracting(dev.strata.registry.DriftReport.FeatureDrift::feature)
+            .containsExactly("route_avg_delay_7d", "route_late_share_30d", "route_distance");
+        for (dev.strata.registry.DriftReport.FeatureDrift f : report.features()) {
+          assertThat(f.currentValues()).as(f.feature()).isEqualTo(servedRoutes);
+        }
+        assertThat(r.latestDrift()).contains(report);
+      }
+      HeadlessChromium.Page page = HeadlessChromium.open(html);
+      assertThat(page.console()).isEmpty();
+      assertThat(page.dom()).contains("data-charts=\"3\"").contains("served values");
     }
   }
 
