@@ -97,13 +97,13 @@ public final class FeatureLogBenchmark {
           Definitions.builder().addAll(user, source, view).build(), ApplyOptions.defaults());
       OnlineBenchmark.storeWriteLoop(redis.url(), view, entities, Instant.now().minusSeconds(60));
 
-      int offPort = OnlineBenchmark.freePort();
-      int onPort = OnlineBenchmark.freePort();
+      int offPort = ServerProcess.freePort();
+      int onPort = ServerProcess.freePort();
       Process off =
-          OnlineBenchmark.startServer(
+          ServerProcess.startServer(
               serverJar, redis.url(), registryUrl, offPort, work.resolve("server-off.log"));
       Process on =
-          OnlineBenchmark.startServer(
+          ServerProcess.startServer(
               serverJar,
               redis.url(),
               registryUrl,
@@ -117,9 +117,9 @@ public final class FeatureLogBenchmark {
       List<LoadGenerator.Result> offRuns = new ArrayList<>();
       List<LoadGenerator.Result> onRuns = new ArrayList<>();
       try {
-        List<String> requests = OnlineBenchmark.singleRequests(entities, new Random(11));
-        OnlineBenchmark.checkAnswer(offPort, requests.get(0));
-        OnlineBenchmark.checkAnswer(onPort, requests.get(0));
+        List<String> requests = ServerProcess.singleRequests(entities, new Random(11));
+        ServerProcess.checkAnswer(offPort, requests.get(0));
+        ServerProcess.checkAnswer(onPort, requests.get(0));
         onCalls += 1;
         LoadGenerator.ClientFactory offClient =
             () ->

@@ -3,7 +3,7 @@ package dev.strata.registry;
 /**
  * The feature registry: every version of every definition ({@link DefinitionStore}), the lineage
  * between sources, views, tables, runs and models ({@link LineageStore}), and the runs with the
- * catalog they leave ({@link RunStore}).
+ * catalog they leave ({@link RunStore}), and the drift checks of views ({@link DriftStore}).
  *
  * <pre>{@code
  * try (RegistryStore registry = JdbcRegistryStore.open(RegistryUrls.embedded(dir))) {
@@ -13,7 +13,8 @@ package dev.strata.registry;
  * }
  * }</pre>
  */
-public interface RegistryStore extends DefinitionStore, LineageStore, RunStore, AutoCloseable {
+public interface RegistryStore
+    extends DefinitionStore, LineageStore, RunStore, DriftStore, AutoCloseable {
   @Override
   void close();
 }

@@ -67,13 +67,4 @@ public interface RunStore {
 
   /** What each run of a subject found, newest first (runs that failed included). */
   List<RunQuality> quality(RunQuality.Subject subject);
-
-  /** Records a drift check. */
-  void recordDrift(DriftReport report);
-
-  /** The drift checks of a view (any version), newest first. */
-  List<DriftReport> drift(String view);
-
-  /** The newest drift check of every view that has one, by view name. */
-  List<DriftReport> latestDrift();
 }

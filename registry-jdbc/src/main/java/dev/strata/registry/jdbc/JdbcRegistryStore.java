@@ -37,12 +37,14 @@ public final class JdbcRegistryStore implements RegistryStore {
   private final JdbcDefinitions definitions;
   private final JdbcLineage lineage;
   private final JdbcRuns runs;
+  private final JdbcDrift drift;
 
   private JdbcRegistryStore(JdbcDatabase db) {
     this.db = db;
     this.definitions = new JdbcDefinitions(db);
     this.lineage = new JdbcLineage(db);
     this.runs = new JdbcRuns(db);
+    this.drift = new JdbcDrift(db);
   }
 
   /** Opens (and migrates) the registry at a JDBC URL. */
@@ -228,17 +230,17 @@ public final class JdbcRegistryStore implements RegistryStore {
 
   @Override
   public void recordDrift(DriftReport report) {
-    runs.recordDrift(report);
+    drift.recordDrift(report);
   }
 
   @Override
   public List<DriftReport> drift(String view) {
-    return runs.drift(view);
+    return drift.drift(view);
   }
 
   @Override
   public List<DriftReport> latestDrift() {
-    return runs.latestDrift();
+    return drift.latestDrift();
   }
 
   @Override

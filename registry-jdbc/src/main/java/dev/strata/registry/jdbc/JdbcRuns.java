@@ -9,7 +9,6 @@ import dev.strata.dsl.Snapshot;
 import dev.strata.dsl.SourceFormat;
 import dev.strata.dsl.TableLocation;
 import dev.strata.registry.CatalogEntry;
-import dev.strata.registry.DriftReport;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
@@ -245,53 +244,6 @@ final class JdbcRuns implements RunStore {
           q.toJson());
       ps.executeUpdate();
     }
-  }
-
-  // ---------------------------------------------------------------- drift
-
-  @Override
-  public void recordDrift(DriftReport report) {
-    db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO drift_reports (id, view_name, view_version, drifted, recorded_at,"
-                      + " record) VALUES (?, ?, ?, ?, ?, ?)")) {
-            bind(
-                ps,
-                report.id(),
-                report.view(),
-                report.viewVersion(),
-                (int) report.drifted(),
-                micros(report.recordedAt()),
-                report.toJson());
-            ps.executeUpdate();
-          }
-          return null;
-        });
-  }
-
-  @Override
-  public List<DriftReport> drift(String view) {
-    return db.read(
-        c ->
-            JdbcValues.query(
-                c,
-                "SELECT record FROM drift_reports WHERE view_name = ? ORDER BY recorded_at DESC",
-                rs -> DriftReport.fromJson(rs.getString(1)),
-                view));
-  }
-
-  @Override
-  public List<DriftReport> latestDrift() {
-    return db.read(
-        c ->
-            JdbcValues.query(
-                c,
-                "SELECT d.record FROM drift_reports d JOIN (SELECT view_name, MAX(recorded_at) AS"
-                    + " newest FROM drift_reports GROUP BY view_name) n ON d.view_name ="
-                    + " n.view_name AND d.recorded_at = n.newest ORDER BY d.view_name",
-                rs -> DriftReport.fromJson(rs.getString(1))));
   }
 
   /** The newest backfill of a view version into a format replaces what the catalog held for it. */

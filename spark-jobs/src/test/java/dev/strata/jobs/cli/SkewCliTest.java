@@ -49,6 +49,21 @@ class SkewCliTest {
     return r;
   }
 
+  /** {@code strata skew delay_model} over the requests served in {@code [from, to)}. */
+  private static StrataCliTest.Result skew(
+      String registry, Instant from, Instant to, String warehouse) {
+    return strata(
+        registry,
+        "skew",
+        "delay_model",
+        "--start",
+        from.toString(),
+        "--end",
+        to.toString(),
+        "--warehouse",
+        warehouse);
+  }
+
   /** FEATURE -> MATCH cell of the skew table. */
   private static Map<String, String> matches(String out) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -122,17 +137,7 @@ class SkewCliTest {
       StrataCliTest.Result load =
           strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]);
       assertThat(load.out()).contains("Loaded 1 log files (" + answers.size() + " requests, ");
-      StrataCliTest.Result clean =
-          strata(
-              registry,
-              "skew",
-              "delay_model",
-              "--start",
-              first.toString(),
-              "--end",
-              second.toString(),
-              wh[0],
-              wh[1]);
+      StrataCliTest.Result clean = skew(registry, first, second, warehouse);
       assertThat(clean.code()).as(clean.out()).isZero();
       Map<String, String> all = matches(clean.out());
       assertThat(all).hasSize(12);
@@ -164,17 +169,7 @@ class SkewCliTest {
       assertThat(strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]).out())
           .contains("No new closed log files");
 
-      StrataCliTest.Result skewed =
-          strata(
-              registry,
-              "skew",
-              "delay_model",
-              "--start",
-              third.toString(),
-              "--end",
-              fourth.toString(),
-              wh[0],
-              wh[1]);
+      StrataCliTest.Result skewed = skew(registry, third, fourth, warehouse);
       assertThat(skewed.code()).as(skewed.out()).isEqualTo(StrataCli.SKEW).isEqualTo(8);
       Map<String, String> after = matches(skewed.out());
       assertThat(after.get("route_stats:route_avg_delay_7d")).endsWith("*");
@@ -192,19 +187,7 @@ class SkewCliTest {
       assertThat(skewed.out()).contains("keys with a value that did not match: 3");
 
       // the first window still matches: skew judges only the requests in its window
-      assertThat(
-              strata(
-                      registry,
-                      "skew",
-                      "delay_model",
-                      "--start",
-                      first.toString(),
-                      "--end",
-                      second.toString(),
-                      wh[0],
-                      wh[1])
-                  .code())
-          .isZero();
+      assertThat(skew(registry, first, second, warehouse).code()).isZero();
 
       // drift of what was served today against the offline table's days, with the HTML report
       long servedRoutes = 0;
