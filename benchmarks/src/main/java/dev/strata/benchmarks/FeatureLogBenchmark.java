@@ -236,6 +236,18 @@ public final class FeatureLogBenchmark {
               offCpu * 1000.0 / offAll.calls(),
               onCpu * 1000.0 / onAll.calls(),
               100.0 * ((double) onCpu / onAll.calls() / ((double) offCpu / offAll.calls()) - 1)));
+      ServerProcess.Pauses offGc = ServerProcess.pauses(work.resolve("server-off.log"));
+      ServerProcess.Pauses onGc = ServerProcess.pauses(work.resolve("server-on.log"));
+      report.add("");
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "GC pauses over the whole run (warm-up included): log off %d pauses, %.0f ms in all;"
+                  + " log on %d pauses, %.0f ms in all.",
+              offGc.count(),
+              offGc.millis(),
+              onGc.count(),
+              onGc.millis()));
       report.add("");
       report.add(
           String.format(

@@ -45,6 +45,26 @@ final class ServerProcess {
     return single;
   }
 
+  /** The GC pauses in a server's GC log ({@code LOG.gc}): how many, and their milliseconds. */
+  record Pauses(int count, double millis) {}
+
+  static Pauses pauses(Path log) throws IOException {
+    Path gc = Path.of(log + ".gc");
+    int n = 0;
+    double ms = 0;
+    if (Files.exists(gc)) {
+      java.util.regex.Pattern pause = java.util.regex.Pattern.compile(" Pause .* ([0-9.]+)ms$");
+      for (String line : Files.readAllLines(gc)) {
+        java.util.regex.Matcher m = pause.matcher(line);
+        if (m.find()) {
+          n++;
+          ms += Double.parseDouble(m.group(1));
+        }
+      }
+    }
+    return new Pauses(n, ms);
+  }
+
   static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       return s.getLocalPort();
@@ -64,6 +84,7 @@ final class ServerProcess {
                 "java",
                 "-Xmx1g",
                 "-XX:+UseParallelGC",
+                "-Xlog:gc:file=" + log + ".gc",
                 "-jar",
                 serverJar.toString(),
                 "--server.port=" + port,
