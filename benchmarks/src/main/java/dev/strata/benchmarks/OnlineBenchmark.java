@@ -54,7 +54,9 @@ import redis.clients.jedis.Pipeline;
  *
  * <p>{@code benchmarks/run.sh online [--entities N] [--seconds S]}
  *
- * <p>A benchmark is one scenario from data to report file, hence its length.
+ * <p>A benchmark is one scenario from data to report file, hence its length: materialization and
+ * serving share one data set and one Redis; starting the server and the load itself live in {@link
+ * ServerProcess} and {@link LoadGenerator}.
  */
 public final class OnlineBenchmark {
   static final int FEATURES = 10;

@@ -107,14 +107,7 @@ final class HistoricalCommand implements Callable<Integer> {
       description = "Where to write the rows.")
   String output;
 
-  @Option(
-      names = "--output-format",
-      paramLabel = "FORMAT",
-      description = "parquet (default), delta, iceberg or hudi.")
-  String outputFormat = "parquet";
-
-  @Option(names = "--overwrite", description = "Replace the output if it exists.")
-  boolean overwrite;
+  @Mixin Jobs.OutputOptions outputOptions = new Jobs.OutputOptions();
 
   /** The options of one of the two forms, with or without entity rows. */
   private void checkForm() {
@@ -138,7 +131,7 @@ final class HistoricalCommand implements Callable<Integer> {
   public Integer call() {
     checkForm();
     TableFormat in = Jobs.format(entitiesFormat);
-    TableFormat outFormat = Jobs.format(outputFormat);
+    TableFormat outFormat = outputOptions.format();
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryStore store = registry.open()) {
       SparkSession spark = sparkOptions.session("historical");
@@ -169,7 +162,9 @@ final class HistoricalCommand implements Callable<Integer> {
           SparkOptions.reported(
               spark,
               "historical",
-              () -> OutputTables.write(spark, store, started, h.rows(), outputTable, overwrite));
+              () ->
+                  OutputTables.write(
+                      spark, store, started, h.rows(), outputTable, outputOptions.overwrite));
       long count = written.rows();
       out.println(
           "Wrote "

@@ -14,6 +14,27 @@ final class Jobs {
     }
   }
 
+  /**
+   * How a job writes its output rows: {@code --output-format} (Parquet by default), {@code
+   * --overwrite}.
+   */
+  static final class OutputOptions {
+    @picocli.CommandLine.Option(
+        names = "--output-format",
+        paramLabel = "FORMAT",
+        description = "parquet (default), delta, iceberg or hudi.")
+    String format = "parquet";
+
+    @picocli.CommandLine.Option(
+        names = "--overwrite",
+        description = "Replace the output if it exists.")
+    boolean overwrite;
+
+    TableFormat format() {
+      return Jobs.format(format);
+    }
+  }
+
   static TableFormat offlineFormat(String text) {
     TableFormat f = format(text);
     if (f == TableFormat.PARQUET) {

@@ -94,14 +94,7 @@ final class SkewCommand implements Callable<Integer> {
       description = "Write every value that did not match there (Parquet unless --output-format).")
   String output;
 
-  @Option(
-      names = "--output-format",
-      paramLabel = "FORMAT",
-      description = "parquet (default), delta, iceberg or hudi.")
-  String outputFormat = "parquet";
-
-  @Option(names = "--overwrite", description = "Replace the output if it exists.")
-  boolean overwrite;
+  @Mixin Jobs.OutputOptions outputOptions = new Jobs.OutputOptions();
 
   @Override
   public Integer call() {
@@ -195,7 +188,7 @@ final class SkewCommand implements Callable<Integer> {
         }
       }
       if (output != null) {
-        TableFormat f = Jobs.format(outputFormat);
+        TableFormat f = outputOptions.format();
         OutputTables.Written w =
             OutputTables.write(
                 spark,
@@ -206,7 +199,7 @@ final class SkewCommand implements Callable<Integer> {
                     Map.of("service", service, "start", start.toString(), "end", end.toString())),
                 bad,
                 f.at(output),
-                overwrite);
+                outputOptions.overwrite);
         out.println("Wrote " + w.rows() + " values that did not match to " + output);
       }
       out.println(

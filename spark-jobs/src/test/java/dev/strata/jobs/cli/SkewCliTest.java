@@ -51,17 +51,19 @@ class SkewCliTest {
 
   /** {@code strata skew delay_model} over the requests served in {@code [from, to)}. */
   private static StrataCliTest.Result skew(
-      String registry, Instant from, Instant to, String warehouse) {
-    return strata(
-        registry,
-        "skew",
-        "delay_model",
-        "--start",
-        from.toString(),
-        "--end",
-        to.toString(),
-        "--warehouse",
-        warehouse);
+      String registry, Instant from, Instant to, String warehouse, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "delay_model",
+                "--start",
+                from.toString(),
+                "--end",
+                to.toString(),
+                "--warehouse",
+                warehouse));
+    args.addAll(List.of(more));
+    return strata(registry, "skew", args.toArray(String[]::new));
   }
 
   /** FEATURE -> MATCH cell of the skew table. */
@@ -169,7 +171,16 @@ class SkewCliTest {
       assertThat(strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]).out())
           .contains("No new closed log files");
 
-      StrataCliTest.Result skewed = skew(registry, third, fourth, warehouse);
+      StrataCliTest.Result skewed =
+          skew(
+              registry,
+              third,
+              fourth,
+              warehouse,
+              "--output",
+              dir.resolve("mismatches").toString(),
+              "--output-format",
+              "delta");
       assertThat(skewed.code()).as(skewed.out()).isEqualTo(StrataCli.SKEW).isEqualTo(8);
       Map<String, String> after = matches(skewed.out());
       assertThat(after.get("route_stats:route_avg_delay_7d")).endsWith("*");
@@ -185,6 +196,8 @@ class SkewCliTest {
       }
       assertThat(listed(skewed.out())).isEqualTo(expected);
       assertThat(skewed.out()).contains("keys with a value that did not match: 3");
+      // one request row per route, one feature changed: three values
+      assertThat(skewed.out()).contains("Wrote 3 values that did not match");
 
       // the first window still matches: skew judges only the requests in its window
       assertThat(skew(registry, first, second, warehouse).code()).isZero();
