@@ -198,7 +198,7 @@ public final class ServedLog {
     Dataset<Row> wide =
         viewLog
             .filter(col("status").equalTo("PRESENT"))
-            .groupBy("request_id", "entity_row")
+            .groupBy("request_id", "request_time", "entity_row")
             .pivot("feature", new ArrayList<Object>(features))
             .agg(first(col("value")));
     List<Column> typed = new ArrayList<>();
@@ -260,7 +260,7 @@ public final class ServedLog {
           Dataset<Row> written =
               Tables.read(spark, table, snapshot).filter(col("log_file").isin(names.toArray()));
           long count = written.count();
-          long requests = written.select("request_id").distinct().count();
+          long requests = written.select("request_id", "request_time").distinct().count();
           LineageId id = LineageId.table(table, snapshot);
           LineageId runNode = LineageId.run(LineageNode.LOGS_LOAD_RUN, run.record().id());
           registry.recordLineage(

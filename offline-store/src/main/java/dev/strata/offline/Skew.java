@@ -144,7 +144,9 @@ public final class Skew {
     }
     // the requests' entity rows, keys typed as the view's
     List<Column> querySelect = new ArrayList<>();
+    // a request is its id and its time: a client may send the same id twice
     querySelect.add(col("request_id"));
+    querySelect.add(col("request_time"));
     querySelect.add(col("entity_row"));
     querySelect.add(col("as_of"));
     for (JoinKey k : view.joinKeys()) {
@@ -170,6 +172,7 @@ public final class Skew {
                 answered.as("o"),
                 col("s.request_id")
                     .equalTo(col("o.request_id"))
+                    .and(col("s.request_time").equalTo(col("o.request_time")))
                     .and(col("s.entity_row").equalTo(col("o.entity_row"))),
                 "left");
     Column offlineText = lit(null).cast("string");
