@@ -120,7 +120,8 @@ public final class Skew {
               .table();
       Dataset<Row> served =
           log.filter(col("view").equalTo(name).and(col("view_version").equalTo(version)));
-      Dataset<Row> compared = compareView(reg.definition(), table, served);
+      // computed once: the summary, the listed keys, their count and an output all read it
+      Dataset<Row> compared = Quality.computeOnce(compareView(reg.definition(), table, served));
       features.addAll(summarize(compared, reg.definition(), version));
       Dataset<Row> bad = compared.filter(col("outcome").notEqual("match"));
       mismatches = mismatches == null ? bad : mismatches.unionByName(bad);
