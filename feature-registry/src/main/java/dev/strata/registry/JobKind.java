@@ -15,6 +15,7 @@ public record JobKind(String id) {
   public static final JobKind TRAINING_SET = new JobKind("strata.training_set");
   public static final JobKind TRAIN = new JobKind("strata.train");
   public static final JobKind SCORE = new JobKind("strata.score");
+  public static final JobKind STREAM = new JobKind("strata.stream");
 
   public JobKind {
     Objects.requireNonNull(id, "id");

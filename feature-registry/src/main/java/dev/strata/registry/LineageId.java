@@ -46,6 +46,11 @@ public record LineageId(String kind, String name, String version) {
     return new LineageId(kind, name, "v" + version);
   }
 
+  /** A Kafka topic: {@code kafka_topic:127.0.0.1:9092/flights}. */
+  public static LineageId topic(String bootstrap, String topic) {
+    return new LineageId(LineageNode.KAFKA_TOPIC, bootstrap + "/" + topic, "");
+  }
+
   /** A run-scoped node, such as a materialization run: {@code materialization_run:<run id>}. */
   public static LineageId run(String kind, String runId) {
     return new LineageId(kind, runId, "");

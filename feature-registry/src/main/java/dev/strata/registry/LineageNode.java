@@ -19,6 +19,8 @@ public record LineageNode(LineageId id, Map<String, String> properties, Instant 
   public static final String OFFLINE_TABLE = "offline_table";
   public static final String MATERIALIZATION_RUN = "materialization_run";
   public static final String LOGS_LOAD_RUN = "logs_load_run";
+  public static final String KAFKA_TOPIC = "kafka_topic";
+  public static final String STREAM_RUN = "stream_run";
   public static final String TRAINING_DATASET = "training_dataset";
   public static final String MODEL = "model";
 

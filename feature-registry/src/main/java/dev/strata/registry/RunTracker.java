@@ -110,6 +110,26 @@ public final class RunTracker {
     return current;
   }
 
+  /**
+   * Records what a long run has done so far (a stream's batch, offsets and counts) in its
+   * properties; a registry that is away misses this update, not the run.
+   */
+  public synchronized void progress(Map<String, String> properties) {
+    if (current.status() != RunRecord.Status.RUNNING) {
+      return;
+    }
+    RunRecord next = current;
+    for (Map.Entry<String, String> p : properties.entrySet()) {
+      next = next.with(p.getKey(), p.getValue());
+    }
+    current = next;
+    try {
+      registry.recordRun(current);
+    } catch (RuntimeException e) {
+      // the next progress or heartbeat records it
+    }
+  }
+
   private synchronized void fail(Throwable e) {
     if (current.status() == RunRecord.Status.RUNNING) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();

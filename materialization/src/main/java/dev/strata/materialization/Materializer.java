@@ -161,19 +161,13 @@ public final class Materializer {
     for (Feature f : view.features()) {
       select.add(col(f.name()));
     }
-    // every row of a key in one partition, newest first: the writer keeps the first row of each
-    // key (cheaper than a window's row_number, which sorts the same way and then filters)
-    List<Column> order = new ArrayList<>(keys);
-    order.add(col(timeColumn).desc());
     Dataset<Row> latest =
         Tables.read(spark, table, Optional.of(snapshot))
             .filter(
                 col(timeColumn)
                     .geq(lit(Timestamp.from(from)))
                     .and(col(timeColumn).leq(lit(Timestamp.from(end)))))
-            .select(select.toArray(Column[]::new))
-            .repartition(keys.toArray(Column[]::new))
-            .sortWithinPartitions(order.toArray(Column[]::new));
+            .select(select.toArray(Column[]::new));
 
     RunRecord started =
         RunRecord.started(
@@ -209,10 +203,8 @@ public final class Materializer {
                           Optional.of(timeColumn),
                           Optional.of(end))),
                   "materialization of '" + viewName + "'");
-          LongAccumulator rows = spark.sparkContext().longAccumulator("rows");
-          LongAccumulator written = spark.sparkContext().longAccumulator("written");
           Progress.phase(spark, "latest values of '" + view.name() + "' into Redis");
-          latest.foreachPartition(new WritePartition(redisUrl, view, reg.version(), rows, written));
+          Written w = write(spark, latest, redisUrl, view, reg.version());
           LineageId runNode = LineageId.run(LineageNode.MATERIALIZATION_RUN, run.record().id());
           LineageId tableId = LineageId.parse(tableNode);
           registry.recordLineage(
@@ -229,7 +221,7 @@ public final class Materializer {
                           "end",
                           end.toString(),
                           "rows",
-                          Long.toString(rows.value())))),
+                          Long.toString(w.rows())))),
               List.of(
                   new LineageEdge(tableId, runNode), new LineageEdge(reg.lineageId(), runNode)));
           RunRecord done =
@@ -239,8 +231,38 @@ public final class Materializer {
                       viewName, reg.version(), onlineStore, end, run.record().id(), Instant.now()),
                   quality.committedAs(snapshot));
           return new Result(
-              viewName, reg.version(), start, end, rows.value(), written.value(), snapshot, done);
+              viewName, reg.version(), start, end, w.rows(), w.written(), snapshot, done);
         });
+  }
+
+  /** What a write did: rows offered (one per key), values stored (newer than what was there). */
+  public record Written(long rows, long written) {}
+
+  /**
+   * Writes the newest row of each key of {@code rows} into the online store, from the executors in
+   * pipelined batches; Redis keeps a stored value that is newer. The rows are the view's offline
+   * rows: the join keys, the time ({@value PointInTime#FEATURE_TIMESTAMP} or event time), the
+   * features in the view's order. A stream writes its micro-batches through this too.
+   */
+  public static Written write(
+      SparkSession spark, Dataset<Row> rows, String redisUrl, FeatureView view, int version) {
+    List<Column> keys = new ArrayList<>();
+    for (JoinKey k : view.joinKeys()) {
+      keys.add(col(k.name()));
+    }
+    String timeColumn =
+        view.hasAggregations() ? PointInTime.FEATURE_TIMESTAMP : OfflineStore.EVENT_TIMESTAMP;
+    List<Column> order = new ArrayList<>(keys);
+    order.add(col(timeColumn).desc());
+    // every row of a key in one partition, newest first: the writer keeps the first row of each
+    // key (cheaper than a window's row_number, which sorts the same way and then filters)
+    Dataset<Row> sorted =
+        rows.repartition(keys.toArray(Column[]::new))
+            .sortWithinPartitions(order.toArray(Column[]::new));
+    LongAccumulator offered = spark.sparkContext().longAccumulator("rows");
+    LongAccumulator written = spark.sparkContext().longAccumulator("written");
+    sorted.foreachPartition(new WritePartition(redisUrl, view, version, offered, written));
+    return new Written(offered.value(), written.value());
   }
 
   /** The newest row of each key: the rows the writer keeps. */

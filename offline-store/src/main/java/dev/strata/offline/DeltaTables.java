@@ -71,6 +71,28 @@ final class DeltaTables implements FormatIo {
         .save(location);
   }
 
+  /** Delta's idempotent writes: the transaction id {@code (writer, version)} is in the log. */
+  @Override
+  public boolean appendOnce(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      String dateColumn,
+      String writer,
+      long version) {
+    Optional<Tables.Commit> before =
+        exists(spark, location) ? lastCommit(spark, location) : Optional.empty();
+    rows.write()
+        .format("delta")
+        .mode(SaveMode.Append)
+        .option("txnAppId", writer)
+        .option("txnVersion", version)
+        .partitionBy(dateColumn)
+        .save(location);
+    Optional<Tables.Commit> after = lastCommit(spark, location);
+    return !after.map(Tables.Commit::snapshot).equals(before.map(Tables.Commit::snapshot));
+  }
+
   @Override
   public void append(SparkSession spark, Dataset<Row> rows, String location) {
     rows.write().format("delta").mode(SaveMode.Append).save(location);

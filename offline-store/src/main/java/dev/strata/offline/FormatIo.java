@@ -38,4 +38,22 @@ interface FormatIo {
   void write(SparkSession spark, Dataset<Row> rows, String location, boolean overwrite);
 
   void append(SparkSession spark, Dataset<Row> rows, String location);
+
+  /**
+   * Appends {@code rows} in one commit unless this writer's commit {@code version} (or a later one)
+   * is in the table already, creating the table partitioned by {@code dateColumn} if needed: a
+   * stream's micro-batch, written again after a restart, commits nothing the second time.
+   *
+   * @return whether it committed
+   */
+  default boolean appendOnce(
+      SparkSession spark,
+      Dataset<Row> rows,
+      String location,
+      String dateColumn,
+      String writer,
+      long version) {
+    throw new dev.strata.errors.InvalidInputException(
+        "a stream writes its offline rows to a Delta table; " + location + " is not one");
+  }
 }

@@ -140,7 +140,7 @@ public final class PointInTime {
   // ------------------------------------------------------------------------------------------
 
   /** The columns a view's sweep works on. */
-  private static final class Prepared {
+  static final class Prepared {
     final FeatureView view;
     final List<JoinKey> keys;
     final List<Feature> features = new ArrayList<>(); // row features first, then aggregations
@@ -167,7 +167,7 @@ public final class PointInTime {
     }
   }
 
-  private static Prepared prepare(FeatureView view, Source source, List<String> names) {
+  static Prepared prepare(FeatureView view, Source source, List<String> names) {
     Prepared p = new Prepared(view);
     List<Feature> chosen = new ArrayList<>();
     for (String n : names) {
@@ -360,7 +360,7 @@ public final class PointInTime {
   }
 
   /** The sweep's output fields: row features as computed, aggregations as accumulated. */
-  private static StructType addFeatureFields(StructType schema, Prepared p, List<String> names) {
+  static StructType addFeatureFields(StructType schema, Prepared p, List<String> names) {
     for (int i = 0; i < p.features.size(); i++) {
       Feature f = p.features.get(i);
       DataType t;
@@ -383,7 +383,7 @@ public final class PointInTime {
   }
 
   /** Casts the sweep's feature columns to the features' declared types. */
-  private static List<Column> featureColumns(Prepared p, List<String> names) {
+  static List<Column> featureColumns(Prepared p, List<String> names) {
     List<Column> cols = new ArrayList<>();
     for (int i = 0; i < p.features.size(); i++) {
       cols.add(

@@ -57,8 +57,12 @@ public final class SourceFrames {
     return normalize(raw(spark, source, snapshot), source, user);
   }
 
-  /** Checks and selects the declared columns of an already-read table. */
-  public static Dataset<Row> normalize(Dataset<Row> table, Source source, String user) {
+  /**
+   * Checks and selects the declared columns of an already-read table, followed by {@code keep}
+   * (columns of the caller's own, such as a Kafka record's offset).
+   */
+  public static Dataset<Row> normalize(
+      Dataset<Row> table, Source source, String user, Column... keep) {
     StructType schema = table.schema();
     List<String> problems = new ArrayList<>();
     List<Column> select = new ArrayList<>();
@@ -105,6 +109,7 @@ public final class SourceFrames {
               + " definition:\n  - "
               + String.join("\n  - ", problems));
     }
+    select.addAll(List.of(keep));
     return table.select(select.toArray(Column[]::new));
   }
 

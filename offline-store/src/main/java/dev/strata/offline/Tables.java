@@ -127,6 +127,22 @@ public final class Tables {
     return currentSnapshot(spark, table);
   }
 
+  /**
+   * Appends a stream's micro-batch {@code version} of {@code writer} in one commit, once: written
+   * again (a restart replays its last batch), it commits nothing. Delta tables only.
+   *
+   * @return whether this call committed
+   */
+  public static boolean appendOnce(
+      SparkSession spark,
+      Dataset<Row> rows,
+      TableLocation table,
+      String dateColumn,
+      String writer,
+      long version) {
+    return io(table).appendOnce(spark, rows, table.location(), dateColumn, writer, version);
+  }
+
   static Column range(TableLayout layout, LocalDate from, LocalDate to) {
     Column d = col(layout.dateColumn());
     return d.geq(lit(java.sql.Date.valueOf(from))).and(d.leq(lit(java.sql.Date.valueOf(to))));

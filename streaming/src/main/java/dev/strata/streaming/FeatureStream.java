@@ -1,0 +1,669 @@
+package dev.strata.streaming;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_micros;
+import static org.apache.spark.sql.functions.when;
+
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.JoinKey;
+import dev.strata.dsl.Snapshot;
+import dev.strata.dsl.Source;
+import dev.strata.dsl.TableLocation;
+import dev.strata.errors.InvalidInputException;
+import dev.strata.materialization.Materializer;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.SourceFrames;
+import dev.strata.offline.SparkTypes;
+import dev.strata.offline.StreamSweep;
+import dev.strata.offline.TableFormat;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
+import dev.strata.online.RedisEndpoint;
+import dev.strata.registry.JobKind;
+import dev.strata.registry.LineageEdge;
+import dev.strata.registry.LineageId;
+import dev.strata.registry.LineageNode;
+import dev.strata.registry.NotRegisteredException;
+import dev.strata.registry.OfflineTable;
+import dev.strata.registry.Registered;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.RunTracker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.GroupStateTimeout;
+import org.apache.spark.sql.streaming.OutputMode;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A view's features computed from its source's events on a Kafka topic, by Spark Structured
+ * Streaming, into the online store and the view's offline table: the same values a backfill
+ * computes, at the same cadence points (DESIGN.md, Streaming).
+ *
+ * <p>Per micro-batch: the records are parsed with the registered source's columns and mapping; a
+ * record that does not parse, or lacks a key or its event time, is a dead letter. The rest go, per
+ * key, through {@link StreamSweep} in Spark's state store: an event older than the event-time
+ * watermark (the newest event time seen, less the lateness) is a dead letter too; the others wait
+ * in the key's state until the watermark passes the points they feed. Each point that becomes final
+ * is a row of the offline table. Then, in this order: the rows are appended to the offline table
+ * and the dead letters to the dead-letter table (each a Delta commit made once per batch: a batch
+ * replayed after a crash commits nothing again), and the newest row of each key goes to Redis
+ * (which never replaces a newer value). A Redis outage stalls the batch, which retries until Redis
+ * answers. The run is in the registry, with its batch, offsets and counts.
+ */
+public final class FeatureStream {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureStream.class);
+
+  public static final JobKind JOB = JobKind.STREAM;
+
+  /** The dead-letter table's columns after the view's name. */
+  public static final String REASON = "reason";
+
+  /** How a stream runs. */
+  public record Options(
+      String bootstrap,
+      String topic,
+      Optional<String> checkpoint,
+      Duration lateness,
+      Optional<Duration> trigger,
+      boolean availableNow,
+      String startingOffsets,
+      Optional<Long> maxOffsetsPerTrigger) {
+    public Options {
+      if (lateness.isNegative()) {
+        throw new InvalidInputException("--lateness must not be negative: " + lateness);
+      }
+    }
+
+    public static Options of(String bootstrap, String topic) {
+      return new Options(
+          bootstrap,
+          topic,
+          Optional.empty(),
+          Duration.ofMinutes(10),
+          Optional.empty(),
+          false,
+          "earliest",
+          Optional.empty());
+    }
+
+    public Options availableNow(boolean b) {
+      return new Options(
+          bootstrap,
+          topic,
+          checkpoint,
+          lateness,
+          trigger,
+          b,
+          startingOffsets,
+          maxOffsetsPerTrigger);
+    }
+
+    public Options checkpoint(String dir) {
+      return new Options(
+          bootstrap,
+          topic,
+          Optional.of(dir),
+          lateness,
+          trigger,
+          availableNow,
+          startingOffsets,
+          maxOffsetsPerTrigger);
+    }
+
+    public Options maxOffsetsPerTrigger(long n) {
+      return new Options(
+          bootstrap,
+          topic,
+          checkpoint,
+          lateness,
+          trigger,
+          availableNow,
+          startingOffsets,
+          Optional.of(n));
+    }
+
+    public Options lateness(Duration d) {
+      return new Options(
+          bootstrap,
+          topic,
+          checkpoint,
+          d,
+          trigger,
+          availableNow,
+          startingOffsets,
+          maxOffsetsPerTrigger);
+    }
+  }
+
+  /** What a run did when it ended. */
+  public record Result(
+      String view,
+      int version,
+      TableLocation table,
+      TableLocation deadLetters,
+      long batches,
+      long rows,
+      long deadLetterCount,
+      RunRecord run) {}
+
+  private final SparkSession spark;
+  private final RegistryStore registry;
+  private final Warehouse warehouse;
+  private final OfflineStore offline;
+  private final String redisUrl;
+
+  public FeatureStream(
+      SparkSession spark, RegistryStore registry, Warehouse warehouse, String redisUrl) {
+    this.spark = spark;
+    this.registry = registry;
+    this.warehouse = warehouse;
+    this.offline = new OfflineStore(spark, registry, warehouse);
+    this.redisUrl = redisUrl;
+    RedisEndpoint.parse(redisUrl); // a bad URL fails before any work
+  }
+
+  /** Where a view version's dead letters go. */
+  public TableLocation deadLetters(String view, int version) {
+    return TableFormat.DELTA.at(warehouse.resolve("dead_letters", "delta", view + "_v" + version));
+  }
+
+  /** The default checkpoint of a view version's stream. */
+  public String defaultCheckpoint(String view, int version) {
+    return warehouse.resolve("checkpoints", "stream", view + "_v" + version);
+  }
+
+  /**
+   * Runs the view's stream until it is stopped, fails, or (with {@code availableNow}) has read what
+   * the topic held when it started.
+   */
+  public Result run(String viewName, Options o) {
+    Registered<FeatureView> reg =
+        registry
+            .registeredView(viewName)
+            .orElseThrow(
+                () ->
+                    new NotRegisteredException(
+                        "No feature view named '"
+                            + viewName
+                            + "' is registered: see what is registered with 'strata ls'"));
+    FeatureView view = reg.definition();
+    if (!view.online()) {
+      throw new InvalidInputException("feature view '" + viewName + "' is offline only");
+    }
+    Source source = registry.source(view.source()).orElseThrow();
+    TableLocation table = offline.location(view.name(), reg.version(), TableFormat.DELTA);
+    TableLocation dead = deadLetters(view.name(), reg.version());
+    String checkpoint = o.checkpoint().orElse(defaultCheckpoint(view.name(), reg.version()));
+    LineageId topic = LineageId.topic(o.bootstrap(), o.topic());
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("view", view.name());
+    props.put("version", Integer.toString(reg.version()));
+    props.put("topic", o.topic());
+    props.put("bootstrap", o.bootstrap());
+    props.put("checkpoint", checkpoint);
+    props.put("location", table.location());
+    props.put("dead_letter_table", dead.location());
+    props.put("lateness", o.lateness().toString());
+    props.put(Materializer.ONLINE_STORE, RedisEndpoint.parse(redisUrl).identity());
+    RunRecord started = RunRecord.started(JOB, List.of(topic, reg.lineageId()), props);
+    return RunTracker.run(
+        registry,
+        started,
+        run -> {
+          StreamSweep sweep = StreamSweep.of(view, source);
+          Batches batches =
+              new Batches(spark, sweep, view, reg.version(), table, dead, redisUrl, checkpoint);
+          Dataset<Row> out = query(view, source, sweep, o);
+          var writer =
+              out.writeStream()
+                  .queryName("strata_stream_" + view.name() + "_v" + reg.version())
+                  .outputMode(OutputMode.Append())
+                  .option("checkpointLocation", checkpoint)
+                  .foreachBatch(batches);
+          if (o.availableNow()) {
+            writer = writer.trigger(Trigger.AvailableNow());
+          } else if (o.trigger().isPresent()) {
+            writer = writer.trigger(Trigger.ProcessingTime(o.trigger().get().toMillis()));
+          }
+          Progress progress = new Progress(run);
+          spark.streams().addListener(progress);
+          StreamingQuery query;
+          try {
+            query = writer.start();
+            progress.query = query.id();
+            Thread stopper = new Thread(() -> stop(query), "strata-stream-stop");
+            Runtime.getRuntime().addShutdownHook(stopper);
+            try {
+              query.awaitTermination();
+            } finally {
+              try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+              } catch (IllegalStateException shuttingDown) {
+                // the JVM is stopping: the hook stops the query
+              }
+            }
+          } catch (StreamingQueryException e) {
+            throw new IllegalStateException(
+                "stream of '" + view.name() + "' failed: " + rootMessage(e), e);
+          } finally {
+            spark.streams().removeListener(progress);
+          }
+          Optional<Snapshot> snapshot = Tables.currentSnapshot(spark, table);
+          List<LineageId> outputs = new ArrayList<>();
+          List<OfflineTable> entries = new ArrayList<>();
+          if (snapshot.isPresent()) {
+            LineageId tableId = LineageId.offlineTable(table, snapshot.get());
+            registry.recordLineage(
+                List.of(
+                    LineageNode.of(topic, Map.of("bootstrap", o.bootstrap())),
+                    LineageNode.of(
+                        tableId,
+                        Map.of("view", view.name(), "run", run.record().id(), "stream", "true"))),
+                List.of(
+                    new LineageEdge(topic, tableId), new LineageEdge(reg.lineageId(), tableId)));
+            outputs.add(tableId);
+            entries.add(
+                new OfflineTable(
+                    view.name(),
+                    reg.version(),
+                    table,
+                    snapshot.get(),
+                    run.record().id(),
+                    Instant.now()));
+          }
+          RunRecord done =
+              run.complete(outputs, entries.toArray(dev.strata.registry.CatalogEntry[]::new));
+          return new Result(
+              view.name(),
+              reg.version(),
+              table,
+              dead,
+              batches.batches.get(),
+              batches.rows.get(),
+              batches.letters.get(),
+              done);
+        });
+  }
+
+  private static void stop(StreamingQuery query) {
+    try {
+      query.stop();
+    } catch (TimeoutException e) {
+      LOG.warn("the stream did not stop in time: {}", e.toString());
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** The streaming query up to the sink: Kafka records to emitted rows and dead letters. */
+  private Dataset<Row> query(FeatureView view, Source source, StreamSweep sweep, Options o) {
+    var reader =
+        spark
+            .readStream()
+            .format("kafka")
+            .option("kafka.bootstrap.servers", o.bootstrap())
+            .option("subscribe", o.topic())
+            .option("startingOffsets", o.startingOffsets())
+            .option("failOnDataLoss", "true");
+    if (o.maxOffsetsPerTrigger().isPresent()) {
+      reader = reader.option("maxOffsetsPerTrigger", o.maxOffsetsPerTrigger().get());
+    }
+    Dataset<Row> kafka = reader.load();
+
+    StructType raw = new StructType();
+    for (var c : source.columns().entrySet()) {
+      raw = raw.add(source.rawColumn(c.getKey()), SparkTypes.of(c.getValue()), true);
+    }
+    raw = raw.add(CORRUPT, DataTypes.StringType, true);
+    Map<String, String> json = new HashMap<>();
+    json.put("mode", "PERMISSIVE");
+    json.put("columnNameOfCorruptRecord", CORRUPT);
+    Dataset<Row> parsed =
+        kafka
+            .select(
+                col("value").cast("string").as(VALUE),
+                col("topic").as(TOPIC),
+                col("partition").as(PARTITION),
+                col("offset").as(OFFSET),
+                col("timestamp").as(KAFKA_TIME),
+                from_json(col("value").cast("string"), raw, json).as("__r"))
+            .select(
+                col(VALUE),
+                col(TOPIC),
+                col(PARTITION),
+                col(OFFSET),
+                col(KAFKA_TIME),
+                col("__r").isNull().as("__null"),
+                col("__r.*"));
+    Column malformed = col("__null").or(col(CORRUPT).isNotNull());
+    Dataset<Row> declared =
+        SourceFrames.normalize(
+            parsed,
+            source,
+            "stream of '" + view.name() + "'",
+            col(VALUE),
+            col(TOPIC),
+            col(PARTITION),
+            col(OFFSET),
+            col(KAFKA_TIME),
+            malformed.as("__malformed"));
+    Column reason =
+        when(
+            col("__malformed"),
+            lit("malformed: not a JSON object with source '" + source.name() + "''s columns"));
+    for (JoinKey k : view.joinKeys()) {
+      reason = reason.when(col(k.name()).isNull(), lit("missing key '" + k.name() + "'"));
+    }
+    reason =
+        reason.when(
+            col(source.eventTimestamp()).isNull(),
+            lit("missing event timestamp '" + source.eventTimestamp() + "'"));
+    List<Column> cols = new ArrayList<>(List.of(sweep.eventColumns()));
+    cols.add(reason.as(REASON));
+    cols.add(col(VALUE));
+    cols.add(col(TOPIC));
+    cols.add(col(PARTITION));
+    cols.add(col(OFFSET));
+    cols.add(col(KAFKA_TIME));
+    // The watermark follows the good events' times only. Spark drops the rows that its watermark
+    // column says are late before the state step sees them; here they must become dead letters, so
+    // past the watermark's own step the column is null (never late) and only carries the mark that
+    // event-time timeouts require.
+    cols.add(when(reason.isNull(), col(source.eventTimestamp())).as(WATERMARK));
+    Dataset<Row> watermarked =
+        declared
+            .select(cols.toArray(Column[]::new))
+            .withWatermark(WATERMARK, o.lateness().toMillis() + " milliseconds");
+    Metadata mark = watermarked.schema().apply(WATERMARK).metadata();
+    List<Column> kept = new ArrayList<>();
+    for (String c : watermarked.columns()) {
+      kept.add(
+          c.equals(WATERMARK)
+              ? lit(null).cast(DataTypes.TimestampType).as(WATERMARK, mark)
+              : col("`" + c + "`"));
+    }
+    Dataset<Row> events = watermarked.select(kept.toArray(Column[]::new));
+
+    StructType keySchema = new StructType();
+    for (int i = 0; i < sweep.keys(); i++) {
+      keySchema = keySchema.add(events.schema().fields()[i]);
+    }
+    int keys = sweep.keys();
+    MapFunction<Row, Row> key =
+        r -> {
+          Object[] k = new Object[keys];
+          for (int i = 0; i < keys; i++) {
+            k[i] = r.get(i);
+          }
+          return RowFactory.create(k);
+        };
+    StructType output = outputSchema(sweep);
+    Dataset<Row> out =
+        events
+            .groupByKey(key, Encoders.row(keySchema))
+            .flatMapGroupsWithState(
+                new KeyStep(sweep, o.lateness()),
+                OutputMode.Append(),
+                Encoders.kryo(StreamState.class),
+                Encoders.row(output),
+                GroupStateTimeout.EventTimeTimeout());
+    return out.observe(
+        METRICS,
+        sum(when(col(KIND).equalTo(KeyStep.POINT), 1).otherwise(0)).as("rows"),
+        sum(when(col(KIND).equalTo(KeyStep.DEAD), 1).otherwise(0)).as("dead_letters"));
+  }
+
+  static final String CORRUPT = "__corrupt";
+  static final String VALUE = "value";
+  static final String TOPIC = "topic";
+  static final String PARTITION = "partition";
+  static final String OFFSET = "offset";
+  static final String KAFKA_TIME = "kafka_timestamp";
+  static final String WATERMARK = "__watermark";
+  static final String KIND = "__kind";
+  static final String EVENT_MICROS = "__event_micros";
+  static final String METRICS = "strata_stream";
+
+  /** The state step's rows: a kind, then an emitted row's columns, then a dead letter's. */
+  static StructType outputSchema(StreamSweep sweep) {
+    StructType s = new StructType().add(KIND, DataTypes.IntegerType, false);
+    for (StructField f : sweep.pointSchema().fields()) {
+      s = s.add(f.name(), f.dataType(), true);
+    }
+    return s.add(REASON, DataTypes.StringType, true)
+        .add(VALUE, DataTypes.StringType, true)
+        .add(TOPIC, DataTypes.StringType, true)
+        .add(PARTITION, DataTypes.IntegerType, true)
+        .add(OFFSET, DataTypes.LongType, true)
+        .add(KAFKA_TIME, DataTypes.TimestampType, true)
+        .add(EVENT_MICROS, DataTypes.LongType, true);
+  }
+
+  /** Records each progress of the query in the run. */
+  private static final class Progress extends StreamingQueryListener {
+    private final RunTracker run;
+    volatile java.util.UUID query;
+    private long rows;
+    private long dead;
+
+    Progress(RunTracker run) {
+      this.run = run;
+    }
+
+    @Override
+    public void onQueryStarted(QueryStartedEvent event) {}
+
+    @Override
+    public void onQueryProgress(QueryProgressEvent event) {
+      var p = event.progress();
+      if (query == null || !query.equals(p.id())) {
+        return;
+      }
+      Row m = p.observedMetrics().get(METRICS);
+      if (m != null) {
+        rows += m.isNullAt(0) ? 0 : m.getLong(0);
+        dead += m.isNullAt(1) ? 0 : m.getLong(1);
+      }
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put("batch", Long.toString(p.batchId()));
+      if (p.sources().length > 0 && p.sources()[0].endOffset() != null) {
+        props.put("offsets", p.sources()[0].endOffset());
+      }
+      String watermark = p.eventTime().get("watermark");
+      if (watermark != null) {
+        props.put("watermark", watermark);
+      }
+      props.put("rows", Long.toString(rows));
+      props.put("dead_letters", Long.toString(dead));
+      run.progress(props);
+    }
+
+    @Override
+    public void onQueryTerminated(QueryTerminatedEvent event) {}
+  }
+
+  /** The sink: per micro-batch, the offline table, the dead letters, then Redis. */
+  static final class Batches implements VoidFunction2<Dataset<Row>, Long> {
+    private static final long serialVersionUID = 1L;
+    private static final Pattern QUERY_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+
+    private final transient SparkSession spark;
+    private final transient StreamSweep sweep;
+    private final transient FeatureView view;
+    private final int version;
+    private final transient TableLocation table;
+    private final transient TableLocation dead;
+    private final String redisUrl;
+    private final String checkpoint;
+    private String writer;
+    final AtomicLong batches = new AtomicLong();
+    final AtomicLong rows = new AtomicLong();
+    final AtomicLong letters = new AtomicLong();
+
+    Batches(
+        SparkSession spark,
+        StreamSweep sweep,
+        FeatureView view,
+        int version,
+        TableLocation table,
+        TableLocation dead,
+        String redisUrl,
+        String checkpoint) {
+      this.spark = spark;
+      this.sweep = sweep;
+      this.view = view;
+      this.version = version;
+      this.table = table;
+      this.dead = dead;
+      this.redisUrl = redisUrl;
+      this.checkpoint = checkpoint;
+    }
+
+    @Override
+    public void call(Dataset<Row> batch, Long id) throws Exception {
+      String writer = writer();
+      batch.persist();
+      try {
+        Dataset<Row> points =
+            batch.filter(col(KIND).equalTo(KeyStep.POINT)).select(sweep.offlineColumns());
+        Dataset<Row> letters =
+            batch
+                .filter(col(KIND).equalTo(KeyStep.DEAD))
+                .select(
+                    lit(view.name()).as("view"),
+                    col(REASON),
+                    col(VALUE),
+                    col(TOPIC),
+                    col(PARTITION),
+                    col(OFFSET),
+                    col(KAFKA_TIME),
+                    timestamp_micros(col(EVENT_MICROS)).as(OfflineStore.EVENT_TIMESTAMP),
+                    lit(id).as("batch_id"),
+                    org.apache.spark.sql.functions.to_date(col(KAFKA_TIME)).as("dead_date"));
+        long pointCount = points.count();
+        long letterCount = letters.count();
+        if (pointCount > 0) {
+          Tables.appendOnce(spark, points, table, OfflineStore.DATE_COLUMN, writer, id);
+        }
+        if (letterCount > 0) {
+          Tables.appendOnce(spark, letters, dead, "dead_date", writer, id);
+        }
+        if (pointCount > 0) {
+          writeOnline(points, id);
+        }
+        batches.incrementAndGet();
+        rows.addAndGet(pointCount);
+        this.letters.addAndGet(letterCount);
+      } finally {
+        batch.unpersist();
+      }
+    }
+
+    /** The newest row per key into Redis; while Redis is away, the batch waits and retries. */
+    private void writeOnline(Dataset<Row> points, long id) throws InterruptedException {
+      List<Column> select = new ArrayList<>();
+      for (JoinKey k : view.joinKeys()) {
+        select.add(col(k.name()));
+      }
+      select.add(col(sweep.offlineTimeColumn()));
+      view.features().forEach(f -> select.add(col(f.name())));
+      Dataset<Row> online = points.select(select.toArray(Column[]::new));
+      long wait = 500;
+      while (true) {
+        try {
+          Materializer.write(spark, online, redisUrl, view, version);
+          return;
+        } catch (RuntimeException e) {
+          if (!redisDown(e)) {
+            throw e;
+          }
+          LOG.warn(
+              "stream of '{}': batch {} cannot reach Redis ({}); retrying in {} ms",
+              view.name(),
+              id,
+              rootMessage(e),
+              wait);
+          Thread.sleep(wait);
+          wait = Math.min(wait * 2, 10_000);
+        }
+      }
+    }
+
+    private static boolean redisDown(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof redis.clients.jedis.exceptions.JedisConnectionException
+            || t instanceof dev.strata.errors.UnavailableException) {
+          return true;
+        }
+        String m = String.valueOf(t.getMessage());
+        if (m.contains("JedisConnectionException") || m.contains("Failed to connect to any host")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * This stream's writer id for idempotent commits: the view version and the query's id, which
+     * its checkpoint keeps (a new checkpoint is a new writer, whose batch ids start again at 0).
+     */
+    private String writer() throws IOException {
+      if (writer == null) {
+        Path meta = new Path(checkpoint, "metadata");
+        FileSystem fs = meta.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        String text;
+        try (InputStream in = fs.open(meta)) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = QUERY_ID.matcher(text);
+        if (!m.find()) {
+          throw new IllegalStateException("no query id in " + meta + ": " + text);
+        }
+        writer = "strata.stream:" + view.name() + "_v" + version + ":" + m.group(1);
+      }
+      return writer;
+    }
+  }
+}

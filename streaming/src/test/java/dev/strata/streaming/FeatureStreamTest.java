@@ -1,0 +1,315 @@
+package dev.strata.streaming;
+
+import static dev.strata.dsl.Features.INT64;
+import static dev.strata.dsl.Features.STRING;
+import static dev.strata.dsl.Features.TIMESTAMP;
+import static dev.strata.dsl.Features.avg;
+import static dev.strata.dsl.Features.col;
+import static dev.strata.dsl.Features.count;
+import static dev.strata.dsl.Features.last;
+import static dev.strata.dsl.Features.lit;
+import static dev.strata.dsl.Features.max;
+import static dev.strata.dsl.Features.sum;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.dsl.Definitions;
+import dev.strata.dsl.Entity;
+import dev.strata.dsl.FeatureView;
+import dev.strata.dsl.Source;
+import dev.strata.offline.OfflineStore;
+import dev.strata.offline.SharedSparkSession;
+import dev.strata.offline.SourceFrames;
+import dev.strata.offline.Tables;
+import dev.strata.offline.Warehouse;
+import dev.strata.online.RedisLauncher;
+import dev.strata.online.RedisOnlineStore;
+import dev.strata.online.RedisOnlineStore.OnlineValue;
+import dev.strata.registry.ApplyOptions;
+import dev.strata.registry.RegistryStore;
+import dev.strata.registry.RunRecord;
+import dev.strata.registry.jdbc.JdbcRegistryStore;
+import dev.strata.registry.jdbc.RegistryUrls;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stream from a real Kafka broker (KRaft) into a real Redis and a Delta table, against the batch
+ * engine as the reference: the events, shuffled within the lateness bound, streamed, give exactly
+ * the rows a backfill of the same events gives (no row missing, none twice), Redis holds each key's
+ * newest row, and the bad records are dead letters with their reasons.
+ */
+@ExtendWith(SharedSparkSession.class)
+class FeatureStreamTest {
+  static KafkaBroker kafka;
+  static RedisLauncher redis;
+
+  @BeforeAll
+  static void start() {
+    kafka = KafkaBroker.start();
+    redis = RedisLauncher.single();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (redis != null) {
+      redis.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  static final Instant BASE = Instant.parse("2024-03-01T00:00:00Z");
+  static final Duration LATENESS = Duration.ofHours(2);
+  static final Entity AIRPORT = Entity.builder("airport").joinKey("airport", STRING).build();
+  static final StructType SCHEMA =
+      new StructType()
+          .add("airport", DataTypes.StringType)
+          .add("at", DataTypes.TimestampType)
+          .add("x", DataTypes.LongType);
+
+  static FeatureView view(Source s) {
+    return FeatureView.builder("delays")
+        .entity(AIRPORT)
+        .source(s)
+        .ttl(Duration.ofDays(2))
+        .every(Duration.ofHours(1))
+        .feature(col("x").plus(lit(1L)).as("x_plus_1"))
+        .aggregate(count().over(Duration.ofHours(1)).as("c1h"))
+        .aggregate(sum(col("x")).over(Duration.ofDays(1)).as("s1d"))
+        .aggregate(avg(col("x")).over(Duration.ofHours(3)).as("a3h"))
+        .aggregate(max(col("x")).over(Duration.ofDays(1)).as("m1d"))
+        .aggregate(last(col("x")).over(Duration.ofHours(6)).as("l6h"))
+        .build();
+  }
+
+  /** Random events of 12 airports over 3 days, some at the same time as others of their key. */
+  static List<Row> events(long seed, int n) {
+    Random rnd = new Random(seed);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      long second = rnd.nextInt(3 * 24 * 3600) / 600 * 600L; // on 10 minutes: ties happen
+      rows.add(
+          RowFactory.create(
+              "A" + rnd.nextInt(12),
+              Timestamp.from(BASE.plusSeconds(second)),
+              (long) rnd.nextInt(100)));
+    }
+    return rows;
+  }
+
+  static String json(Row r) {
+    return "{\"airport\":\""
+        + r.getString(0)
+        + "\",\"at\":\""
+        + r.getTimestamp(1).toInstant()
+        + "\",\"x\":"
+        + r.getLong(2)
+        + "}";
+  }
+
+  /**
+   * The events in an order a real topic might have: sorted by time, then each moved back by up to
+   * the lateness bound, never further.
+   */
+  static List<String> outOfOrder(List<Row> events, long seed) {
+    Random rnd = new Random(seed);
+    TreeMap<Long, List<String>> byArrival = new TreeMap<>();
+    for (Row r : events) {
+      long t = r.getTimestamp(1).getTime();
+      long arrival = t + (long) (rnd.nextDouble() * (LATENESS.toMillis() - 60_000));
+      byArrival.computeIfAbsent(arrival, a -> new ArrayList<>()).add(json(r));
+    }
+    List<String> out = new ArrayList<>();
+    byArrival.values().forEach(out::addAll);
+    return out;
+  }
+
+  static void produce(String topic, List<String> values) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      for (String v : values) {
+        producer.send(new ProducerRecord<>(topic, v));
+      }
+      producer.flush();
+    }
+  }
+
+  @Test
+  void streamedRowsAreTheBackfillsRowsAndBadRecordsAreDeadLetters(
+      SparkSession spark, @TempDir Path dir) {
+    List<Row> good = events(7, 2500);
+    String sourcePath = dir.resolve("source").toString();
+    spark.createDataFrame(good, SCHEMA).write().format("delta").save(sourcePath);
+    Source source =
+        Source.builder("events")
+            .delta(sourcePath)
+            .eventTimestamp("at")
+            .column("airport", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
+    FeatureView view = view(source);
+
+    List<String> records = new ArrayList<>(outOfOrder(good, 11));
+    // bad records, spread through the topic: none may stop the stream or go missing
+    List<String> malformed =
+        List.of(
+            "not json",
+            "{\"airport\":\"A1\",\"at\":\"2024-03-01T05:00:00Z\",\"x\":\"many\"}",
+            "[1,2]");
+    List<String> keyless =
+        List.of(
+            "{\"at\":\"2024-03-02T05:00:00Z\",\"x\":3}",
+            "{\"airport\":null,\"at\":\"2024-03-02T06:00:00Z\",\"x\":3}");
+    List<String> timeless = List.of("{\"airport\":\"A2\",\"x\":4}");
+    // late: older than the newest time before them less the lateness
+    List<String> late =
+        List.of(
+            "{\"airport\":\"A3\",\"at\":\"2024-03-01T00:00:00Z\",\"x\":5}",
+            "{\"airport\":\"A4\",\"at\":\"2024-03-02T00:30:00Z\",\"x\":6}");
+    records.add(500, malformed.get(0));
+    records.add(900, malformed.get(1));
+    records.add(1300, malformed.get(2));
+    records.add(1500, keyless.get(0));
+    records.add(1600, keyless.get(1));
+    records.add(1700, timeless.get(0));
+    // after more than a day and a half of events: both are older than the watermark
+    records.add(2300, late.get(0));
+    records.add(2301, late.get(1));
+    // a sentinel far ahead moves the watermark past every point of the real keys
+    records.add("{\"airport\":\"ZZZ\",\"at\":\"" + BASE.plus(Duration.ofDays(6)) + "\",\"x\":0}");
+    String topic = "events-" + UUID.randomUUID();
+    kafka.createTopic(topic, 1);
+    produce(topic, records);
+
+    try (RegistryStore registry =
+            JdbcRegistryStore.open(RegistryUrls.inMemory("s" + UUID.randomUUID()));
+        RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      Warehouse warehouse = Warehouse.local(dir.resolve("wh"));
+      FeatureStream stream = new FeatureStream(spark, registry, warehouse, redis.url());
+      FeatureStream.Result r =
+          stream.run(
+              "delays",
+              FeatureStream.Options.of(kafka.bootstrap(), topic)
+                  .lateness(LATENESS)
+                  .maxOffsetsPerTrigger(250)
+                  .availableNow(true));
+
+      // the reference: the batch engine over the same good events
+      LocalDate from = LocalDate.ofInstant(BASE, ZoneOffset.UTC);
+      List<Row> expected =
+          OfflineStore.offlineRows(
+                  view,
+                  source,
+                  SourceFrames.read(spark, source, Optional.empty(), "test"),
+                  from,
+                  from.plusDays(5))
+              .collectAsList();
+      List<Row> streamed = Tables.read(spark, r.table(), Optional.empty()).collectAsList();
+      List<String> real = new ArrayList<>();
+      for (Row s : streamed) {
+        if (!s.getString(0).equals("ZZZ")) {
+          real.add(canonical(s));
+        }
+      }
+      List<String> want = new ArrayList<>();
+      expected.forEach(e -> want.add(canonical(e)));
+      Collections.sort(real);
+      Collections.sort(want);
+      assertThat(want).hasSizeGreaterThan(1000);
+      assertThat(real).hasSize(want.size());
+      assertThat(real).isEqualTo(want);
+
+      // Redis: each key's newest row
+      Map<String, Row> newest = new HashMap<>();
+      for (Row e : expected) {
+        Row b = newest.get(e.getString(0));
+        if (b == null || b.getTimestamp(1).before(e.getTimestamp(1))) {
+          newest.put(e.getString(0), e);
+        }
+      }
+      for (Map.Entry<String, Row> e : newest.entrySet()) {
+        Instant at = e.getValue().getTimestamp(1).toInstant();
+        OnlineValue v = online.read(view, 1, List.of(List.of(e.getKey())), at).get(0);
+        assertThat(v.status()).as(e.getKey()).isEqualTo(RedisOnlineStore.Status.PRESENT);
+        assertThat(v.eventMicros()).isEqualTo(at.toEpochMilli() * 1000);
+        for (int i = 0; i < view.features().size(); i++) {
+          assertThat(v.values()[i])
+              .as(e.getKey() + " " + view.features().get(i).name())
+              .isEqualTo(e.getValue().get(2 + i));
+        }
+      }
+
+      // dead letters, each with its reason
+      Map<String, Long> reasons = new TreeMap<>();
+      for (Row d : Tables.read(spark, r.deadLetters(), Optional.empty()).collectAsList()) {
+        String reason = d.getString(d.fieldIndex("reason"));
+        reasons.merge(
+            reason
+                .substring(0, reason.indexOf(':') < 0 ? reason.length() : reason.indexOf(':'))
+                .replaceAll(" '.*", ""),
+            1L,
+            Long::sum);
+      }
+      assertThat(reasons)
+          .containsEntry("malformed", 3L)
+          .containsEntry("missing key", 2L)
+          .containsEntry("missing event timestamp", 1L)
+          .containsEntry("late", 2L)
+          .hasSize(4);
+      assertThat(r.deadLetterCount()).isEqualTo(8);
+
+      RunRecord run = registry.run(r.run().id()).orElseThrow();
+      assertThat(run.status()).isEqualTo(RunRecord.Status.COMPLETED);
+      assertThat(run.properties()).containsKey("offsets");
+    }
+  }
+
+  /** A row as text: keys, time, features (doubles to 9 significant digits). */
+  static String canonical(Row r) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < r.length(); i++) {
+      Object v = r.get(i);
+      if (v instanceof Double d) {
+        v = String.format("%.9g", d);
+      }
+      b.append(v).append('|');
+    }
+    return b.toString();
+  }
+}
