@@ -43,10 +43,8 @@ interface FormatIo {
    * Appends {@code rows} in one commit unless this writer's commit {@code version} (or a later one)
    * is in the table already, creating the table partitioned by {@code dateColumn} if needed: a
    * stream's micro-batch, written again after a restart, commits nothing the second time.
-   *
-   * @return whether it committed
    */
-  default boolean appendOnce(
+  default void appendOnce(
       SparkSession spark,
       Dataset<Row> rows,
       String location,

@@ -130,17 +130,15 @@ public final class Tables {
   /**
    * Appends a stream's micro-batch {@code version} of {@code writer} in one commit, once: written
    * again (a restart replays its last batch), it commits nothing. Delta tables only.
-   *
-   * @return whether this call committed
    */
-  public static boolean appendOnce(
+  public static void appendOnce(
       SparkSession spark,
       Dataset<Row> rows,
       TableLocation table,
       String dateColumn,
       String writer,
       long version) {
-    return io(table).appendOnce(spark, rows, table.location(), dateColumn, writer, version);
+    io(table).appendOnce(spark, rows, table.location(), dateColumn, writer, version);
   }
 
   static Column range(TableLayout layout, LocalDate from, LocalDate to) {

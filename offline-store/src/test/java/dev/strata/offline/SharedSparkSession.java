@@ -42,6 +42,8 @@ public final class SharedSparkSession implements ParameterResolver {
               .config("spark.default.parallelism", "2")
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.adaptive.enabled", "false")
+              // Delta rebuilds a table's state with 50 tasks unless told (as the CLI tells it)
+              .config("spark.databricks.delta.snapshotPartitions", "2")
               .getOrCreate();
     }
 

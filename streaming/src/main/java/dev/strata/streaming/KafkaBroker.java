@@ -1,5 +1,7 @@
 package dev.strata.streaming;
 
+import dev.strata.errors.NotFoundException;
+import dev.strata.errors.UnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -153,11 +156,49 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private Admin admin() {
+    return admin(bootstrap());
+  }
+
+  static Admin admin(String bootstrap) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
     return Admin.create(p);
+  }
+
+  /**
+   * Checks that the broker at {@code bootstrap} answers and has {@code topic}, before a stream
+   * starts: Spark's Kafka source would otherwise wait on a wrong address for minutes.
+   *
+   * @throws UnavailableException when no broker answers within 15 s
+   * @throws NotFoundException when the topic does not exist
+   */
+  public static void requireTopic(String bootstrap, String topic) {
+    try (Admin admin = admin(bootstrap)) {
+      Set<String> topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+      if (!topics.contains(topic)) {
+        throw new NotFoundException(
+            "Kafka at "
+                + bootstrap
+                + " has no topic '"
+                + topic
+                + "' (topics: "
+                + (topics.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(topics)))
+                + ")");
+      }
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new UnavailableException(
+          "Kafka at "
+              + bootstrap
+              + " does not answer: "
+              + (e.getCause() == null ? e : e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new UnavailableException("Kafka at " + bootstrap + ": " + e.getMessage());
+    }
   }
 
   private void awaitReady() throws InterruptedException, IOException {

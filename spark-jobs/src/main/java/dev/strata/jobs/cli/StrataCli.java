@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       LineageCommand.class,
       BackfillCommand.class,
+      StreamCommand.class,
       HistoricalCommand.class,
       MaterializeCommand.Batch.class,
       MaterializeCommand.Incremental.class,
