@@ -308,6 +308,11 @@ public final class FeatureStream {
                     run.record().id(),
                     Instant.now()));
           }
+          run.progress(
+              Map.of(
+                  "batches", Long.toString(batches.batches.get()),
+                  "rows", Long.toString(batches.rows.get()),
+                  "dead_letters", Long.toString(batches.letters.get())));
           RunRecord done =
               run.complete(outputs, entries.toArray(dev.strata.registry.CatalogEntry[]::new));
           return new Result(

@@ -183,6 +183,15 @@ class StreamKillTest {
           .extracting(RunRecord::status)
           .containsExactlyInAnyOrder(RunRecord.Status.ABANDONED, RunRecord.Status.COMPLETED);
 
+      CliProcess.Finished ls =
+          CliProcess.run(
+              dir.resolve("ls"), "ls", "runs", "--job", "strata.stream", "--registry", registryUrl);
+      assertThat(ls.code()).as(ls.err()).isZero();
+      assertThat(ls.out().lines().filter(l -> l.contains("strata.stream")))
+          .hasSize(2)
+          .anySatisfy(l -> assertThat(l).contains("ABANDONED", "view=origin_delays"))
+          .anySatisfy(l -> assertThat(l).contains("COMPLETED", "dead_letters=0", "topic=" + topic));
+
       // every airport's newest row, as the feature server serves it
       Map<String, Row> newest = new TreeMap<>();
       for (Row e : expected) {
