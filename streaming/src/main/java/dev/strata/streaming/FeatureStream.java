@@ -627,7 +627,7 @@ public final class FeatureStream {
     }
 
     /** The newest row per key into Redis; while Redis is away, the batch waits and retries. */
-    private void writeOnline(Dataset<Row> points, long id) throws InterruptedException {
+    private void writeOnline(Dataset<Row> points, long id) throws Exception {
       List<Column> select = new ArrayList<>();
       for (JoinKey k : view.joinKeys()) {
         select.add(col(k.name()));
@@ -640,7 +640,7 @@ public final class FeatureStream {
         try {
           Materializer.write(spark, online, redisUrl, view, version);
           return;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark rethrows a task's failure as a checked SparkException
           if (!redisDown(e)) {
             throw e;
           }

@@ -300,6 +300,92 @@ class FeatureStreamTest {
     }
   }
 
+  @Test
+  void aRedisOutageStallsTheStreamUntilRedisIsBack(SparkSession spark, @TempDir Path dir)
+      throws Exception {
+    List<Row> good = events(21, 800);
+    String sourcePath = dir.resolve("source").toString();
+    spark.createDataFrame(good, SCHEMA).write().format("delta").save(sourcePath);
+    Source source =
+        Source.builder("events")
+            .delta(sourcePath)
+            .eventTimestamp("at")
+            .column("airport", STRING)
+            .column("at", TIMESTAMP)
+            .column("x", INT64)
+            .build();
+    FeatureView view = view(source);
+    List<String> records = new ArrayList<>(outOfOrder(good, 5));
+    records.add("{\"airport\":\"ZZZ\",\"at\":\"" + BASE.plus(Duration.ofDays(6)) + "\",\"x\":0}");
+    String topic = "outage-" + UUID.randomUUID();
+    kafka.createTopic(topic, 1);
+    produce(topic, records);
+
+    try (RedisLauncher own = RedisLauncher.single();
+        RegistryStore registry =
+            JdbcRegistryStore.open(RegistryUrls.inMemory("o" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      FeatureStream stream =
+          new FeatureStream(spark, registry, Warehouse.local(dir.resolve("wh")), own.url());
+      own.kill(); // Redis is away before the first row is final
+      java.util.concurrent.CompletableFuture<FeatureStream.Result> running =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () ->
+                  stream.run(
+                      "delays",
+                      FeatureStream.Options.of(kafka.bootstrap(), topic)
+                          .lateness(LATENESS)
+                          .maxOffsetsPerTrigger(200)
+                          .availableNow(true)));
+      Thread.sleep(15_000);
+      assertThat(running).as("the stream waits for Redis; it does not fail or skip").isNotDone();
+      RunRecord stalled = registry.runs(dev.strata.registry.RunQuery.job(FeatureStream.JOB)).get(0);
+      assertThat(stalled.status()).isEqualTo(RunRecord.Status.RUNNING);
+
+      own.restart(); // empty, on the same port
+      FeatureStream.Result r = running.get(3, java.util.concurrent.TimeUnit.MINUTES);
+      assertThat(registry.run(r.run().id()).orElseThrow().status())
+          .isEqualTo(RunRecord.Status.COMPLETED);
+
+      LocalDate from = LocalDate.ofInstant(BASE, ZoneOffset.UTC);
+      List<Row> expected =
+          OfflineStore.offlineRows(
+                  view,
+                  source,
+                  SourceFrames.read(spark, source, Optional.empty(), "test"),
+                  from,
+                  from.plusDays(5))
+              .collectAsList();
+      List<String> streamed = new ArrayList<>();
+      for (Row row : Tables.read(spark, r.table(), Optional.empty()).collectAsList()) {
+        if (!row.getString(0).equals("ZZZ")) {
+          streamed.add(canonical(row));
+        }
+      }
+      List<String> want = new ArrayList<>();
+      expected.forEach(e -> want.add(canonical(e)));
+      Collections.sort(streamed);
+      Collections.sort(want);
+      assertThat(streamed).isEqualTo(want);
+      Map<String, Row> newest = new HashMap<>();
+      for (Row e : expected) {
+        Row b = newest.get(e.getString(0));
+        if (b == null || b.getTimestamp(1).before(e.getTimestamp(1))) {
+          newest.put(e.getString(0), e);
+        }
+      }
+      try (RedisOnlineStore online = RedisOnlineStore.connect(own.url())) {
+        for (Map.Entry<String, Row> e : newest.entrySet()) {
+          Instant at = e.getValue().getTimestamp(1).toInstant();
+          OnlineValue v = online.read(view, 1, List.of(List.of(e.getKey())), at).get(0);
+          assertThat(v.status()).as(e.getKey()).isEqualTo(RedisOnlineStore.Status.PRESENT);
+          assertThat(v.eventMicros()).isEqualTo(at.toEpochMilli() * 1000);
+        }
+      }
+    }
+  }
+
   /** A row as text: keys, time, features (doubles to 9 significant digits). */
   static String canonical(Row r) {
     StringBuilder b = new StringBuilder();
