@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.timestamp_micros;
 import static org.apache.spark.sql.functions.when;
 
 import dev.strata.dsl.FeatureView;
@@ -32,9 +31,6 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,13 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapFunction;
-import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -61,7 +51,6 @@ import org.apache.spark.sql.streaming.GroupStateTimeout;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
@@ -87,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * answers. The run is in the registry, with its batch, offsets and counts.
  */
 public final class FeatureStream {
-  private static final Logger LOG = LoggerFactory.getLogger(FeatureStream.class);
+  static final Logger LOG = LoggerFactory.getLogger(FeatureStream.class);
 
   public static final JobKind JOB = JobKind.STREAM;
 
@@ -248,8 +237,8 @@ public final class FeatureStream {
         started,
         run -> {
           StreamSweep sweep = StreamSweep.of(view, source);
-          Batches batches =
-              new Batches(spark, sweep, view, reg.version(), table, dead, redisUrl, checkpoint);
+          StreamSink batches =
+              new StreamSink(spark, sweep, view, reg.version(), table, dead, redisUrl, checkpoint);
           Dataset<Row> out = query(view, source, sweep, o);
           var writer =
               out.writeStream()
@@ -262,7 +251,7 @@ public final class FeatureStream {
           } else if (o.trigger().isPresent()) {
             writer = writer.trigger(Trigger.ProcessingTime(o.trigger().get().toMillis()));
           }
-          Progress progress = new Progress(run);
+          StreamProgress progress = new StreamProgress(run);
           spark.streams().addListener(progress);
           StreamingQuery query;
           try {
@@ -335,7 +324,7 @@ public final class FeatureStream {
     }
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
@@ -485,210 +474,5 @@ public final class FeatureStream {
         .add(OFFSET, DataTypes.LongType, true)
         .add(KAFKA_TIME, DataTypes.TimestampType, true)
         .add(EVENT_MICROS, DataTypes.LongType, true);
-  }
-
-  /** Records each progress of the query in the run. */
-  private static final class Progress extends StreamingQueryListener {
-    private final RunTracker run;
-    volatile java.util.UUID query;
-    private long rows;
-    private long dead;
-
-    Progress(RunTracker run) {
-      this.run = run;
-    }
-
-    @Override
-    public void onQueryStarted(QueryStartedEvent event) {}
-
-    @Override
-    public void onQueryProgress(QueryProgressEvent event) {
-      var p = event.progress();
-      if (query == null || !query.equals(p.id())) {
-        return;
-      }
-      Row m = p.observedMetrics().get(METRICS);
-      if (m != null) {
-        rows += m.isNullAt(0) ? 0 : m.getLong(0);
-        dead += m.isNullAt(1) ? 0 : m.getLong(1);
-      }
-      Map<String, String> props = new LinkedHashMap<>();
-      props.put("batch", Long.toString(p.batchId()));
-      if (p.sources().length > 0 && p.sources()[0].endOffset() != null) {
-        props.put("offsets", p.sources()[0].endOffset());
-      }
-      String watermark = p.eventTime().get("watermark");
-      if (watermark != null) {
-        props.put("watermark", watermark);
-      }
-      props.put("rows", Long.toString(rows));
-      props.put("dead_letters", Long.toString(dead));
-      run.progress(props);
-    }
-
-    @Override
-    public void onQueryTerminated(QueryTerminatedEvent event) {}
-  }
-
-  /** The sink: per micro-batch, the offline table, the dead letters, then Redis. */
-  static final class Batches implements VoidFunction2<Dataset<Row>, Long> {
-    private static final long serialVersionUID = 1L;
-    private static final Pattern QUERY_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-
-    private final transient SparkSession spark;
-    private final transient StreamSweep sweep;
-    private final transient FeatureView view;
-    private final int version;
-    private final transient TableLocation table;
-    private final transient TableLocation dead;
-    private final String redisUrl;
-    private final String checkpoint;
-    private String writer;
-    final AtomicLong batches = new AtomicLong();
-    final AtomicLong rows = new AtomicLong();
-    final AtomicLong letters = new AtomicLong();
-
-    Batches(
-        SparkSession spark,
-        StreamSweep sweep,
-        FeatureView view,
-        int version,
-        TableLocation table,
-        TableLocation dead,
-        String redisUrl,
-        String checkpoint) {
-      this.spark = spark;
-      this.sweep = sweep;
-      this.view = view;
-      this.version = version;
-      this.table = table;
-      this.dead = dead;
-      this.redisUrl = redisUrl;
-      this.checkpoint = checkpoint;
-    }
-
-    @Override
-    public void call(Dataset<Row> batch, Long id) throws Exception {
-      String writer = writer();
-      long started = System.nanoTime();
-      batch.persist();
-      try {
-        Dataset<Row> points =
-            batch.filter(col(KIND).equalTo(KeyStep.POINT)).select(sweep.offlineColumns());
-        Dataset<Row> letters =
-            batch
-                .filter(col(KIND).equalTo(KeyStep.DEAD))
-                .select(
-                    lit(view.name()).as("view"),
-                    col(REASON),
-                    col(VALUE),
-                    col(TOPIC),
-                    col(PARTITION),
-                    col(OFFSET),
-                    col(KAFKA_TIME),
-                    timestamp_micros(col(EVENT_MICROS)).as(OfflineStore.EVENT_TIMESTAMP),
-                    lit(id).as("batch_id"),
-                    org.apache.spark.sql.functions.to_date(col(KAFKA_TIME)).as("dead_date"));
-        long pointCount = points.count();
-        long letterCount = letters.count();
-        long computed = System.nanoTime();
-        // Redis first: what is final is servable at once, before the commits' latency. A crash
-        // after it replays the batch, which writes the same values again (never older ones) and
-        // makes the commits this one did not.
-        if (pointCount > 0) {
-          writeOnline(points, id);
-        }
-        long online = System.nanoTime();
-        if (pointCount > 0) {
-          Tables.appendOnce(spark, points, table, OfflineStore.DATE_COLUMN, writer, id);
-        }
-        if (letterCount > 0) {
-          Tables.appendOnce(spark, letters, dead, "dead_date", writer, id);
-        }
-        long committed = System.nanoTime();
-        batches.incrementAndGet();
-        rows.addAndGet(pointCount);
-        this.letters.addAndGet(letterCount);
-        LOG.info(
-            "stream of '{}' v{}: batch {}: {} rows, {} dead letters in {} ms (state {} ms, Redis"
-                + " {} ms, tables {} ms)",
-            view.name(),
-            version,
-            id,
-            pointCount,
-            letterCount,
-            (committed - started) / 1_000_000,
-            (computed - started) / 1_000_000,
-            (online - computed) / 1_000_000,
-            (committed - online) / 1_000_000);
-      } finally {
-        batch.unpersist();
-      }
-    }
-
-    /** The newest row per key into Redis; while Redis is away, the batch waits and retries. */
-    private void writeOnline(Dataset<Row> points, long id) throws Exception {
-      List<Column> select = new ArrayList<>();
-      for (JoinKey k : view.joinKeys()) {
-        select.add(col(k.name()));
-      }
-      select.add(col(sweep.offlineTimeColumn()));
-      view.features().forEach(f -> select.add(col(f.name())));
-      Dataset<Row> online = points.select(select.toArray(Column[]::new));
-      long wait = 500;
-      while (true) {
-        try {
-          Materializer.write(spark, online, redisUrl, view, version);
-          return;
-        } catch (Exception e) { // Spark rethrows a task's failure as a checked SparkException
-          if (!redisDown(e)) {
-            throw e;
-          }
-          LOG.warn(
-              "stream of '{}': batch {} cannot reach Redis ({}); retrying in {} ms",
-              view.name(),
-              id,
-              rootMessage(e),
-              wait);
-          Thread.sleep(wait);
-          wait = Math.min(wait * 2, 10_000);
-        }
-      }
-    }
-
-    private static boolean redisDown(Throwable e) {
-      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-        if (t instanceof redis.clients.jedis.exceptions.JedisConnectionException
-            || t instanceof dev.strata.errors.UnavailableException) {
-          return true;
-        }
-        String m = String.valueOf(t.getMessage());
-        if (m.contains("JedisConnectionException") || m.contains("Failed to connect to any host")) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /**
-     * This stream's writer id for idempotent commits: the view version and the query's id, which
-     * its checkpoint keeps (a new checkpoint is a new writer, whose batch ids start again at 0).
-     */
-    private String writer() throws IOException {
-      if (writer == null) {
-        Path meta = new Path(checkpoint, "metadata");
-        FileSystem fs = meta.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        String text;
-        try (InputStream in = fs.open(meta)) {
-          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Matcher m = QUERY_ID.matcher(text);
-        if (!m.find()) {
-          throw new IllegalStateException("no query id in " + meta + ": " + text);
-        }
-        writer = "strata.stream:" + view.name() + "_v" + version + ":" + m.group(1);
-      }
-      return writer;
-    }
   }
 }

@@ -171,16 +171,7 @@ class FeatureStreamTest {
   void streamedRowsAreTheBackfillsRowsAndBadRecordsAreDeadLetters(
       SparkSession spark, @TempDir Path dir) {
     List<Row> good = events(7, 2500);
-    String sourcePath = dir.resolve("source").toString();
-    spark.createDataFrame(good, SCHEMA).write().format("delta").save(sourcePath);
-    Source source =
-        Source.builder("events")
-            .delta(sourcePath)
-            .eventTimestamp("at")
-            .column("airport", STRING)
-            .column("at", TIMESTAMP)
-            .column("x", INT64)
-            .build();
+    Source source = source(spark, dir, good);
     FeatureView view = view(source);
 
     List<String> records = new ArrayList<>(outOfOrder(good, 11));
@@ -231,39 +222,12 @@ class FeatureStreamTest {
                   .availableNow(true));
 
       // the reference: the batch engine over the same good events
-      LocalDate from = LocalDate.ofInstant(BASE, ZoneOffset.UTC);
-      List<Row> expected =
-          OfflineStore.offlineRows(
-                  view,
-                  source,
-                  SourceFrames.read(spark, source, Optional.empty(), "test"),
-                  from,
-                  from.plusDays(5))
-              .collectAsList();
-      List<Row> streamed = Tables.read(spark, r.table(), Optional.empty()).collectAsList();
-      List<String> real = new ArrayList<>();
-      for (Row s : streamed) {
-        if (!s.getString(0).equals("ZZZ")) {
-          real.add(canonical(s));
-        }
-      }
-      List<String> want = new ArrayList<>();
-      expected.forEach(e -> want.add(canonical(e)));
-      Collections.sort(real);
-      Collections.sort(want);
-      assertThat(want).hasSizeGreaterThan(1000);
-      assertThat(real).hasSize(want.size());
-      assertThat(real).isEqualTo(want);
+      List<Row> expected = backfill(spark, view, source);
+      assertThat(expected).hasSizeGreaterThan(1000);
+      assertStreamedRows(spark, r, expected);
 
       // Redis: each key's newest row
-      Map<String, Row> newest = new HashMap<>();
-      for (Row e : expected) {
-        Row b = newest.get(e.getString(0));
-        if (b == null || b.getTimestamp(1).before(e.getTimestamp(1))) {
-          newest.put(e.getString(0), e);
-        }
-      }
-      for (Map.Entry<String, Row> e : newest.entrySet()) {
+      for (Map.Entry<String, Row> e : newest(expected).entrySet()) {
         Instant at = e.getValue().getTimestamp(1).toInstant();
         OnlineValue v = online.read(view, 1, List.of(List.of(e.getKey())), at).get(0);
         assertThat(v.status()).as(e.getKey()).isEqualTo(RedisOnlineStore.Status.PRESENT);
@@ -304,16 +268,7 @@ class FeatureStreamTest {
   void aRedisOutageStallsTheStreamUntilRedisIsBack(SparkSession spark, @TempDir Path dir)
       throws Exception {
     List<Row> good = events(21, 800);
-    String sourcePath = dir.resolve("source").toString();
-    spark.createDataFrame(good, SCHEMA).write().format("delta").save(sourcePath);
-    Source source =
-        Source.builder("events")
-            .delta(sourcePath)
-            .eventTimestamp("at")
-            .column("airport", STRING)
-            .column("at", TIMESTAMP)
-            .column("x", INT64)
-            .build();
+    Source source = source(spark, dir, good);
     FeatureView view = view(source);
     List<String> records = new ArrayList<>(outOfOrder(good, 5));
     records.add("{\"airport\":\"ZZZ\",\"at\":\"" + BASE.plus(Duration.ofDays(6)) + "\",\"x\":0}");
@@ -348,33 +303,9 @@ class FeatureStreamTest {
       assertThat(registry.run(r.run().id()).orElseThrow().status())
           .isEqualTo(RunRecord.Status.COMPLETED);
 
-      LocalDate from = LocalDate.ofInstant(BASE, ZoneOffset.UTC);
-      List<Row> expected =
-          OfflineStore.offlineRows(
-                  view,
-                  source,
-                  SourceFrames.read(spark, source, Optional.empty(), "test"),
-                  from,
-                  from.plusDays(5))
-              .collectAsList();
-      List<String> streamed = new ArrayList<>();
-      for (Row row : Tables.read(spark, r.table(), Optional.empty()).collectAsList()) {
-        if (!row.getString(0).equals("ZZZ")) {
-          streamed.add(canonical(row));
-        }
-      }
-      List<String> want = new ArrayList<>();
-      expected.forEach(e -> want.add(canonical(e)));
-      Collections.sort(streamed);
-      Collections.sort(want);
-      assertThat(streamed).isEqualTo(want);
-      Map<String, Row> newest = new HashMap<>();
-      for (Row e : expected) {
-        Row b = newest.get(e.getString(0));
-        if (b == null || b.getTimestamp(1).before(e.getTimestamp(1))) {
-          newest.put(e.getString(0), e);
-        }
-      }
+      List<Row> expected = backfill(spark, view, source);
+      assertStreamedRows(spark, r, expected);
+      Map<String, Row> newest = newest(expected);
       try (RedisOnlineStore online = RedisOnlineStore.connect(own.url())) {
         for (Map.Entry<String, Row> e : newest.entrySet()) {
           Instant at = e.getValue().getTimestamp(1).toInstant();
@@ -384,6 +315,57 @@ class FeatureStreamTest {
         }
       }
     }
+  }
+
+  static Source source(SparkSession spark, Path dir, List<Row> events) {
+    String path = dir.resolve("source").toString();
+    spark.createDataFrame(events, SCHEMA).write().format("delta").save(path);
+    return Source.builder("events")
+        .delta(path)
+        .eventTimestamp("at")
+        .column("airport", STRING)
+        .column("at", TIMESTAMP)
+        .column("x", INT64)
+        .build();
+  }
+
+  /** What a backfill of the source's events gives: the batch engine, the reference. */
+  static List<Row> backfill(SparkSession spark, FeatureView view, Source source) {
+    LocalDate from = LocalDate.ofInstant(BASE, ZoneOffset.UTC);
+    return OfflineStore.offlineRows(
+            view,
+            source,
+            SourceFrames.read(spark, source, Optional.empty(), "test"),
+            from,
+            from.plusDays(5))
+        .collectAsList();
+  }
+
+  /** The stream's offline rows, but the sentinel's, are exactly {@code expected}: none twice. */
+  static void assertStreamedRows(SparkSession spark, FeatureStream.Result r, List<Row> expected) {
+    List<String> streamed = new ArrayList<>();
+    for (Row row : Tables.read(spark, r.table(), Optional.empty()).collectAsList()) {
+      if (!row.getString(0).equals("ZZZ")) {
+        streamed.add(canonical(row));
+      }
+    }
+    List<String> want = new ArrayList<>();
+    expected.forEach(e -> want.add(canonical(e)));
+    Collections.sort(streamed);
+    Collections.sort(want);
+    assertThat(streamed).hasSize(want.size()).isEqualTo(want);
+  }
+
+  /** Each key's row at its last point. */
+  static Map<String, Row> newest(List<Row> rows) {
+    Map<String, Row> newest = new HashMap<>();
+    for (Row e : rows) {
+      Row b = newest.get(e.getString(0));
+      if (b == null || b.getTimestamp(1).before(e.getTimestamp(1))) {
+        newest.put(e.getString(0), e);
+      }
+    }
+    return newest;
   }
 
   /** A row as text: keys, time, features (doubles to 9 significant digits). */
