@@ -51,6 +51,21 @@ public interface DefinitionStore {
     return get(ObjectKind.FEATURE_VIEW, name).map(r -> r.as(FeatureView.class));
   }
 
+  /**
+   * The current version of a feature view, for a job that needs it.
+   *
+   * @throws NotRegisteredException naming the view and how to see what is registered
+   */
+  default Registered<FeatureView> requireView(String name) {
+    return registeredView(name)
+        .orElseThrow(
+            () ->
+                new NotRegisteredException(
+                    "No feature view named '"
+                        + name
+                        + "' is registered: see what is registered with 'strata ls'"));
+  }
+
   /** One version of a feature view. */
   default Optional<Registered<FeatureView>> registeredView(String name, int version) {
     return get(ObjectKind.FEATURE_VIEW, name, version).map(r -> r.as(FeatureView.class));

@@ -24,7 +24,6 @@ import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
-import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunQuality;
@@ -276,14 +275,7 @@ public final class Materializer {
   }
 
   private Registered<FeatureView> view(String name) {
-    return registry
-        .registeredView(name)
-        .orElseThrow(
-            () ->
-                new NotRegisteredException(
-                    "No feature view named '"
-                        + name
-                        + "' is registered: see what is registered with 'strata ls'"));
+    return registry.requireView(name);
   }
 
   /**

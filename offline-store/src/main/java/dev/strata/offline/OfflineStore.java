@@ -133,15 +133,7 @@ public final class OfflineStore {
       throw new InvalidInputException(
           "backfill of '" + viewName + "': end " + to + " is before start " + from);
     }
-    Registered<FeatureView> reg =
-        registry
-            .registeredView(viewName)
-            .orElseThrow(
-                () ->
-                    new NotRegisteredException(
-                        "No feature view named '"
-                            + viewName
-                            + "' is registered: see what is registered with 'strata ls'"));
+    Registered<FeatureView> reg = registry.requireView(viewName);
     FeatureView view = reg.definition();
     Source source = registry.source(view.source()).orElseThrow();
     Progress.phase(spark, "read source '" + source.name() + "'");

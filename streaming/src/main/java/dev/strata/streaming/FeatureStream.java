@@ -25,7 +25,6 @@ import dev.strata.registry.JobKind;
 import dev.strata.registry.LineageEdge;
 import dev.strata.registry.LineageId;
 import dev.strata.registry.LineageNode;
-import dev.strata.registry.NotRegisteredException;
 import dev.strata.registry.OfflineTable;
 import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
@@ -202,15 +201,7 @@ public final class FeatureStream {
    * the topic held when it started.
    */
   public Result run(String viewName, Options o) {
-    Registered<FeatureView> reg =
-        registry
-            .registeredView(viewName)
-            .orElseThrow(
-                () ->
-                    new NotRegisteredException(
-                        "No feature view named '"
-                            + viewName
-                            + "' is registered: see what is registered with 'strata ls'"));
+    Registered<FeatureView> reg = registry.requireView(viewName);
     FeatureView view = reg.definition();
     if (!view.online()) {
       throw new InvalidInputException("feature view '" + viewName + "' is offline only");
