@@ -6,7 +6,7 @@
 #   benchmarks/run.sh backfill [--sample PATH] [--data PATH] [--formats delta,iceberg,hudi]
 #   benchmarks/run.sh statistics [--data PATH] [--rounds N]
 #   benchmarks/run.sh feature-log [--entities N] [--seconds S] [--rounds R]
-#   benchmarks/run.sh streaming [--events N] [--keys K]
+#   benchmarks/run.sh streaming [--events N] [--keys K] [--batch N] [--freshness-seconds S]
 # The flights data (3M rows) comes from scripts/fetch-flights.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

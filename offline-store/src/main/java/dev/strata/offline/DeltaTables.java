@@ -80,8 +80,6 @@ final class DeltaTables implements FormatIo {
       String dateColumn,
       String writer,
       long version) {
-    Optional<Tables.Commit> before =
-        exists(spark, location) ? lastCommit(spark, location) : Optional.empty();
     rows.write()
         .format("delta")
         .mode(SaveMode.Append)

@@ -39,12 +39,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
-import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.GroupStateTimeout;
 import org.apache.spark.sql.streaming.OutputMode;
@@ -332,7 +330,9 @@ public final class FeatureStream {
             .option("kafka.bootstrap.servers", o.bootstrap())
             .option("subscribe", o.topic())
             .option("startingOffsets", o.startingOffsets())
-            .option("failOnDataLoss", "true");
+            .option("failOnDataLoss", "true")
+            // a topic partition's records are parsed by as many tasks as there are cores
+            .option("minPartitions", spark.sparkContext().defaultParallelism());
     if (o.maxOffsetsPerTrigger().isPresent()) {
       reader = reader.option("maxOffsetsPerTrigger", o.maxOffsetsPerTrigger().get());
     }
@@ -413,22 +413,17 @@ public final class FeatureStream {
     Dataset<Row> events = watermarked.select(kept.toArray(Column[]::new));
 
     StructType keySchema = new StructType();
+    Column[] keyColumns = new Column[sweep.keys()];
     for (int i = 0; i < sweep.keys(); i++) {
-      keySchema = keySchema.add(events.schema().fields()[i]);
+      StructField f = events.schema().fields()[i];
+      keySchema = keySchema.add(f);
+      keyColumns[i] = col("`" + f.name() + "`");
     }
-    int keys = sweep.keys();
-    MapFunction<Row, Row> key =
-        r -> {
-          Object[] k = new Object[keys];
-          for (int i = 0; i < keys; i++) {
-            k[i] = r.get(i);
-          }
-          return RowFactory.create(k);
-        };
     StructType output = outputSchema(sweep);
     Dataset<Row> out =
         events
-            .groupByKey(key, Encoders.row(keySchema))
+            .groupBy(keyColumns)
+            .as(Encoders.row(keySchema), Encoders.row(events.schema()))
             .flatMapGroupsWithState(
                 new KeyStep(sweep, o.lateness()),
                 OutputMode.Append(),

@@ -94,8 +94,16 @@ final class StreamSink implements VoidFunction2<Dataset<Row>, Long> {
                       .functions
                       .to_date(col(FeatureStream.KAFKA_TIME))
                       .as("dead_date"));
-      long pointCount = points.count();
-      long letterCount = letters.count();
+      long pointCount = 0;
+      long letterCount = 0;
+      // one job counts both kinds (the batch is cached: the writes below read it again)
+      for (Row kind : batch.groupBy(FeatureStream.KIND).count().collectAsList()) {
+        if (kind.getInt(0) == KeyStep.POINT) {
+          pointCount = kind.getLong(1);
+        } else {
+          letterCount = kind.getLong(1);
+        }
+      }
       long computed = System.nanoTime();
       // Redis first: what is final is servable at once, before the commits' latency. A crash
       // after it replays the batch, which writes the same values again (never older ones) and
