@@ -101,6 +101,20 @@ final class QuickstartCommand implements Callable<Integer> {
       description = "Run on this flights Parquet file instead.")
   String flights;
 
+  @Option(
+      names = "--stream",
+      description =
+          "Instead: the streaming demo. A day of flights replayed into a local Kafka broker,"
+              + " streamed into Redis and the offline table, ATL's values followed over REST.")
+  boolean stream;
+
+  @Option(
+      names = "--speed",
+      paramLabel = "N",
+      description =
+          "With --stream: replay N times faster than real time (default 1440: a day in a minute).")
+  int speed = 1440;
+
   @Option(names = "--no-server", description = "Skip starting the feature server (step 6).")
   boolean noServer;
 
@@ -155,6 +169,15 @@ final class QuickstartCommand implements Callable<Integer> {
       repository.name = EXAMPLE_REPOSITORY;
     }
     FeatureRepository repo = repository.load();
+    if (stream) {
+      if (speed <= 0) {
+        throw new StrataCli.UsageException("--speed must be positive, not " + speed);
+      }
+      boolean ownRedis =
+          redis.url == null && System.getenv(MaterializeCommand.RedisOptions.ENV) == null;
+      new StreamDemo(out, repo, sparkOptions, ownRedis ? null : redis.resolved(), speed).run();
+      return StrataCli.OK;
+    }
     Resources resources = new Resources();
     Thread hook = new Thread(resources::close, "strata-quickstart-stop");
     Runtime.getRuntime().addShutdownHook(hook); // Ctrl-C: stop what this run started

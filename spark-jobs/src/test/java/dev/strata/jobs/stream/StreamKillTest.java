@@ -13,6 +13,7 @@ import dev.strata.dsl.Source;
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.jobs.cli.CliProcess;
 import dev.strata.jobs.cli.FeatureServerProcess;
+import dev.strata.jobs.cli.FlightReplay;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.SourceFrames;
 import dev.strata.offline.StrataSpark;
@@ -98,14 +99,11 @@ class StreamKillTest {
       registry.apply(FlightsRepository.definitions(slice), ApplyOptions.defaults());
       String topic = "flights-" + UUID.randomUUID();
       kafka.createTopic(topic, 1);
-      List<String> records = arrivalOrder(flights, new Random(3));
+      List<String> records = new ArrayList<>();
+      FlightReplay.arrivalOrder(flights, LATENESS, new Random(3))
+          .forEach(a -> records.add(a.json()));
       // past every point of the day's airports (7-day windows), so that all of them are final
-      records.add(
-          "{\"date\":\""
-              + DAY.plus(Duration.ofDays(9))
-              + "\",\"delay\":0,\"distance\":1,\"origin\":\""
-              + END
-              + "\",\"destination\":\"X\"}");
+      records.add(FlightReplay.record(DAY.plus(Duration.ofDays(9)), 0, 1, END, "X"));
       produce(kafka.bootstrap(), topic, records);
 
       List<String> args =
@@ -231,36 +229,6 @@ class StreamKillTest {
         }
       }
     }
-  }
-
-  /** JSON records in arrival order: each flight arrives up to the lateness bound after its time. */
-  static List<String> arrivalOrder(List<Row> flights, Random rnd) {
-    TreeMap<Long, List<String>> byArrival = new TreeMap<>();
-    for (Row r : flights) {
-      Object d = r.getAs("date"); // the sample's times have no zone: UTC
-      Instant t =
-          d instanceof java.time.LocalDateTime l
-              ? l.toInstant(java.time.ZoneOffset.UTC)
-              : ((Timestamp) d).toInstant();
-      long arrival = t.toEpochMilli() + (long) (rnd.nextDouble() * (LATENESS.toMillis() - 60_000));
-      byArrival
-          .computeIfAbsent(arrival, a -> new ArrayList<>())
-          .add(
-              "{\"date\":\""
-                  + t
-                  + "\",\"delay\":"
-                  + r.getAs("delay")
-                  + ",\"distance\":"
-                  + r.getAs("distance")
-                  + ",\"origin\":\""
-                  + r.getAs("origin")
-                  + "\",\"destination\":\""
-                  + r.getAs("destination")
-                  + "\"}");
-    }
-    List<String> out = new ArrayList<>();
-    byArrival.values().forEach(out::addAll);
-    return out;
   }
 
   static void produce(String bootstrap, String topic, List<String> values) {
