@@ -22,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 
 /**
  * Stream freshness: events are produced at a fixed rate, each with the wall clock as its event
@@ -49,7 +47,6 @@ final class StreamFreshness {
    * points reached in the measured part.
    */
   static Result run(
-      SparkSession spark,
       FeatureStream stream,
       String bootstrap,
       String topic,
@@ -66,35 +63,19 @@ final class StreamFreshness {
     AtomicReference<Throwable> failed = new AtomicReference<>();
     Thread producer =
         new Thread(() -> produce(bootstrap, topic, rate, keys, stop, produced, failed), "producer");
-    AtomicReference<FeatureStream.Result> result = new AtomicReference<>();
-    Thread streamer =
-        new Thread(
-            () -> {
-              try {
-                result.set(
-                    stream.run(
-                        view, FeatureStream.Options.of(bootstrap, topic).lateness(Duration.ZERO)));
-              } catch (Throwable t) {
-                failed.compareAndSet(null, t);
-              }
-            },
-            "stream");
     producer.start();
-    streamer.start();
+    FeatureStream.Background running =
+        stream.start(view, FeatureStream.Options.of(bootstrap, topic).lateness(Duration.ZERO));
     List<Double> lags = new ArrayList<>();
+    FeatureStream.Result result;
     try {
       Instant from = Instant.now().plus(warmup);
       Instant until = from.plus(measure);
-      poll(port, view, keys, sample, from, until, lags, failed);
+      poll(port, view, keys, sample, from, until, lags, failed, running);
     } finally {
       stop.set(true);
       producer.join();
-      while (streamer.isAlive()) { // the query may still be starting
-        for (StreamingQuery q : spark.streams().active()) {
-          q.stop();
-        }
-        streamer.join(500);
-      }
+      result = running.stop();
     }
     if (failed.get() != null) {
       throw new IllegalStateException(
@@ -111,7 +92,7 @@ final class StreamFreshness {
         percentile(lags, 0.50),
         percentile(lags, 0.99),
         lags.get(lags.size() - 1),
-        result.get() == null ? -1 : result.get().batches());
+        result.batches());
   }
 
   static double percentile(List<Double> sorted, double q) {
@@ -167,7 +148,8 @@ final class StreamFreshness {
       Instant from,
       Instant until,
       List<Double> lags,
-      AtomicReference<Throwable> failed)
+      AtomicReference<Throwable> failed,
+      FeatureStream.Background running)
       throws Exception {
     ObjectMapper json = new ObjectMapper();
     StringBuilder ids = new StringBuilder();
@@ -182,7 +164,7 @@ final class StreamFreshness {
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
     Map<Integer, String> last = new HashMap<>();
-    while (Instant.now().isBefore(until) && failed.get() == null) {
+    while (Instant.now().isBefore(until) && failed.get() == null && running.failure().isEmpty()) {
       long next = System.nanoTime() + POLL.toNanos();
       HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
       Instant seen = Instant.now();

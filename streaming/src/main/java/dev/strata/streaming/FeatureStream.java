@@ -240,6 +240,7 @@ public final class FeatureStream {
           } else if (o.trigger().isPresent()) {
             writer = writer.trigger(Trigger.ProcessingTime(o.trigger().get().toMillis()));
           }
+          localCheckpointWriter(checkpoint);
           StreamProgress progress = new StreamProgress(run);
           spark.streams().addListener(progress);
           StreamingQuery query;
@@ -303,6 +304,88 @@ public final class FeatureStream {
               batches.letters.get(),
               done);
         });
+  }
+
+  /**
+   * Runs the view's stream on a thread of its own, for callers that do other work meanwhile (the
+   * streaming demo, the freshness benchmark); {@link Background#stop} ends it.
+   */
+  public Background start(String viewName, Options o) {
+    Background b = new Background(spark, viewName);
+    b.thread =
+        new Thread(
+            () -> {
+              try {
+                b.result.set(run(viewName, o));
+              } catch (Throwable t) {
+                b.failed.compareAndSet(null, t);
+              }
+            },
+            "strata-stream-" + viewName);
+    b.thread.start();
+    return b;
+  }
+
+  /** A stream running on a thread of its own. */
+  public static final class Background {
+    private final SparkSession spark;
+    private final String prefix;
+    private Thread thread;
+    private final java.util.concurrent.atomic.AtomicReference<Result> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    private Background(SparkSession spark, String view) {
+      this.spark = spark;
+      this.prefix = "strata_stream_" + view + "_v";
+    }
+
+    /** Why the stream failed, once it has. */
+    public Optional<Throwable> failure() {
+      return Optional.ofNullable(failed.get());
+    }
+
+    /**
+     * Stops the stream (also while its query is still starting) and returns what its run did; a
+     * stream that failed throws why.
+     */
+    public Result stop() throws InterruptedException {
+      while (thread.isAlive()) {
+        for (StreamingQuery q : spark.streams().active()) {
+          if (q.name() != null && q.name().startsWith(prefix)) {
+            FeatureStream.stop(q);
+          }
+        }
+        thread.join(500);
+      }
+      if (failed.get() != null) {
+        throw new IllegalStateException(
+            "the stream failed: " + rootMessage(failed.get()), failed.get());
+      }
+      return result.get();
+    }
+  }
+
+  static final String CHECKPOINT_MANAGER = "spark.sql.streaming.checkpointFileManagerClass";
+
+  /**
+   * On a local disk, Spark's default checkpoint writer renames through Hadoop's FileContext, which
+   * (without Hadoop's native library) forks a {@code readlink} and a {@code chmod} process per
+   * file: measured, a fifth of a micro-batch's time. There the FileSystem writer is used instead,
+   * whose rename is as atomic on a local disk. Other file systems, and a session that names a
+   * writer, keep theirs.
+   */
+  private void localCheckpointWriter(String checkpoint) throws java.io.IOException {
+    org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(checkpoint);
+    String scheme = path.getFileSystem(spark.sessionState().newHadoopConf()).getScheme();
+    if ("file".equals(scheme) && !spark.conf().contains(CHECKPOINT_MANAGER)) {
+      spark
+          .conf()
+          .set(
+              CHECKPOINT_MANAGER,
+              "org.apache.spark.sql.execution.streaming.FileSystemBasedCheckpointFileManager");
+    }
   }
 
   private static void stop(StreamingQuery query) {

@@ -34,7 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.streaming.StreamingQuery;
 
 /**
  * {@code strata quickstart --stream}: a day of the flights sample replayed into a local Kafka
@@ -136,22 +135,9 @@ final class StreamDemo {
       List<FlightReplay.Arrival> replay)
       throws Exception {
     AtomicReference<Throwable> failed = new AtomicReference<>();
-    AtomicReference<FeatureStream.Result> result = new AtomicReference<>();
-    Thread streamer =
-        new Thread(
-            () -> {
-              try {
-                result.set(
-                    new FeatureStream(spark, store, sparkOptions.warehouse, url)
-                        .run(
-                            "origin_delays",
-                            FeatureStream.Options.of(bootstrap, TOPIC).lateness(LATENESS)));
-              } catch (Throwable t) {
-                failed.compareAndSet(null, t);
-              }
-            },
-            "strata-stream-demo");
-    streamer.start();
+    FeatureStream.Background stream =
+        new FeatureStream(spark, store, sparkOptions.warehouse, url)
+            .start("origin_delays", FeatureStream.Options.of(bootstrap, TOPIC).lateness(LATENESS));
     long started = System.nanoTime();
     Thread producer =
         new Thread(() -> produce(bootstrap, replay, started, failed), "strata-replay");
@@ -164,8 +150,9 @@ final class StreamDemo {
     String last = null;
     Instant lastPoint = DAY.plus(Duration.ofHours(23));
     long deadline = started + Duration.ofMinutes(10).toNanos();
+    FeatureStream.Result done;
     try {
-      while (failed.get() == null && System.nanoTime() < deadline) {
+      while (failed.get() == null && stream.failure().isEmpty() && System.nanoTime() < deadline) {
         // as of the replay's clock: the values the replayed day's present would serve
         Instant clock = DAY.plusMillis((long) ((System.nanoTime() - started) / 1e6 * speed));
         HttpResponse<String> r =
@@ -201,22 +188,16 @@ final class StreamDemo {
     } finally {
       producer.interrupt();
       producer.join();
-      while (streamer.isAlive()) { // stop the query, also while it is still starting
-        for (StreamingQuery q : spark.streams().active()) {
-          q.stop();
-        }
-        streamer.join(500);
-      }
+      done = stream.stop();
     }
     if (failed.get() != null) {
       throw new IllegalStateException(
-          "the streaming demo failed: " + failed.get().getMessage(), failed.get());
+          "the replay into Kafka failed: " + failed.get().getMessage(), failed.get());
     }
     if (last == null || Instant.parse(last).isBefore(lastPoint)) {
       throw new IllegalStateException(
           "the server did not serve " + AIRPORT + "'s last point of the day within 10 minutes");
     }
-    FeatureStream.Result done = result.get();
     out.println();
     out.printf(
         "Streamed %d events in %d micro-batches: %d rows to %s and Redis, %d dead letters (run %s)."
