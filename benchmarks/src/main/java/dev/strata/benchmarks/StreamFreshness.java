@@ -3,6 +3,7 @@ package dev.strata.benchmarks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.streaming.FeatureStream;
+import dev.strata.streaming.StreamBackground;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,7 +65,7 @@ final class StreamFreshness {
     Thread producer =
         new Thread(() -> produce(bootstrap, topic, rate, keys, stop, produced, failed), "producer");
     producer.start();
-    FeatureStream.Background running =
+    StreamBackground running =
         stream.start(view, FeatureStream.Options.of(bootstrap, topic).lateness(Duration.ZERO));
     List<Double> lags = new ArrayList<>();
     FeatureStream.Result result;
@@ -149,7 +150,7 @@ final class StreamFreshness {
       Instant until,
       List<Double> lags,
       AtomicReference<Throwable> failed,
-      FeatureStream.Background running)
+      StreamBackground running)
       throws Exception {
     ObjectMapper json = new ObjectMapper();
     StringBuilder ids = new StringBuilder();

@@ -308,63 +308,10 @@ public final class FeatureStream {
 
   /**
    * Runs the view's stream on a thread of its own, for callers that do other work meanwhile (the
-   * streaming demo, the freshness benchmark); {@link Background#stop} ends it.
+   * streaming demo, the freshness benchmark); {@link StreamBackground#stop} ends it.
    */
-  public Background start(String viewName, Options o) {
-    Background b = new Background(spark, viewName);
-    b.thread =
-        new Thread(
-            () -> {
-              try {
-                b.result.set(run(viewName, o));
-              } catch (Throwable t) {
-                b.failed.compareAndSet(null, t);
-              }
-            },
-            "strata-stream-" + viewName);
-    b.thread.start();
-    return b;
-  }
-
-  /** A stream running on a thread of its own. */
-  public static final class Background {
-    private final SparkSession spark;
-    private final String prefix;
-    private Thread thread;
-    private final java.util.concurrent.atomic.AtomicReference<Result> result =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicReference<Throwable> failed =
-        new java.util.concurrent.atomic.AtomicReference<>();
-
-    private Background(SparkSession spark, String view) {
-      this.spark = spark;
-      this.prefix = "strata_stream_" + view + "_v";
-    }
-
-    /** Why the stream failed, once it has. */
-    public Optional<Throwable> failure() {
-      return Optional.ofNullable(failed.get());
-    }
-
-    /**
-     * Stops the stream (also while its query is still starting) and returns what its run did; a
-     * stream that failed throws why.
-     */
-    public Result stop() throws InterruptedException {
-      while (thread.isAlive()) {
-        for (StreamingQuery q : spark.streams().active()) {
-          if (q.name() != null && q.name().startsWith(prefix)) {
-            FeatureStream.stop(q);
-          }
-        }
-        thread.join(500);
-      }
-      if (failed.get() != null) {
-        throw new IllegalStateException(
-            "the stream failed: " + rootMessage(failed.get()), failed.get());
-      }
-      return result.get();
-    }
+  public StreamBackground start(String viewName, Options o) {
+    return new StreamBackground(spark, viewName, () -> run(viewName, o));
   }
 
   static final String CHECKPOINT_MANAGER = "spark.sql.streaming.checkpointFileManagerClass";
@@ -388,7 +335,7 @@ public final class FeatureStream {
     }
   }
 
-  private static void stop(StreamingQuery query) {
+  static void stop(StreamingQuery query) {
     try {
       query.stop();
     } catch (TimeoutException e) {

@@ -14,20 +14,18 @@ import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.streaming.FeatureStream;
 import dev.strata.streaming.KafkaBroker;
+import dev.strata.streaming.StreamBackground;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -70,9 +68,14 @@ final class StreamDemo {
   }
 
   void run() throws Exception {
+    // the demo's own home: an embedded registry and a server log, so a local directory
     Path home = Path.of(".strata", "stream-demo");
-    deleteTree(home);
-    Files.createDirectories(home);
+    org.apache.hadoop.fs.FileSystem local =
+        org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+    org.apache.hadoop.fs.Path homePath =
+        new org.apache.hadoop.fs.Path(home.toAbsolutePath().toUri());
+    local.delete(homePath, true);
+    local.mkdirs(homePath);
     sparkOptions.warehouse = Warehouse.of(home.resolve("warehouse").toString());
     String registryUrl = RegistryUrls.embedded(home.resolve("registry"));
     out.printf(
@@ -135,7 +138,7 @@ final class StreamDemo {
       List<FlightReplay.Arrival> replay)
       throws Exception {
     AtomicReference<Throwable> failed = new AtomicReference<>();
-    FeatureStream.Background stream =
+    StreamBackground stream =
         new FeatureStream(spark, store, sparkOptions.warehouse, url)
             .start("origin_delays", FeatureStream.Options.of(bootstrap, TOPIC).lateness(LATENESS));
     long started = System.nanoTime();
@@ -237,17 +240,6 @@ final class StreamDemo {
       Thread.currentThread().interrupt(); // the demo ended first
     } catch (Throwable t) {
       failed.compareAndSet(null, t);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
