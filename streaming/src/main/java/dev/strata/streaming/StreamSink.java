@@ -27,7 +27,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** The sink: per micro-batch, the offline table, the dead letters, then Redis. */
+/**
+ * The sink: per micro-batch, Redis first (newest row per key), then the offline table and the dead
+ * letters.
+ */
 final class StreamSink implements VoidFunction2<Dataset<Row>, Long> {
   private static final long serialVersionUID = 1L;
   private static final Pattern QUERY_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
