@@ -63,7 +63,7 @@ public final class ServedLog {
   static final String CLOSED = ".jsonl";
 
   /** One line of a log file, as the server writes it. */
-  static final StructType LINE =
+  public static final StructType LINE =
       new StructType()
           .add("request_id", DataTypes.StringType)
           .add("request_micros", DataTypes.LongType)
@@ -139,17 +139,23 @@ public final class ServedLog {
             .schema(LINE)
             .option("mode", "FAILFAST")
             .json(files.stream().map(Path::toString).toArray(String[]::new));
+    return rows(lines.withColumn("log_file", regexp_extract(input_file_name(), "([^/]+)$", 1)));
+  }
+
+  /**
+   * Parsed log lines ({@link #LINE}'s columns and a {@code log_file} column naming where each came
+   * from) in the table's long form.
+   */
+  public static Dataset<Row> rows(Dataset<Row> lines) {
     Dataset<Row> views =
-        lines
-            .withColumn("log_file", regexp_extract(input_file_name(), "([^/]+)$", 1))
-            .select(
-                col("request_id"),
-                timestamp_micros(col("request_micros")).as("request_time"),
-                timestamp_micros(col("as_of_micros")).as("as_of"),
-                col("feature_service"),
-                col("entities"),
-                col("log_file"),
-                explode(col("views")).as("v"));
+        lines.select(
+            col("request_id"),
+            timestamp_micros(col("request_micros")).as("request_time"),
+            timestamp_micros(col("as_of_micros")).as("as_of"),
+            col("feature_service"),
+            col("entities"),
+            col("log_file"),
+            explode(col("views")).as("v"));
     Dataset<Row> rows =
         views.select(col("*"), posexplode(col("v.rows")).as(new String[] {"entity_row", "r"}));
     Dataset<Row> features =
@@ -244,32 +250,65 @@ public final class ServedLog {
     if (fresh.isEmpty()) {
       return new Loaded(table, names, 0, 0, Tables.currentSnapshot(spark, table), Optional.empty());
     }
+    return append(
+        spark,
+        registry,
+        table,
+        () -> rows(spark, fresh),
+        names,
+        col("log_file").isin(names.toArray()),
+        Map.of("log_dir", dir, "table", table.location(), "files", "" + names.size()),
+        Optional.empty());
+  }
+
+  /**
+   * Appends log rows to {@code table} in one commit (creating it if need be), as a run of {@link
+   * #JOB} with {@code properties}, and records the lineage from {@code input} (if any) to the new
+   * snapshot.
+   *
+   * @param rows the rows to append, in the table's long form
+   * @param parts what the rows came from, for the answer (files, or a topic's offset ranges)
+   * @param appended selects, in the table, the rows appended now
+   */
+  public static Loaded append(
+      SparkSession spark,
+      RegistryStore registry,
+      TableLocation table,
+      java.util.function.Supplier<Dataset<Row>> rows,
+      List<String> parts,
+      Column appended,
+      Map<String, String> properties,
+      Optional<LineageNode> input) {
+    boolean exists = Tables.exists(spark, table);
     RunRecord started =
-        RunRecord.started(
-            JOB,
-            List.of(),
-            Map.of("log_dir", dir, "table", table.location(), "files", "" + names.size()));
+        RunRecord.started(JOB, input.map(n -> List.of(n.id())).orElse(List.of()), properties);
     return RunTracker.run(
         registry,
         started,
         run -> {
-          Progress.phase(spark, "load " + fresh.size() + " served-feature log files");
-          Dataset<Row> rows = rows(spark, fresh);
+          Progress.phase(spark, "load the served-feature log from " + parts.size() + " parts");
+          Dataset<Row> fresh = rows.get();
           Optional<Snapshot> snapshot =
-              exists ? Tables.append(spark, rows, table) : Tables.write(spark, rows, table, false);
-          Dataset<Row> written =
-              Tables.read(spark, table, snapshot).filter(col("log_file").isin(names.toArray()));
+              exists
+                  ? Tables.append(spark, fresh, table)
+                  : Tables.write(spark, fresh, table, false);
+          Dataset<Row> written = Tables.read(spark, table, snapshot).filter(appended);
           long count = written.count();
           long requests = written.select("request_id", "request_time").distinct().count();
           LineageId id = LineageId.table(table, snapshot);
           LineageId runNode = LineageId.run(LineageNode.LOGS_LOAD_RUN, run.record().id());
-          registry.recordLineage(
-              List.of(
-                  LineageNode.of(id, Map.of("rows", Long.toString(count))),
-                  LineageNode.of(runNode, Map.of("files", Integer.toString(names.size())))),
-              List.of(new LineageEdge(runNode, id)));
+          List<LineageNode> nodes = new ArrayList<>();
+          nodes.add(LineageNode.of(id, Map.of("rows", Long.toString(count))));
+          nodes.add(LineageNode.of(runNode, Map.of("parts", Integer.toString(parts.size()))));
+          List<LineageEdge> edges = new ArrayList<>();
+          edges.add(new LineageEdge(runNode, id));
+          if (input.isPresent()) {
+            nodes.add(input.get());
+            edges.add(new LineageEdge(input.get().id(), runNode));
+          }
+          registry.recordLineage(nodes, edges);
           RunRecord done = run.complete(List.of(id));
-          return new Loaded(table, names, requests, count, snapshot, Optional.of(done));
+          return new Loaded(table, parts, requests, count, snapshot, Optional.of(done));
         });
   }
 }

@@ -7,25 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializable;
 import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.server.FeatureResolver.ViewRead;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -40,13 +26,10 @@ import org.slf4j.LoggerFactory;
  * request, for skew and drift checks offline ({@code strata logs load}, {@code strata skew}).
  *
  * <p>A sampled request hands its answer to a bounded queue; one daemon thread turns what arrived
- * into JSON lines and writes them every few milliseconds, so a request never waits for the disk and
- * never wakes a thread. When the queue is full (the disk cannot keep up) an entry is dropped and
- * counted, never queued without bound. Files are written as {@code
- * served-<start>-<instance>-<seq>.jsonl.open} under a lock and renamed to {@code .jsonl} once
- * closed: rolled at a size or an age, and at shutdown. A reader takes only {@code .jsonl} files,
- * which never change again. At start, an {@code .open} file that no process holds locked (left by a
- * server that died) is cut after its last complete line and closed.
+ * into JSON lines and hands them to the log's sinks every few milliseconds, so a request never
+ * waits for the disk or the network and never wakes a thread. When the queue is full (a sink cannot
+ * keep up) an entry is dropped and counted, never queued without bound. The sinks: files in a
+ * directory ({@link FileLogSink}), a Kafka topic ({@link KafkaLogSink}), or both.
  *
  * <p>A line: {@code {"request_id", "request_micros", "as_of_micros", "feature_service" (or null),
  * "entities": {column: [values]}, "views": [{"view", "version", "features": [names], "rows":
@@ -72,19 +55,33 @@ public final class FeatureLog implements AutoCloseable {
   /** The longest sleep of an idle writer. */
   static final long IDLE_INTERVAL_MILLIS = 50;
 
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  /** A Kafka topic the log goes to. */
+  public record KafkaTarget(String bootstrap, String topic) {
+    public KafkaTarget {
+      if (bootstrap == null || bootstrap.isBlank() || topic == null || topic.isBlank()) {
+        throw new IllegalArgumentException(
+            "strata.feature-log.kafka.bootstrap and strata.feature-log.kafka.topic are set"
+                + " together");
+      }
+    }
+  }
 
   /**
-   * @param dir where the files go; none: nothing is logged
+   * @param dir where the files go; none: no files
+   * @param kafka the topic the records go to; none: no records
    * @param sampleRate the share of requests logged, 0 to 1
    * @param maxFileBytes a file is closed once it holds this many bytes
    * @param maxFileAge a file is closed once it is this old (if it holds anything)
    * @param queueCapacity requests waiting to be written at most; more are dropped
    */
   public record Settings(
-      Path dir, double sampleRate, long maxFileBytes, Duration maxFileAge, int queueCapacity) {
-    public static final Settings OFF = new Settings(null, 0, 1, Duration.ofMinutes(1), 1);
+      Path dir,
+      KafkaTarget kafka,
+      double sampleRate,
+      long maxFileBytes,
+      Duration maxFileAge,
+      int queueCapacity) {
+    public static final Settings OFF = new Settings(null, null, 0, 1, Duration.ofMinutes(1), 1);
 
     public Settings {
       if (!(sampleRate >= 0 && sampleRate <= 1)) {
@@ -97,8 +94,14 @@ public final class FeatureLog implements AutoCloseable {
       }
     }
 
+    /** Files only. */
+    public Settings(
+        Path dir, double sampleRate, long maxFileBytes, Duration maxFileAge, int queueCapacity) {
+      this(dir, null, sampleRate, maxFileBytes, maxFileAge, queueCapacity);
+    }
+
     boolean on() {
-      return dir != null && sampleRate > 0;
+      return (dir != null || kafka != null) && sampleRate > 0;
     }
   }
 
@@ -115,36 +118,30 @@ public final class FeatureLog implements AutoCloseable {
   private final Settings settings;
   private final ArrayBlockingQueue<Entry> queue;
   private final Thread writer;
-  private final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-  private final AtomicLong logged = new AtomicLong();
+  private final FileLogSink files;
+  private final List<LogSink> sinks = new ArrayList<>();
   private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong closedFiles = new AtomicLong();
   private final JsonFactory json = new JsonFactory();
   private volatile boolean running = true;
-
-  // the writer thread's own state
-  private Path current;
-  private FileChannel channel;
-  private FileLock lock;
-  private OutputStream out;
-  private long fileBytes;
-  private long openedNanos;
-  private int sequence;
 
   public FeatureLog(Settings settings) {
     this.settings = settings;
     if (!settings.on()) {
       this.queue = null;
       this.writer = null;
+      this.files = null;
       return;
     }
-    try {
-      Files.createDirectories(settings.dir());
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "strata.feature-log.dir " + settings.dir() + " cannot be created: " + e.getMessage(), e);
+    this.files =
+        settings.dir() == null
+            ? null
+            : new FileLogSink(settings.dir(), settings.maxFileBytes(), settings.maxFileAge());
+    if (files != null) {
+      sinks.add(files);
     }
-    recoverOrphans(settings.dir());
+    if (settings.kafka() != null) {
+      sinks.add(new KafkaLogSink(settings.kafka().bootstrap(), settings.kafka().topic()));
+    }
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     this.writer = new Thread(this::drain, "strata-feature-log");
     writer.setDaemon(true);
@@ -177,22 +174,22 @@ public final class FeatureLog implements AutoCloseable {
     }
   }
 
-  /** Requests written to a file so far. */
+  /** Requests written so far: to a file, or acknowledged by Kafka (each sink counts). */
   public long logged() {
-    return logged.get();
+    return sinks.stream().mapToLong(LogSink::logged).sum();
   }
 
-  /** Requests sampled but not written: the queue was full or the disk failed. */
+  /** Requests sampled but not written: the queue was full, or a sink failed (each counts). */
   public long dropped() {
-    return dropped.get();
+    return dropped.get() + sinks.stream().mapToLong(LogSink::failed).sum();
   }
 
   /** Files closed so far. */
   public long closedFiles() {
-    return closedFiles.get();
+    return files == null ? 0 : files.closedFiles();
   }
 
-  /** Writes what is queued, closes the file, and stops the writer. */
+  /** Writes what is queued, closes the sinks, and stops the writer. */
   @Override
   public void close() {
     if (writer == null) {
@@ -228,23 +225,21 @@ public final class FeatureLog implements AutoCloseable {
           LOG.warn("served-feature log: request {} not logged: {}", e.requestId(), ex.toString());
           continue;
         }
-        try {
-          write(line);
-        } catch (IOException ex) {
-          dropped.incrementAndGet();
-          failed(ex);
+        for (LogSink sink : sinks) {
+          try {
+            sink.write(e.requestId(), line);
+          } catch (IOException | RuntimeException ex) {
+            // the sink counted and reported it
+          }
         }
       }
       batch.clear();
-      try {
-        if (out != null) {
-          out.flush(); // what was served is on disk within a batch interval
-          if (System.nanoTime() - openedNanos >= settings.maxFileAge().toNanos()) {
-            roll();
-          }
+      for (LogSink sink : sinks) {
+        try {
+          sink.flush();
+        } catch (IOException | RuntimeException ex) {
+          // the sink reported it; it goes on with new lines
         }
-      } catch (IOException ex) {
-        failed(ex);
       }
       if (!last) {
         try {
@@ -254,17 +249,13 @@ public final class FeatureLog implements AutoCloseable {
         }
       }
     }
-    try {
-      roll();
-    } catch (IOException e) {
-      LOG.error("served-feature log: cannot close {}: {}", current, e.toString());
+    for (LogSink sink : sinks) {
+      try {
+        sink.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.error("served-feature log: cannot close {}: {}", sink, e.toString());
+      }
     }
-  }
-
-  /** The file cannot be written: left as it is (closed at the next start), a new one comes next. */
-  private void failed(IOException e) {
-    LOG.error("served-feature log: {} failed: {}; logging goes on in a new file", current, e);
-    abandon();
   }
 
   /** One entry as its line, newline included. */
@@ -322,18 +313,6 @@ public final class FeatureLog implements AutoCloseable {
     return bytes.toByteArray();
   }
 
-  private void write(byte[] line) throws IOException {
-    if (out == null) {
-      open();
-    }
-    out.write(line);
-    fileBytes += line.length;
-    logged.incrementAndGet();
-    if (fileBytes >= settings.maxFileBytes()) {
-      roll();
-    }
-  }
-
   /**
    * Writes a value node (text, number, boolean or null, as the answer holds it) itself: {@code
    * writeTree} would go through the ObjectMapper and build a serializer provider per value.
@@ -343,102 +322,6 @@ public final class FeatureLog implements AutoCloseable {
       out.writeNull(); // NullNode would ask the (absent) serializer provider
     } else {
       ((JsonSerializable) v).serialize(out, null);
-    }
-  }
-
-  private void open() throws IOException {
-    sequence++;
-    current =
-        settings
-            .dir()
-            .resolve(
-                "served-"
-                    + STAMP.format(Instant.now())
-                    + "-"
-                    + instance
-                    + "-"
-                    + String.format("%06d", sequence)
-                    + OPEN);
-    channel =
-        FileChannel.open(
-            current,
-            java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE);
-    lock = channel.lock();
-    out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-    fileBytes = 0;
-    openedNanos = System.nanoTime();
-  }
-
-  /** Closes the current file (if any) and renames it to its closed name. */
-  private void roll() throws IOException {
-    if (out == null) {
-      return;
-    }
-    out.flush();
-    lock.release();
-    out.close(); // closes the channel too
-    Path done = closedName(current);
-    Files.move(current, done, StandardCopyOption.ATOMIC_MOVE);
-    closedFiles.incrementAndGet();
-    out = null;
-    current = null;
-  }
-
-  /** After a write failed: drops the open file's handle; what it holds is closed at next start. */
-  private void abandon() {
-    try {
-      if (channel != null) {
-        channel.close();
-      }
-    } catch (IOException ignored) {
-      // the channel is gone either way
-    }
-    out = null;
-    current = null;
-  }
-
-  private static Path closedName(Path open) {
-    String name = open.getFileName().toString();
-    return open.resolveSibling(name.substring(0, name.length() - OPEN.length()) + CLOSED);
-  }
-
-  /**
-   * Closes the {@code .open} files that no process holds: their server died. Each is cut after its
-   * last complete line, so a reader never sees half a request.
-   */
-  static void recoverOrphans(Path dir) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + OPEN)) {
-      for (Path f : files) {
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw");
-            FileLock held = tryLock(raf.getChannel())) {
-          if (held == null) {
-            continue; // a running server writes it
-          }
-          long end = raf.length();
-          while (end > 0) {
-            raf.seek(end - 1);
-            if (raf.read() == '\n') {
-              break;
-            }
-            end--;
-          }
-          raf.setLength(end);
-        }
-        Files.move(f, closedName(f), StandardCopyOption.ATOMIC_MOVE);
-        LOG.warn("served-feature log: closed {}, left open by a server that stopped", f);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "strata.feature-log.dir " + dir + " cannot be read: " + e.getMessage(), e);
-    }
-  }
-
-  private static FileLock tryLock(FileChannel c) throws IOException {
-    try {
-      return c.tryLock();
-    } catch (OverlappingFileLockException e) {
-      return null; // this JVM writes it
     }
   }
 }

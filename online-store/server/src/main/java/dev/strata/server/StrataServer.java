@@ -75,7 +75,9 @@ public class StrataServer {
       bodyTimeout = bodyTimeout == null ? Duration.ofSeconds(5) : bodyTimeout;
       redisPoolSize = redisPoolSize == null ? 64 : redisPoolSize;
       featureLog =
-          featureLog == null ? new FeatureLogSettings(null, null, null, null, null) : featureLog;
+          featureLog == null
+              ? new FeatureLogSettings(null, null, null, null, null, null)
+              : featureLog;
       if (maxRows < 1 || maxBodyBytes < 1 || redisPoolSize < 1) {
         throw new IllegalArgumentException(
             "strata.max-rows, strata.max-body-bytes and strata.redis-pool-size must be positive");
@@ -88,12 +90,15 @@ public class StrataServer {
   }
 
   /**
-   * {@code strata.feature-log.*}: the served-feature log's directory (unset: no log), the share of
+   * {@code strata.feature-log.*}: the served-feature log's directory (unset: no files), its Kafka
+   * topic ({@code kafka.bootstrap} and {@code kafka.topic}; unset: no records), the share of
    * requests logged (default 1), the size (default 64 MB) and age (default 5 minutes) at which a
-   * file is closed, and how many requests may wait to be written (default 100,000).
+   * file is closed, and how many requests may wait to be written (default 100,000). With neither a
+   * directory nor a topic, nothing is logged.
    */
   public record FeatureLogSettings(
       Path dir,
+      KafkaLog kafka,
       Double sampleRate,
       org.springframework.util.unit.DataSize maxFileSize,
       Duration maxFileAge,
@@ -101,12 +106,18 @@ public class StrataServer {
     FeatureLog.Settings resolved() {
       return new FeatureLog.Settings(
           dir,
+          kafka == null || (kafka.bootstrap() == null && kafka.topic() == null)
+              ? null
+              : new FeatureLog.KafkaTarget(kafka.bootstrap(), kafka.topic()),
           sampleRate == null ? 1.0 : sampleRate,
           maxFileSize == null ? 64L << 20 : maxFileSize.toBytes(),
           maxFileAge == null ? Duration.ofMinutes(5) : maxFileAge,
           queueCapacity == null ? 100_000 : queueCapacity);
     }
   }
+
+  /** {@code strata.feature-log.kafka.*}: the broker list and the topic of the log's records. */
+  public record KafkaLog(String bootstrap, String topic) {}
 
   @Bean(destroyMethod = "close")
   FeatureLog featureLog(Settings settings) {

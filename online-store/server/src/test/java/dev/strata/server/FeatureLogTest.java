@@ -167,7 +167,7 @@ class FeatureLogTest {
     Path dir = Files.createTempDirectory("strata-orphans");
     Path orphan = dir.resolve("served-20010101T000000Z-dead-000001" + FeatureLog.OPEN);
     Files.writeString(orphan, "{\"request_id\":\"a\"}\n{\"request_id\":\"b\"}\n{\"request_i");
-    FeatureLog.recoverOrphans(dir);
+    FileLogSink.recoverOrphans(dir);
     Path closed = dir.resolve("served-20010101T000000Z-dead-000001" + FeatureLog.CLOSED);
     assertThat(Files.exists(orphan)).isFalse();
     assertThat(Files.readString(closed))
@@ -182,7 +182,7 @@ class FeatureLogTest {
                 java.nio.file.StandardOpenOption.WRITE);
         java.nio.channels.FileLock held = c.lock()) {
       c.write(java.nio.ByteBuffer.wrap("{\"x\":1".getBytes(StandardCharsets.UTF_8)));
-      FeatureLog.recoverOrphans(dir);
+      FileLogSink.recoverOrphans(dir);
       assertThat(Files.exists(busy)).isTrue();
     }
   }

@@ -6,6 +6,7 @@ import dev.strata.offline.ServedLog;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.registry.RegistryStore;
+import dev.strata.streaming.ServedLogTopic;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -69,7 +70,9 @@ final class LogsCommand implements Runnable {
         "Append the server's closed log files (*.jsonl) that the log table does not hold yet, in"
             + " one commit: one row per request, entity row and feature.",
         "Files still being written (*.jsonl.open) wait for the next load; loading again adds"
-            + " nothing."
+            + " nothing.",
+        "With --kafka and --topic: the records of the topic the server sends its log to"
+            + " (strata.feature-log.kafka.*) that the table does not hold yet."
       })
   static final class Load implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -79,26 +82,55 @@ final class LogsCommand implements Runnable {
 
     @Option(
         names = "--dir",
-        required = true,
         paramLabel = "DIR",
         description = "The server's strata.feature-log.dir (any Hadoop file system URI or path).")
     String dir;
 
+    @Option(
+        names = "--kafka",
+        paramLabel = "BOOTSTRAP",
+        description = "The Kafka brokers of the server's strata.feature-log.kafka.bootstrap.")
+    String kafka;
+
+    @Option(
+        names = "--topic",
+        paramLabel = "TOPIC",
+        description = "The topic of the server's strata.feature-log.kafka.topic.")
+    String topic;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if ((dir == null) == (kafka == null) || (kafka == null) != (topic == null)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "logs load reads --dir DIR, or --kafka BOOTSTRAP with --topic TOPIC: one of the two");
+      }
       try (RegistryStore store = registry.open()) {
         var spark = sparkOptions.session("logs load");
         TableLocation t = table.resolve(sparkOptions);
         ServedLog.Loaded l =
-            SparkOptions.reported(spark, "logs load", () -> ServedLog.load(spark, store, dir, t));
+            SparkOptions.reported(
+                spark,
+                "logs load",
+                () ->
+                    dir != null
+                        ? ServedLog.load(spark, store, dir, t)
+                        : ServedLogTopic.load(spark, store, kafka, topic, t));
+        String from = dir != null ? dir : "topic '" + topic + "' at " + kafka;
         if (l.files().isEmpty()) {
-          out.println("No new closed log files in " + dir + "; " + t.location() + " unchanged");
+          out.println(
+              (dir != null ? "No new closed log files in " : "No new records in ")
+                  + from
+                  + "; "
+                  + t.location()
+                  + " unchanged");
         } else {
           out.println(
               "Loaded "
-                  + l.files().size()
-                  + " log files ("
+                  + (dir != null
+                      ? l.files().size() + " log files ("
+                      : "topic '" + topic + "' " + String.join(", ", l.files()) + " (")
                   + l.requests()
                   + " requests, "
                   + l.rows()

@@ -13,6 +13,7 @@ import dev.strata.online.RedisOnlineStore.OnlineRow;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
+import dev.strata.streaming.KafkaBroker;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * strata skew}. Served values equal the offline tables: every feature matches 100%. Then three
  * routes' {@code route_stats} values are overwritten in Redis (same event time, other values):
  * {@code skew} over the second round of requests reports exactly those three keys, only in the
- * {@code route_stats} features, and exits with code 8.
+ * {@code route_stats} features, and exits with code 8. The server also sends its log to a Kafka
+ * topic: {@code logs load --kafka} gives the same rows as the files, and loads only what is new.
  */
 class SkewCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -96,7 +101,9 @@ class SkewCliTest {
     Path logDir = dir.resolve("served");
     String[] wh = {"--warehouse", warehouse};
     strata(registry, "apply", "-r", "flights");
-    try (RedisLauncher redis = RedisLauncher.single()) {
+    try (RedisLauncher redis = RedisLauncher.single();
+        KafkaBroker kafka = KafkaBroker.start()) {
+      kafka.createTopic("served", 2);
       for (String view : List.of("origin_delays", "route_stats")) {
         strata(
             registry,
@@ -121,7 +128,20 @@ class SkewCliTest {
             wh[0],
             wh[1]);
       }
-      List<String> settings = List.of("--strata.feature-log.dir=" + logDir);
+      // the log goes to files and to a Kafka topic: loaded, both give the same table
+      List<String> settings =
+          List.of(
+              "--strata.feature-log.dir=" + logDir,
+              "--strata.feature-log.kafka.bootstrap=" + kafka.bootstrap(),
+              "--strata.feature-log.kafka.topic=served");
+      String[] fromKafka = {
+        "--kafka",
+        kafka.bootstrap(),
+        "--topic",
+        "served",
+        "--log-table",
+        dir.resolve("kafka-log").toString()
+      };
 
       Instant first = Instant.now();
       List<JsonNode> answers = serve(redis.url(), registry, settings);
@@ -139,6 +159,14 @@ class SkewCliTest {
       StrataCliTest.Result load =
           strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]);
       assertThat(load.out()).contains("Loaded 1 log files (" + answers.size() + " requests, ");
+      StrataCliTest.Result topic = strata(registry, "logs load", concat(fromKafka, wh));
+      assertThat(topic.out())
+          .contains("Loaded topic 'served' partition ")
+          .contains("(" + answers.size() + " requests, ");
+      assertSameLog(
+          dir.resolve("kafka-log"), Path.of(warehouse, "logs", "delta", "served_features"));
+      assertThat(strata(registry, "logs load", concat(fromKafka, wh)).out())
+          .contains("No new records in topic 'served'");
       StrataCliTest.Result clean = skew(registry, first, second, warehouse);
       assertThat(clean.code()).as(clean.out()).isZero();
       Map<String, String> all = matches(clean.out());
@@ -170,6 +198,11 @@ class SkewCliTest {
       assertThat(again.out()).contains("Loaded 1 log files");
       assertThat(strata(registry, "logs load", "--dir", logDir.toString(), wh[0], wh[1]).out())
           .contains("No new closed log files");
+      // the second round only: the load starts after the offsets the table holds
+      assertThat(strata(registry, "logs load", concat(fromKafka, wh)).out())
+          .contains("(" + (answers.size() / 2) + " requests, ");
+      assertSameLog(
+          dir.resolve("kafka-log"), Path.of(warehouse, "logs", "delta", "served_features"));
 
       StrataCliTest.Result skewed =
           skew(
@@ -246,6 +279,36 @@ class SkewCliTest {
       assertThat(page.console()).isEmpty();
       assertThat(page.dom()).contains("data-charts=\"3\"").contains("served values");
     }
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+  }
+
+  /** The log loaded from Kafka holds the rows loaded from the files, each once. */
+  private static void assertSameLog(Path kafka, Path files) {
+    SparkSession spark = SparkSession.active();
+    // a map cannot be compared by a set operation: its entries, sorted, can
+    org.apache.spark.sql.Column entity =
+        org.apache.spark.sql.functions.array_sort(
+            org.apache.spark.sql.functions.map_entries(
+                org.apache.spark.sql.functions.col("entity")));
+    Dataset<Row> k =
+        spark.read().format("delta").load(kafka.toString()).withColumn("entity", entity);
+    Dataset<Row> f =
+        spark
+            .read()
+            .format("delta")
+            .load(files.toString())
+            .drop("log_file")
+            .withColumn("entity", entity);
+    assertThat(k.select("log_file").distinct().count())
+        .as("one Kafka record per request")
+        .isEqualTo(f.select("request_id").distinct().count());
+    Dataset<Row> rows = k.drop("log_file");
+    assertThat(rows.count()).isEqualTo(f.count()).isGreaterThan(0);
+    assertThat(rows.exceptAll(f).count()).isZero();
+    assertThat(f.exceptAll(rows).count()).isZero();
   }
 
   /**
