@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strata.streaming.FeatureStream;
 import dev.strata.streaming.StreamBackground;
+import dev.strata.streaming.StreamOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,7 +67,7 @@ final class StreamFreshness {
         new Thread(() -> produce(bootstrap, topic, rate, keys, stop, produced, failed), "producer");
     producer.start();
     StreamBackground running =
-        stream.start(view, FeatureStream.Options.of(bootstrap, topic).lateness(Duration.ZERO));
+        stream.start(view, StreamOptions.of(bootstrap, topic).lateness(Duration.ZERO));
     List<Double> lags = new ArrayList<>();
     FeatureStream.Result result;
     try {

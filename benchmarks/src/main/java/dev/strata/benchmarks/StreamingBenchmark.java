@@ -21,6 +21,7 @@ import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.streaming.FeatureStream;
 import dev.strata.streaming.KafkaBroker;
+import dev.strata.streaming.StreamOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -301,11 +302,9 @@ public final class StreamingBenchmark {
         .build();
   }
 
-  static FeatureStream.Options options(String bootstrap, String topic, int batch) {
-    FeatureStream.Options o =
-        FeatureStream.Options.of(bootstrap, topic)
-            .lateness(Duration.ofMinutes(1))
-            .availableNow(true);
+  static StreamOptions options(String bootstrap, String topic, int batch) {
+    StreamOptions o =
+        StreamOptions.of(bootstrap, topic).lateness(Duration.ofMinutes(1)).availableNow(true);
     return batch > 0 ? o.maxOffsetsPerTrigger(batch) : o;
   }
 

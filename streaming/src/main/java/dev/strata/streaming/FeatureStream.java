@@ -1,7 +1,6 @@
 package dev.strata.streaming;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -15,7 +14,6 @@ import dev.strata.errors.InvalidInputException;
 import dev.strata.materialization.Materializer;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.SourceFrames;
-import dev.strata.offline.SparkTypes;
 import dev.strata.offline.StreamSweep;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
@@ -30,10 +28,8 @@ import dev.strata.registry.Registered;
 import dev.strata.registry.RegistryStore;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.RunTracker;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,83 +76,6 @@ public final class FeatureStream {
   /** The dead-letter table's columns after the view's name. */
   public static final String REASON = "reason";
 
-  /** How a stream runs. */
-  public record Options(
-      String bootstrap,
-      String topic,
-      Optional<String> checkpoint,
-      Duration lateness,
-      Optional<Duration> trigger,
-      boolean availableNow,
-      String startingOffsets,
-      Optional<Long> maxOffsetsPerTrigger) {
-    public Options {
-      if (lateness.isNegative()) {
-        throw new InvalidInputException("--lateness must not be negative: " + lateness);
-      }
-    }
-
-    public static Options of(String bootstrap, String topic) {
-      return new Options(
-          bootstrap,
-          topic,
-          Optional.empty(),
-          Duration.ofMinutes(10),
-          Optional.empty(),
-          false,
-          "earliest",
-          Optional.empty());
-    }
-
-    public Options availableNow(boolean b) {
-      return new Options(
-          bootstrap,
-          topic,
-          checkpoint,
-          lateness,
-          trigger,
-          b,
-          startingOffsets,
-          maxOffsetsPerTrigger);
-    }
-
-    public Options checkpoint(String dir) {
-      return new Options(
-          bootstrap,
-          topic,
-          Optional.of(dir),
-          lateness,
-          trigger,
-          availableNow,
-          startingOffsets,
-          maxOffsetsPerTrigger);
-    }
-
-    public Options maxOffsetsPerTrigger(long n) {
-      return new Options(
-          bootstrap,
-          topic,
-          checkpoint,
-          lateness,
-          trigger,
-          availableNow,
-          startingOffsets,
-          Optional.of(n));
-    }
-
-    public Options lateness(Duration d) {
-      return new Options(
-          bootstrap,
-          topic,
-          checkpoint,
-          d,
-          trigger,
-          availableNow,
-          startingOffsets,
-          maxOffsetsPerTrigger);
-    }
-  }
-
   /** What a run did when it ended. */
   public record Result(
       String view,
@@ -198,7 +117,7 @@ public final class FeatureStream {
    * Runs the view's stream until it is stopped, fails, or (with {@code availableNow}) has read what
    * the topic held when it started.
    */
-  public Result run(String viewName, Options o) {
+  public Result run(String viewName, StreamOptions o) {
     Registered<FeatureView> reg = registry.requireView(viewName);
     FeatureView view = reg.definition();
     if (!view.online()) {
@@ -310,7 +229,7 @@ public final class FeatureStream {
    * Runs the view's stream on a thread of its own, for callers that do other work meanwhile (the
    * streaming demo, the freshness benchmark); {@link StreamBackground#stop} ends it.
    */
-  public StreamBackground start(String viewName, Options o) {
+  public StreamBackground start(String viewName, StreamOptions o) {
     return new StreamBackground(spark, viewName, () -> run(viewName, o));
   }
 
@@ -352,7 +271,7 @@ public final class FeatureStream {
   }
 
   /** The streaming query up to the sink: Kafka records to emitted rows and dead letters. */
-  private Dataset<Row> query(FeatureView view, Source source, StreamSweep sweep, Options o) {
+  private Dataset<Row> query(FeatureView view, Source source, StreamSweep sweep, StreamOptions o) {
     var reader =
         spark
             .readStream()
@@ -368,23 +287,15 @@ public final class FeatureStream {
     }
     Dataset<Row> kafka = reader.load();
 
-    StructType raw = new StructType();
-    for (var c : source.columns().entrySet()) {
-      raw = raw.add(source.rawColumn(c.getKey()), SparkTypes.of(c.getValue()), true);
-    }
-    raw = raw.add(CORRUPT, DataTypes.StringType, true);
-    Map<String, String> json = new HashMap<>();
-    json.put("mode", "PERMISSIVE");
-    json.put("columnNameOfCorruptRecord", CORRUPT);
     Dataset<Row> parsed =
         kafka
             .select(
-                col("value").cast("string").as(VALUE),
+                o.format().deadLetterValue().as(VALUE),
                 col("topic").as(TOPIC),
                 col("partition").as(PARTITION),
                 col("offset").as(OFFSET),
                 col("timestamp").as(KAFKA_TIME),
-                from_json(col("value").cast("string"), raw, json).as("__r"))
+                o.format().parse(source, CORRUPT).as("__r"))
             .select(
                 col(VALUE),
                 col(TOPIC),
@@ -408,7 +319,12 @@ public final class FeatureStream {
     Column reason =
         when(
             col("__malformed"),
-            lit("malformed: not a JSON object with source '" + source.name() + "''s columns"));
+            lit(
+                "malformed: not "
+                    + (o.format() == RecordFormat.AVRO ? "an Avro record" : "a JSON object")
+                    + " with source '"
+                    + source.name()
+                    + "''s columns"));
     for (JoinKey k : view.joinKeys()) {
       reason = reason.when(col(k.name()).isNull(), lit("missing key '" + k.name() + "'"));
     }

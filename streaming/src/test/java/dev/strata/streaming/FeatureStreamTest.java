@@ -45,10 +45,16 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -141,29 +147,112 @@ class FeatureStreamTest {
    * the lateness bound, never further.
    */
   static List<String> outOfOrder(List<Row> events, long seed) {
+    return outOfOrder(events, seed, FeatureStreamTest::json);
+  }
+
+  static <T> List<T> outOfOrder(List<Row> events, long seed, Function<Row, T> record) {
     Random rnd = new Random(seed);
-    TreeMap<Long, List<String>> byArrival = new TreeMap<>();
+    TreeMap<Long, List<T>> byArrival = new TreeMap<>();
     for (Row r : events) {
       long t = r.getTimestamp(1).getTime();
       long arrival = t + (long) (rnd.nextDouble() * (LATENESS.toMillis() - 60_000));
-      byArrival.computeIfAbsent(arrival, a -> new ArrayList<>()).add(json(r));
+      byArrival.computeIfAbsent(arrival, a -> new ArrayList<>()).add(record.apply(r));
     }
-    List<String> out = new ArrayList<>();
+    List<T> out = new ArrayList<>();
     byArrival.values().forEach(out::addAll);
     return out;
   }
 
+  /** An event as Avro's binary encoding, written by Avro's own generic writer. */
+  static byte[] avro(Schema schema, String airport, Instant at, Long x) {
+    GenericData.Record r = new GenericData.Record(schema);
+    r.put("airport", airport);
+    r.put("at", at == null ? null : at.getEpochSecond() * 1_000_000L + at.getNano() / 1000);
+    r.put("x", x);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    BinaryEncoder out = EncoderFactory.get().binaryEncoder(bytes, null);
+    try {
+      new GenericDatumWriter<GenericData.Record>(schema).write(r, out);
+      out.flush();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
   static void produce(String topic, List<String> values) {
+    produceBytes(
+        topic,
+        values.stream().map(v -> v.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList());
+  }
+
+  static void produceBytes(String topic, List<byte[]> values) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-      for (String v : values) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (byte[] v : values) {
         producer.send(new ProducerRecord<>(topic, v));
       }
       producer.flush();
+    }
+  }
+
+  @Test
+  void avroRecordsGiveTheBackfillsRowsAndBadOnesAreDeadLetters(
+      SparkSession spark, @TempDir Path dir) {
+    List<Row> good = events(31, 1000);
+    Source source = source(spark, dir, good);
+    FeatureView view = view(source);
+    Schema schema = new Schema.Parser().parse(RecordFormat.avroSchema(source));
+    List<byte[]> records =
+        new ArrayList<>(
+            outOfOrder(
+                good,
+                13,
+                r -> avro(schema, r.getString(0), r.getTimestamp(1).toInstant(), r.getLong(2))));
+    byte[] whole = avro(schema, "A1", BASE.plusSeconds(3600), 5L);
+    byte[] notAvro = "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    records.add(200, notAvro);
+    records.add(400, java.util.Arrays.copyOf(whole, whole.length - 2)); // cut short
+    records.add(500, avro(schema, null, null, null)); // decodes: every field null
+    records.add(600, avro(schema, null, BASE.plusSeconds(7200), 3L));
+    records.add(800, avro(schema, "A2", null, 4L));
+    records.add(avro(schema, "ZZZ", BASE.plus(Duration.ofDays(6)), 0L));
+    String topic = "avro-" + UUID.randomUUID();
+    kafka.createTopic(topic, 2);
+    produceBytes(topic, records);
+
+    try (RegistryStore registry =
+        JdbcRegistryStore.open(RegistryUrls.inMemory("a" + UUID.randomUUID()))) {
+      registry.apply(
+          Definitions.builder().addAll(AIRPORT, source, view).build(), ApplyOptions.defaults());
+      FeatureStream stream =
+          new FeatureStream(spark, registry, Warehouse.local(dir.resolve("wh")), redis.url());
+      FeatureStream.Result r =
+          stream.run(
+              "delays",
+              StreamOptions.of(kafka.bootstrap(), topic)
+                  .lateness(LATENESS)
+                  .format(RecordFormat.AVRO)
+                  .maxOffsetsPerTrigger(300)
+                  .availableNow(true));
+      assertStreamedRows(spark, r, backfill(spark, view, source));
+
+      Map<String, Long> reasons = new TreeMap<>();
+      List<String> malformed = new ArrayList<>();
+      for (Row d : Tables.read(spark, r.deadLetters(), Optional.empty()).collectAsList()) {
+        String reason = d.getString(d.fieldIndex("reason"));
+        reasons.merge(reason.replaceAll("[ :].*", ""), 1L, Long::sum);
+        if (reason.startsWith("malformed")) {
+          assertThat(reason).contains("not an Avro record with source 'events''s columns");
+          malformed.add(d.getString(d.fieldIndex("value")));
+        }
+      }
+      // the all-null record is a record without a key, not a malformed one
+      assertThat(reasons).containsEntry("malformed", 2L).containsEntry("missing", 3L).hasSize(2);
+      assertThat(malformed).contains(java.util.Base64.getEncoder().encodeToString(notAvro));
     }
   }
 
@@ -216,7 +305,7 @@ class FeatureStreamTest {
       FeatureStream.Result r =
           stream.run(
               "delays",
-              FeatureStream.Options.of(kafka.bootstrap(), topic)
+              StreamOptions.of(kafka.bootstrap(), topic)
                   .lateness(LATENESS)
                   .maxOffsetsPerTrigger(250)
                   .availableNow(true));
@@ -289,7 +378,7 @@ class FeatureStreamTest {
               () ->
                   stream.run(
                       "delays",
-                      FeatureStream.Options.of(kafka.bootstrap(), topic)
+                      StreamOptions.of(kafka.bootstrap(), topic)
                           .lateness(LATENESS)
                           .maxOffsetsPerTrigger(200)
                           .availableNow(true)));

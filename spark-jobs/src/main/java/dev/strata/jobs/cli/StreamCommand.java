@@ -2,6 +2,8 @@ package dev.strata.jobs.cli;
 
 import dev.strata.registry.RegistryStore;
 import dev.strata.streaming.FeatureStream;
+import dev.strata.streaming.RecordFormat;
+import dev.strata.streaming.StreamOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,7 +52,10 @@ final class StreamCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "json",
-      description = "Record format: json (one object per record, the source's raw column names).")
+      description =
+          "Record format: json (one object per record) or avro (one binary Avro record per"
+              + " record, no schema-registry header; the schema is printed at start), both with"
+              + " the source's raw column names. Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(
@@ -92,11 +97,11 @@ final class StreamCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!format.equals("json")) {
-      throw new StrataCli.UsageException(
-          "--format "
-              + format
-              + ": records are read as JSON objects ('json'); no other format yet");
+    RecordFormat records;
+    try {
+      records = RecordFormat.parse(format);
+    } catch (dev.strata.errors.InvalidInputException e) {
+      throw new StrataCli.UsageException(e.getMessage());
     }
     if (lateness.isNegative()) {
       throw new StrataCli.UsageException("--lateness must not be negative: " + lateness);
@@ -122,8 +127,8 @@ final class StreamCommand implements Callable<Integer> {
       }
       SparkSession spark = sparkOptions.session("stream " + view, extra);
       FeatureStream stream = new FeatureStream(spark, store, sparkOptions.warehouse, url);
-      FeatureStream.Options o =
-          new FeatureStream.Options(
+      StreamOptions o =
+          new StreamOptions(
               bootstrap,
               topic,
               Optional.ofNullable(checkpoint),
@@ -131,7 +136,8 @@ final class StreamCommand implements Callable<Integer> {
               Optional.ofNullable(trigger),
               availableNow,
               startingOffsets,
-              Optional.ofNullable(maxRecords));
+              Optional.ofNullable(maxRecords),
+              records);
       PrintWriter out = spec.commandLine().getOut();
       out.println(
           "Streaming "
@@ -144,6 +150,12 @@ final class StreamCommand implements Callable<Integer> {
               + lateness
               + (availableNow ? ", until the topic's current end" : ", until stopped")
               + ")");
+      if (records == RecordFormat.AVRO) {
+        out.println(
+            "Avro schema of the records: "
+                + RecordFormat.avroSchema(
+                    store.source(store.requireView(view).definition().source()).orElseThrow()));
+      }
       out.flush();
       FeatureStream.Result r = stream.run(view, o);
       out.println(

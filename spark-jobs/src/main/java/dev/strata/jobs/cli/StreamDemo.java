@@ -15,6 +15,7 @@ import dev.strata.registry.jdbc.RegistryUrls;
 import dev.strata.streaming.FeatureStream;
 import dev.strata.streaming.KafkaBroker;
 import dev.strata.streaming.StreamBackground;
+import dev.strata.streaming.StreamOptions;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -140,7 +141,7 @@ final class StreamDemo {
     AtomicReference<Throwable> failed = new AtomicReference<>();
     StreamBackground stream =
         new FeatureStream(spark, store, sparkOptions.warehouse, url)
-            .start("origin_delays", FeatureStream.Options.of(bootstrap, TOPIC).lateness(LATENESS));
+            .start("origin_delays", StreamOptions.of(bootstrap, TOPIC).lateness(LATENESS));
     long started = System.nanoTime();
     Thread producer =
         new Thread(() -> produce(bootstrap, replay, started, failed), "strata-replay");
