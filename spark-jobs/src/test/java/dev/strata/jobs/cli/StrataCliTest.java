@@ -462,6 +462,18 @@ class StrataCliTest {
     assertThat(badFormat.code()).isEqualTo(StrataCli.USAGE);
     assertThat(badFormat.err())
         .contains("Unknown table format 'csv': expected delta, iceberg or hudi");
+    Result badRecords =
+        strata(
+            "stream", "origin_delays", "--kafka", "127.0.0.1:1", "--topic", "t", "--format", "xml");
+    assertThat(badRecords.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(badRecords.err())
+        .contains(
+            "--format xml: records are 'json' (one object each) or 'avro' (binary, one each)");
+    Result neither = strata("logs load", "--warehouse", warehouse);
+    assertThat(neither.code()).isEqualTo(StrataCli.USAGE);
+    assertThat(neither.err())
+        .contains(
+            "logs load reads --dir DIR, or --kafka BOOTSTRAP with --topic TOPIC: one of the two");
 
     // entity rows without the route's destination column
     SparkOptions sparkOptions = new SparkOptions();
