@@ -141,6 +141,46 @@ public final class Tables {
     io(table).appendOnce(spark, rows, table.location(), dateColumn, writer, version);
   }
 
+  /**
+   * A stream's appends to one Delta table, each once ({@link #appendOnce}'s guarantee), for one run
+   * of the stream: the first append reads which of the writer's commits the table holds; later ones
+   * know it, since only this run commits as this writer, and commit without reading it again.
+   */
+  public static final class Once {
+    private final TableLocation table;
+    private final String dateColumn;
+    private final String writer;
+    private OptionalLong committed;
+
+    public Once(TableLocation table, String dateColumn, String writer) {
+      if (table.format() != dev.strata.dsl.SourceFormat.DELTA) {
+        throw new dev.strata.errors.InvalidInputException(
+            "a stream writes its offline rows to a Delta table; "
+                + table.location()
+                + " is not one");
+      }
+      this.table = table;
+      this.dateColumn = dateColumn;
+      this.writer = writer;
+    }
+
+    /** Appends {@code rows} as the writer's commit {@code version}; nothing if it is there. */
+    public void append(SparkSession spark, Dataset<Row> rows, long version) {
+      if (committed == null) {
+        committed = DeltaTables.committed(spark, table.location(), writer);
+      }
+      if (committed.isPresent() && version <= committed.getAsLong()) {
+        return; // a batch replayed after a restart
+      }
+      if (committed.isEmpty()) {
+        appendOnce(spark, rows, table, dateColumn, writer, version); // creates the table
+      } else {
+        DeltaTables.appendNew(spark, rows, table.location(), writer, version);
+      }
+      committed = OptionalLong.of(version);
+    }
+  }
+
   static Column range(TableLayout layout, LocalDate from, LocalDate to) {
     Column d = col(layout.dateColumn());
     return d.geq(lit(java.sql.Date.valueOf(from))).and(d.leq(lit(java.sql.Date.valueOf(to))));

@@ -44,6 +44,8 @@ final class StreamSink implements VoidFunction2<Dataset<Row>, Long> {
   private final String redisUrl;
   private final String checkpoint;
   private String writer;
+  private transient Tables.Once tableAppends;
+  private transient Tables.Once deadAppends;
   final AtomicLong batches = new AtomicLong();
   final AtomicLong rows = new AtomicLong();
   final AtomicLong letters = new AtomicLong();
@@ -70,6 +72,10 @@ final class StreamSink implements VoidFunction2<Dataset<Row>, Long> {
   @Override
   public void call(Dataset<Row> batch, Long id) throws Exception {
     String writer = writer();
+    if (tableAppends == null) {
+      tableAppends = new Tables.Once(table, OfflineStore.DATE_COLUMN, writer);
+      deadAppends = new Tables.Once(dead, "dead_date", writer);
+    }
     long started = System.nanoTime();
     batch.persist();
     try {
@@ -116,10 +122,10 @@ final class StreamSink implements VoidFunction2<Dataset<Row>, Long> {
       }
       long online = System.nanoTime();
       if (pointCount > 0) {
-        Tables.appendOnce(spark, points, table, OfflineStore.DATE_COLUMN, writer, id);
+        tableAppends.append(spark, points, id);
       }
       if (letterCount > 0) {
-        Tables.appendOnce(spark, letters, dead, "dead_date", writer, id);
+        deadAppends.append(spark, letters, id);
       }
       long committed = System.nanoTime();
       batches.incrementAndGet();
