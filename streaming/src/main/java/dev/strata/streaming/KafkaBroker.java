@@ -175,23 +175,47 @@ public final class KafkaBroker implements AutoCloseable {
    * @throws NotFoundException when the topic does not exist
    */
   public static void requireTopic(String bootstrap, String topic) {
+    ask(
+        bootstrap,
+        "does not answer",
+        admin -> {
+          Set<String> topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+          if (!topics.contains(topic)) {
+            throw new NotFoundException(
+                "Kafka at "
+                    + bootstrap
+                    + " has no topic '"
+                    + topic
+                    + "' (topics: "
+                    + (topics.isEmpty()
+                        ? "none"
+                        : String.join(", ", new java.util.TreeSet<>(topics)))
+                    + ")");
+          }
+          return null;
+        });
+  }
+
+  /** A request to Kafka's admin API. */
+  interface AdminCall<T> {
+    T apply(Admin admin)
+        throws ExecutionException, java.util.concurrent.TimeoutException, InterruptedException;
+  }
+
+  /**
+   * Asks the brokers at {@code bootstrap}: an error, or no answer in time, is an {@link
+   * UnavailableException} that says what the brokers {@code failed} to do.
+   */
+  static <T> T ask(String bootstrap, String failed, AdminCall<T> call) {
     try (Admin admin = admin(bootstrap)) {
-      Set<String> topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
-      if (!topics.contains(topic)) {
-        throw new NotFoundException(
-            "Kafka at "
-                + bootstrap
-                + " has no topic '"
-                + topic
-                + "' (topics: "
-                + (topics.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(topics)))
-                + ")");
-      }
+      return call.apply(admin);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new UnavailableException(
           "Kafka at "
               + bootstrap
-              + " does not answer: "
+              + " "
+              + failed
+              + ": "
               + (e.getCause() == null ? e : e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_extract;
 
 import dev.strata.dsl.TableLocation;
-import dev.strata.errors.UnavailableException;
 import dev.strata.offline.ServedLog;
 import dev.strata.offline.Tables;
 import dev.strata.registry.LineageId;
@@ -20,10 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.spark.sql.Column;
@@ -179,41 +176,33 @@ public final class ServedLogTopic {
 
   /** Per partition, its earliest offset and its end offset, now. */
   static Map<Integer, long[]> offsets(String bootstrap, String topic) {
-    try (Admin admin = KafkaBroker.admin(bootstrap)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (var p :
-          admin
-              .describeTopics(List.of(topic))
-              .allTopicNames()
-              .get(20, TimeUnit.SECONDS)
-              .get(topic)
-              .partitions()) {
-        parts.add(new TopicPartition(topic, p.partition()));
-      }
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (TopicPartition p : parts) {
-        earliest.put(p, OffsetSpec.earliest());
-        latest.put(p, OffsetSpec.latest());
-      }
-      var first = admin.listOffsets(earliest).all().get(20, TimeUnit.SECONDS);
-      var end = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS);
-      Map<Integer, long[]> out = new TreeMap<>();
-      for (TopicPartition p : parts) {
-        out.put(p.partition(), new long[] {first.get(p).offset(), end.get(p).offset()});
-      }
-      return out;
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new UnavailableException(
-          "Kafka at "
-              + bootstrap
-              + " did not give topic '"
-              + topic
-              + "''s offsets: "
-              + (e.getCause() == null ? e : e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return KafkaBroker.ask(
+        bootstrap,
+        "did not give topic '" + topic + "''s offsets",
+        admin -> {
+          List<TopicPartition> parts = new ArrayList<>();
+          for (var p :
+              admin
+                  .describeTopics(List.of(topic))
+                  .allTopicNames()
+                  .get(20, TimeUnit.SECONDS)
+                  .get(topic)
+                  .partitions()) {
+            parts.add(new TopicPartition(topic, p.partition()));
+          }
+          Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+          for (TopicPartition p : parts) {
+            earliest.put(p, OffsetSpec.earliest());
+            latest.put(p, OffsetSpec.latest());
+          }
+          var first = admin.listOffsets(earliest).all().get(20, TimeUnit.SECONDS);
+          var end = admin.listOffsets(latest).all().get(20, TimeUnit.SECONDS);
+          Map<Integer, long[]> out = new TreeMap<>();
+          for (TopicPartition p : parts) {
+            out.put(p.partition(), new long[] {first.get(p).offset(), end.get(p).offset()});
+          }
+          return out;
+        });
   }
 }

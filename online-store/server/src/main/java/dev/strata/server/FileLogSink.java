@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * server that died) is cut after its last complete line and closed. A file that cannot be written
  * is left as it is (closed at the next start) and logging goes on in a new one.
  */
-final class FileLogSink implements LogSink {
+final class FileLogSink extends LogSink {
   private static final Logger LOG = LoggerFactory.getLogger(FileLogSink.class);
 
   private static final DateTimeFormatter STAMP =
@@ -40,8 +40,6 @@ final class FileLogSink implements LogSink {
   private final long maxFileBytes;
   private final Duration maxFileAge;
   private final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-  private final AtomicLong logged = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
   private final AtomicLong closedFiles = new AtomicLong();
 
   private Path current;
@@ -66,7 +64,7 @@ final class FileLogSink implements LogSink {
   }
 
   @Override
-  public void write(String requestId, byte[] line) throws IOException {
+  void write(String requestId, byte[] line) throws IOException {
     try {
       if (out == null) {
         open();
@@ -85,7 +83,7 @@ final class FileLogSink implements LogSink {
   }
 
   @Override
-  public void flush() throws IOException {
+  void flush() throws IOException {
     if (out == null) {
       return;
     }
@@ -98,16 +96,6 @@ final class FileLogSink implements LogSink {
       abandon(e);
       throw e;
     }
-  }
-
-  @Override
-  public long logged() {
-    return logged.get();
-  }
-
-  @Override
-  public long failed() {
-    return failed.get();
   }
 
   /** Files closed so far. */

@@ -3,7 +3,6 @@ package dev.strata.server;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,14 +21,12 @@ import org.slf4j.LoggerFactory;
  * send blocks the writer thread (never a request) for at most a second while the broker is away;
  * meanwhile the log's queue fills and drops what it cannot hold.
  */
-final class KafkaLogSink implements LogSink {
+final class KafkaLogSink extends LogSink {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaLogSink.class);
 
   private final String topic;
   private final String bootstrap;
   private final KafkaProducer<String, byte[]> producer;
-  private final AtomicLong logged = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
 
   KafkaLogSink(String bootstrap, String topic) {
     this.bootstrap = bootstrap;
@@ -51,7 +48,7 @@ final class KafkaLogSink implements LogSink {
   }
 
   @Override
-  public void write(String requestId, byte[] line) {
+  void write(String requestId, byte[] line) {
     byte[] value = Arrays.copyOf(line, line.length - 1); // a record needs no newline
     try {
       producer.send(
@@ -81,18 +78,8 @@ final class KafkaLogSink implements LogSink {
   }
 
   @Override
-  public void flush() {
+  void flush() {
     // the producer sends within linger.ms; a flush here would wait for the broker on each batch
-  }
-
-  @Override
-  public long logged() {
-    return logged.get();
-  }
-
-  @Override
-  public long failed() {
-    return failed.get();
   }
 
   /** Sends what is buffered (10 s at most) and closes the producer. */
