@@ -49,7 +49,8 @@ import org.apache.spark.sql.types.StructType;
  * (every entity column of the request: name to value as text), {@code view, view_version, feature,
  * status} (PRESENT, NOT_FOUND or EXPIRED), {@code event_time} (the served value's), {@code value}
  * (as served, as text: a number's digits, a string unquoted, null for null) and {@code log_file}
- * (the name of the file it came from, which makes loading idempotent).
+ * (the name of the file it came from, or {@code kafka:<topic>:<partition>:<offset>} for a record of
+ * the log's Kafka topic: what makes loading idempotent).
  *
  * <p>Only closed files ({@code *.jsonl}) are read; a file the server still writes ({@code
  * *.jsonl.open}) waits for the next load.

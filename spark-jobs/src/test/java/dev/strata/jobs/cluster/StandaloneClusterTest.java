@@ -3,11 +3,14 @@ package dev.strata.jobs.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.strata.examples.flights.FlightsRepository;
+import dev.strata.jobs.cli.FlightReplay;
+import dev.strata.jobs.stream.StreamKillTest;
 import dev.strata.offline.OfflineStore;
 import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
+import dev.strata.online.RedisLauncher;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.OfflineTable;
@@ -16,6 +19,7 @@ import dev.strata.registry.RunQuery;
 import dev.strata.registry.RunRecord;
 import dev.strata.registry.jdbc.JdbcRegistryStore;
 import dev.strata.registry.jdbc.RegistryUrls;
+import dev.strata.streaming.KafkaBroker;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,15 +27,18 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,46 +142,20 @@ class StandaloneClusterTest {
       registry.apply(FlightsRepository.definitions(flights), ApplyOptions.defaults());
     }
     Path warehouse = dir.resolve("cluster-warehouse");
-    Path appJar = emptyJar(dir.resolve("strata-app.jar"));
-    List<String> submit =
-        new ArrayList<>(
-            List.of(
-                "org.apache.spark.deploy.SparkSubmit",
-                "--master",
-                masterUrl,
-                "--deploy-mode",
-                "client",
-                "--class",
-                "dev.strata.jobs.cli.StrataCli",
-                "--conf",
-                "spark.executor.memory=1g",
-                "--conf",
-                "spark.executor.cores=1",
-                "--conf",
-                "spark.cores.max=2",
-                "--conf",
-                "spark.driver.host=127.0.0.1",
-                "--conf",
-                "spark.ui.enabled=false",
-                "--conf",
-                "spark.executor.extraJavaOptions=" + jvmOptions.replaceAll("-Xmx\\S+", ""),
-                appJar.toString(),
-                "backfill",
-                "origin_delays",
-                "--start",
-                "2001-01-08",
-                "--end",
-                "2001-01-09",
-                "--registry",
-                registryUrl,
-                "--warehouse",
-                warehouse.toString()));
-    Process p = start("submit", submit);
-    assertThat(p.waitFor()).as(Files.readString(dir.resolve("submit.log"))).isZero();
-    String log = Files.readString(dir.resolve("submit.log"));
+    String log =
+        submit(
+            "submit",
+            "backfill",
+            "origin_delays",
+            "--start",
+            "2001-01-08",
+            "--end",
+            "2001-01-09",
+            "--registry",
+            registryUrl,
+            "--warehouse",
+            warehouse.toString());
     assertThat(log).contains("Backfilled origin_delays v1 for 2001-01-08..2001-01-09");
-    // the executors ran on the workers, not in the driver
-    assertThat(log).containsPattern("Granted executor ID app-\\S+ on hostPort 127.0.0.1");
 
     SparkSession spark =
         StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
@@ -202,6 +183,129 @@ class StandaloneClusterTest {
       assertThat(onCluster.count()).isEqualTo(r.rows()).isGreaterThan(10_000);
       assertThat(onCluster.exceptAll(here).count()).isZero();
       assertThat(here.exceptAll(onCluster).count()).isZero();
+    }
+  }
+
+  /**
+   * {@code strata ARGS} submitted to the cluster with spark-submit (client mode); returns its log
+   * once it exited with 0, after checking that its executors ran on the workers.
+   */
+  private static String submit(String name, String... args) throws Exception {
+    Path appJar = emptyJar(dir.resolve("strata-app.jar"));
+    List<String> submit =
+        new ArrayList<>(
+            List.of(
+                "org.apache.spark.deploy.SparkSubmit",
+                "--master",
+                masterUrl,
+                "--deploy-mode",
+                "client",
+                "--class",
+                "dev.strata.jobs.cli.StrataCli",
+                "--conf",
+                "spark.executor.memory=1g",
+                "--conf",
+                "spark.executor.cores=1",
+                "--conf",
+                "spark.cores.max=2",
+                "--conf",
+                "spark.driver.host=127.0.0.1",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.executor.extraJavaOptions=" + jvmOptions.replaceAll("-Xmx\\S+", ""),
+                appJar.toString()));
+    submit.addAll(List.of(args));
+    Process p = start(name, submit);
+    Path logFile = dir.resolve(name + ".log");
+    assertThat(p.waitFor()).as(Files.readString(logFile)).isZero();
+    String log = Files.readString(logFile);
+    // the executors ran on the workers, not in the driver
+    assertThat(log).containsPattern("Granted executor ID app-\\S+ on hostPort 127.0.0.1");
+    return log;
+  }
+
+  /**
+   * {@code strata stream} submitted to the cluster: a day of the flights sample from a real Kafka
+   * broker, each flight up to the lateness late, read by executors on the workers into Redis and
+   * the offline table, which then holds exactly the rows a backfill of the day computes.
+   */
+  @Test
+  void streamSubmittedToTheClusterWritesTheBackfillsRows() throws Exception {
+    Instant day = Instant.parse("2001-01-02T00:00:00Z");
+    Duration lateness = Duration.ofMinutes(30);
+    SparkSession spark =
+        StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate();
+    String slice = dir.resolve("day.parquet").toString();
+    spark
+        .read()
+        .parquet(FlightsRepository.path())
+        .filter(
+            functions
+                .col("date")
+                .geq(functions.lit(java.sql.Timestamp.from(day)))
+                .and(
+                    functions
+                        .col("date")
+                        .lt(functions.lit(java.sql.Timestamp.from(day.plus(Duration.ofDays(1)))))))
+        .write()
+        .parquet(slice);
+    String registryUrl = RegistryUrls.embedded(dir.resolve("stream-registry"));
+    try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
+      registry.apply(FlightsRepository.definitions(slice), ApplyOptions.defaults());
+    }
+    Path warehouse = dir.resolve("stream-warehouse");
+    try (KafkaBroker kafka = KafkaBroker.start();
+        RedisLauncher redis = RedisLauncher.single()) {
+      String topic = "flights";
+      kafka.createTopic(topic, 1);
+      List<String> records = new ArrayList<>();
+      FlightReplay.arrivalOrder(
+              spark.read().parquet(slice).collectAsList(), lateness, new Random(5))
+          .forEach(a -> records.add(a.json()));
+      records.add(FlightReplay.record(day.plus(Duration.ofDays(9)), 0, 1, StreamKillTest.END, "X"));
+      // one partition: its order is the arrival order (two would drift apart in event time)
+      StreamKillTest.produce(kafka.bootstrap(), topic, records);
+      String log =
+          submit(
+              "stream",
+              "stream",
+              "origin_delays",
+              "--kafka",
+              kafka.bootstrap(),
+              "--topic",
+              topic,
+              "--lateness",
+              lateness.toString(),
+              "--max-records-per-batch",
+              "4000",
+              "--available-now",
+              "--redis",
+              redis.url(),
+              "--registry",
+              registryUrl,
+              "--warehouse",
+              warehouse.toString());
+      assertThat(log).contains("Streamed origin_delays v1");
+      try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
+        List<String> want =
+            StreamKillTest.canonical(
+                StreamKillTest.backfillRows(spark, registry, LocalDate.parse("2001-01-02")));
+        var table =
+            new OfflineStore(spark, registry, Warehouse.local(warehouse))
+                .location("origin_delays", 1, TableFormat.DELTA);
+        List<Row> streamed = new ArrayList<>();
+        for (Row r : Tables.read(spark, table, Optional.empty()).collectAsList()) {
+          if (!r.getString(0).equals(StreamKillTest.END)) {
+            streamed.add(r);
+          }
+        }
+        assertThat(StreamKillTest.canonical(streamed)).hasSize(want.size()).isEqualTo(want);
+      }
     }
   }
 

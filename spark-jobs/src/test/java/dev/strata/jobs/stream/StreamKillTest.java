@@ -61,11 +61,11 @@ import org.junit.jupiter.api.io.TempDir;
  * rows a backfill of the same day computes (none twice), and the feature server serves, for every
  * airport, the backfill's values at the airport's last cadence point.
  */
-class StreamKillTest {
+public class StreamKillTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Instant DAY = Instant.parse("2001-01-02T00:00:00Z");
   static final Duration LATENESS = Duration.ofMinutes(30);
-  static final String END = "~END";
+  public static final String END = "~END";
 
   @TempDir Path dir;
 
@@ -150,31 +150,19 @@ class StreamKillTest {
 
       // the reference: the batch engine over the same day
       FeatureView view = registry.featureView("origin_delays").orElseThrow();
-      Source source = registry.source("flights").orElseThrow();
-      LocalDate from = LocalDate.parse("2001-01-02");
-      List<Row> expected =
-          OfflineStore.offlineRows(
-                  view,
-                  source,
-                  SourceFrames.read(spark, source, Optional.empty(), "test"),
-                  from,
-                  from.plusDays(8))
-              .collectAsList();
+      List<Row> expected = backfillRows(spark, registry, LocalDate.parse("2001-01-02"));
       var table =
           new OfflineStore(spark, registry, Warehouse.local(warehouse))
               .location("origin_delays", 1, TableFormat.DELTA);
-      List<String> streamed = new ArrayList<>();
+      List<Row> streamed = new ArrayList<>();
       for (Row r : Tables.read(spark, table, Optional.empty()).collectAsList()) {
         if (!r.getString(0).equals(END)) {
-          streamed.add(canonical(r));
+          streamed.add(r);
         }
       }
-      List<String> want = new ArrayList<>();
-      expected.forEach(e -> want.add(canonical(e)));
-      Collections.sort(streamed);
-      Collections.sort(want);
+      List<String> want = canonical(expected);
       assertThat(new HashSet<>(want)).hasSize(want.size());
-      assertThat(streamed).hasSize(want.size()).isEqualTo(want);
+      assertThat(canonical(streamed)).hasSize(want.size()).isEqualTo(want);
 
       assertThat(registry.runs())
           .filteredOn(r -> r.job().equals(JobKind.STREAM))
@@ -231,7 +219,7 @@ class StreamKillTest {
     }
   }
 
-  static void produce(String bootstrap, String topic, List<String> values) {
+  public static void produce(String bootstrap, String topic, List<String> values) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -241,6 +229,27 @@ class StreamKillTest {
       values.forEach(v -> producer.send(new ProducerRecord<>(topic, v)));
       producer.flush();
     }
+  }
+
+  /** What a backfill of {@code origin_delays} computes from the day {@code from} on. */
+  public static List<Row> backfillRows(SparkSession spark, RegistryStore registry, LocalDate from) {
+    FeatureView view = registry.featureView("origin_delays").orElseThrow();
+    Source source = registry.source("flights").orElseThrow();
+    return OfflineStore.offlineRows(
+            view,
+            source,
+            SourceFrames.read(spark, source, Optional.empty(), "test"),
+            from,
+            from.plusDays(8))
+        .collectAsList();
+  }
+
+  /** The rows as sorted text, doubles to 12 significant digits. */
+  public static List<String> canonical(List<Row> rows) {
+    List<String> out = new ArrayList<>();
+    rows.forEach(r -> out.add(canonical(r)));
+    Collections.sort(out);
+    return out;
   }
 
   /** A row as text, doubles to 12 significant digits. */
