@@ -125,12 +125,23 @@ public final class StrataCli implements Runnable {
     }
   }
 
+  /**
+   * A day: {@code 2001-01-15}, or {@code today} or {@code yesterday} (UTC), which scheduled runs
+   * use (deploy/terraform's nightly backfill).
+   */
   static java.time.LocalDate date(String text) {
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    if (text.equals("today")) {
+      return today;
+    }
+    if (text.equals("yesterday")) {
+      return today.minusDays(1);
+    }
     try {
       return java.time.LocalDate.parse(text);
     } catch (java.time.format.DateTimeParseException e) {
       throw new CommandLine.TypeConversionException(
-          "'" + text + "' is not a date: write it like 2001-01-15");
+          "'" + text + "' is not a date: write it like 2001-01-15, or today or yesterday");
     }
   }
 

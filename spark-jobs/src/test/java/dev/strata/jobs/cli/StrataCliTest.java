@@ -176,6 +176,17 @@ class StrataCliTest {
   }
 
   @Test
+  void todayAndYesterdayAreUtcDaysForScheduledRuns() {
+    java.time.LocalDate before = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    java.time.LocalDate today = StrataCli.date("today");
+    java.time.LocalDate yesterday = StrataCli.date("yesterday");
+    java.time.LocalDate after = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    assertThat(today).isBetween(before, after);
+    assertThat(yesterday).isBetween(before.minusDays(1), after.minusDays(1));
+    assertThat(StrataCli.date("2001-01-15")).isEqualTo(java.time.LocalDate.of(2001, 1, 15));
+  }
+
+  @Test
   void usageErrorsAndMissingObjectsGetMessagesAndExitCodes() {
     Result ambiguous = strata("plan");
     assertThat(ambiguous.code()).isEqualTo(StrataCli.USAGE);
