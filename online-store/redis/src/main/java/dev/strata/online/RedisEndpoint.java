@@ -12,8 +12,9 @@ import redis.clients.jedis.HostAndPort;
  * Where the online store is, parsed from a URL and checked at once, so that a bad URL is an error
  * before any job starts: {@code redis://[[user]:password@]host[:port][/db]} (a single server),
  * {@code rediss://...} (the same over TLS), {@code
- * redis-cluster://[[user]:password@]host:port,host:port} and {@code rediss-cluster://...}. The
- * password never appears in {@link #toString()}.
+ * redis-cluster://[[user]:password@]host:port,host:port} and {@code rediss-cluster://...}. A TLS
+ * URL may end in {@code ?cacert=PATH}: a PEM file of the CA that signed the server's certificate,
+ * when that is not one the JVM trusts. The password never appears in {@link #toString()}.
  *
  * <pre>{@code
  * RedisEndpoint e = RedisEndpoint.parse("redis://:s3cret@10.0.0.5:6379/0");
@@ -27,6 +28,7 @@ public record RedisEndpoint(
     String user,
     String password,
     int database,
+    String caCert,
     String masked) {
   public RedisEndpoint {
     nodes = List.copyOf(nodes);
@@ -49,6 +51,31 @@ public record RedisEndpoint(
               + "' (redis://[:password@]host:port, rediss://... for TLS, or redis-cluster://host:port,host:port)");
     }
     String rest = url.substring(sep + 3);
+    String caCert = null;
+    int question = rest.indexOf('?');
+    if (question >= 0) {
+      for (String param : rest.substring(question + 1).split("&")) {
+        int eq = param.indexOf('=');
+        String key = eq < 0 ? param : param.substring(0, eq);
+        if (!key.equals("cacert") || eq < 0 || eq == param.length() - 1) {
+          throw new IllegalArgumentException(
+              "the Redis URL '"
+                  + maskAny(url)
+                  + "' has parameter '"
+                  + key
+                  + "': the only one is cacert=PATH (a PEM file of the CA that signed the"
+                  + " server's TLS certificate)");
+        }
+        caCert = decode(param.substring(eq + 1));
+      }
+      if (!tls) {
+        throw new IllegalArgumentException(
+            "the Redis URL '"
+                + maskAny(url)
+                + "' names a CA certificate but is not TLS (rediss://)");
+      }
+      rest = rest.substring(0, question);
+    }
     String user = null;
     String password = null;
     int at = rest.lastIndexOf('@');
@@ -100,8 +127,9 @@ public record RedisEndpoint(
             + "://"
             + (at < 0 ? "" : (user == null ? "" : user) + (password == null ? "" : ":***") + "@")
             + rest
-            + (slash >= 0 ? "/" + database : "");
-    return new RedisEndpoint(cluster, tls, nodes, user, password, database, masked);
+            + (slash >= 0 ? "/" + database : "")
+            + (caCert == null ? "" : "?cacert=" + caCert);
+    return new RedisEndpoint(cluster, tls, nodes, user, password, database, caCert, masked);
   }
 
   private static HostAndPort hostAndPort(String hp, String url) {

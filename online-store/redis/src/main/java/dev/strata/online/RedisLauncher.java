@@ -29,10 +29,12 @@ public final class RedisLauncher implements AutoCloseable {
   private final Path dir;
   private final boolean cluster;
   private final String password;
+  private final boolean tls;
 
-  private RedisLauncher(boolean cluster, String password) throws IOException {
+  private RedisLauncher(boolean cluster, String password, boolean tls) throws IOException {
     this.cluster = cluster;
     this.password = password;
+    this.tls = tls;
     this.dir = Files.createTempDirectory("strata-redis");
   }
 
@@ -49,10 +51,26 @@ public final class RedisLauncher implements AutoCloseable {
     return start(true, null);
   }
 
+  /**
+   * A single server that speaks TLS only, with a certificate for 127.0.0.1 signed by a CA made here
+   * with {@code openssl} ({@link #caCert()}), and requires {@code password}. It runs the system's
+   * {@code redis-server}, built with TLS.
+   */
+  public static RedisLauncher tls(String password) {
+    return start(false, password, true);
+  }
+
   private static RedisLauncher start(boolean cluster, String password) {
+    return start(cluster, password, false);
+  }
+
+  private static RedisLauncher start(boolean cluster, String password, boolean tls) {
     try {
-      RedisLauncher l = new RedisLauncher(cluster, password);
-      Path binary = l.binary();
+      RedisLauncher l = new RedisLauncher(cluster, password, tls);
+      if (tls) {
+        l.certificates();
+      }
+      Path binary = tls ? l.systemBinary() : l.binary();
       for (int i = 0; i < (cluster ? 3 : 1); i++) {
         l.startNode(binary);
       }
@@ -65,8 +83,24 @@ public final class RedisLauncher implements AutoCloseable {
     }
   }
 
-  /** {@code redis://[:password@]127.0.0.1:port}, or {@code redis-cluster://127.0.0.1:p1,...}. */
+  /** The PEM file of the CA that signed a TLS server's certificate. */
+  public Path caCert() {
+    return dir.resolve("ca.pem");
+  }
+
+  /**
+   * {@code redis://[:password@]127.0.0.1:port}, {@code rediss://...?cacert=PATH} for a TLS server,
+   * or {@code redis-cluster://127.0.0.1:p1,...}.
+   */
   public String url() {
+    if (tls) {
+      return "rediss://"
+          + (password == null ? "" : ":" + password + "@")
+          + "127.0.0.1:"
+          + ports.get(0)
+          + "?cacert="
+          + caCert();
+    }
     if (!cluster) {
       return "redis://"
           + (password == null ? "" : ":" + password + "@")
@@ -125,7 +159,7 @@ public final class RedisLauncher implements AutoCloseable {
     try {
       int port = ports.remove(0);
       processes.clear();
-      startNode(binary(), port);
+      startNode(tls ? systemBinary() : binary(), port);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot restart redis-server: " + e.getMessage(), e);
     }
@@ -144,6 +178,10 @@ public final class RedisLauncher implements AutoCloseable {
         }
       }
     }
+    return systemBinary();
+  }
+
+  private Path systemBinary() throws IOException {
     for (String p : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       Path candidate = Path.of(p, "redis-server");
       if (Files.isExecutable(candidate)) {
@@ -152,6 +190,73 @@ public final class RedisLauncher implements AutoCloseable {
     }
     throw new IOException(
         "no redis-server: neither the bundled one (Linux x86-64) nor one on PATH");
+  }
+
+  /** A CA and a certificate for 127.0.0.1 it signed, made with openssl in this launcher's dir. */
+  private void certificates() throws IOException {
+    Files.writeString(dir.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=strata-test-ca");
+    run(
+        "openssl",
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    run(
+        "openssl",
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf");
+  }
+
+  private void run(String... command) throws IOException {
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
+    try {
+      if (p.waitFor() != 0) {
+        throw new IOException(
+            String.join(" ", command) + " failed: " + Files.readString(dir.resolve("openssl.log")));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
   }
 
   private void startNode(Path binary) throws IOException {
@@ -164,7 +269,7 @@ public final class RedisLauncher implements AutoCloseable {
             List.of(
                 binary.toString(),
                 "--port",
-                Integer.toString(port),
+                tls ? "0" : Integer.toString(port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -180,6 +285,15 @@ public final class RedisLauncher implements AutoCloseable {
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
+    if (tls) {
+      cmd.addAll(
+          List.of(
+              "--tls-port", Integer.toString(port),
+              "--tls-cert-file", dir.resolve("server.pem").toString(),
+              "--tls-key-file", dir.resolve("server.key").toString(),
+              "--tls-ca-cert-file", caCert().toString(),
+              "--tls-auth-clients", "no"));
+    }
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -189,7 +303,7 @@ public final class RedisLauncher implements AutoCloseable {
     ports.add(port);
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
-      try (Jedis j = new Jedis("127.0.0.1", port)) {
+      try (Jedis j = tls ? tlsClient(port) : new Jedis("127.0.0.1", port)) {
         if (password != null) {
           j.auth(password);
         }
@@ -208,6 +322,15 @@ public final class RedisLauncher implements AutoCloseable {
       }
       sleep(50);
     }
+  }
+
+  private Jedis tlsClient(int port) {
+    return new Jedis(
+        new redis.clients.jedis.HostAndPort("127.0.0.1", port),
+        redis.clients.jedis.DefaultJedisClientConfig.builder()
+            .ssl(true)
+            .sslSocketFactory(RedisTls.trusting(caCert()))
+            .build());
   }
 
   private void formCluster() throws IOException {

@@ -6,6 +6,7 @@ import dev.strata.dsl.ValueType;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.UnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -122,15 +123,24 @@ public final class RedisOnlineStore implements AutoCloseable {
    */
   public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout, int poolSize) {
     int millis = (int) Math.max(1, timeout.toMillis());
-    DefaultJedisClientConfig config =
+    DefaultJedisClientConfig.Builder builder =
         DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(millis)
             .socketTimeoutMillis(millis)
             .user(endpoint.user())
             .password(endpoint.password())
             .database(endpoint.database())
-            .ssl(endpoint.tls())
-            .build();
+            .ssl(endpoint.tls());
+    if (endpoint.tls()) {
+      // the server's certificate must name the host connected to (Jedis checks only the chain)
+      javax.net.ssl.SSLParameters tls = new javax.net.ssl.SSLParameters();
+      tls.setEndpointIdentificationAlgorithm("HTTPS");
+      builder = builder.sslParameters(tls);
+    }
+    if (endpoint.caCert() != null) {
+      builder = builder.sslSocketFactory(RedisTls.trusting(Path.of(endpoint.caCert())));
+    }
+    DefaultJedisClientConfig config = builder.build();
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxWait(Duration.ofMillis(millis));
     pool.setMaxTotal(poolSize);

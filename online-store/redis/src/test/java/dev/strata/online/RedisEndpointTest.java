@@ -48,6 +48,61 @@ class RedisEndpointTest {
   }
 
   @Test
+  void tlsWithAnAuthTokenAgainstARealTlsServer() throws Exception {
+    try (RedisLauncher redis = RedisLauncher.tls("the-auth-token")) {
+      String url = redis.url();
+      assertThat(url).startsWith("rediss://:the-auth-token@127.0.0.1:").contains("?cacert=");
+      FeatureView view = RedisOnlineStoreTest.view("tls_view", Duration.ZERO);
+      Object[] values = new Object[view.features().size()];
+      try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+        store.check();
+        assertThat(store.url()).doesNotContain("the-auth-token").startsWith("rediss://:***@");
+        store.write(
+            view,
+            1,
+            List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
+        assertThat(
+                store
+                    .read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1))
+                    .get(0)
+                    .status())
+            .isEqualTo(RedisOnlineStore.Status.PRESENT);
+      }
+      String tail = url.substring(url.indexOf('@') + 1);
+      // a wrong token: refused, and said so
+      try (RedisOnlineStore wrong =
+          RedisOnlineStore.connect(
+              RedisEndpoint.parse("rediss://:wrong-token@" + tail), Duration.ofSeconds(2), 2)) {
+        assertThatThrownBy(wrong::check)
+            .hasMessageContaining("refused the credentials")
+            .hasMessageNotContaining("wrong-token");
+      }
+      // TLS without the CA: the server's certificate is not trusted
+      String hostPort = tail.substring(0, tail.indexOf('?'));
+      try (RedisOnlineStore untrusted =
+          RedisOnlineStore.connect(
+              RedisEndpoint.parse("rediss://:the-auth-token@" + hostPort),
+              Duration.ofSeconds(2),
+              2)) {
+        assertThat(untrusted.ping()).isFalse();
+      }
+      // plain text to the TLS port gets no answer
+      try (RedisOnlineStore plain =
+          RedisOnlineStore.connect(
+              RedisEndpoint.parse("redis://:the-auth-token@" + hostPort),
+              Duration.ofSeconds(2),
+              2)) {
+        assertThat(plain.ping()).isFalse();
+      }
+    }
+    assertThatThrownBy(() -> RedisEndpoint.parse("redis://h:1?cacert=/x.pem"))
+        .hasMessageContaining("not TLS");
+    assertThatThrownBy(() -> RedisEndpoint.parse("rediss://:pw@h:1?verify=no"))
+        .hasMessageContaining("the only one is cacert=PATH")
+        .hasMessageNotContaining("pw@");
+  }
+
+  @Test
   void honoursThePasswordAndSaysWhenItIsWrong() {
     try (RedisLauncher redis = RedisLauncher.single("right-pw")) {
       FeatureView view = RedisOnlineStoreTest.view("pw_view", Duration.ZERO);
