@@ -64,6 +64,7 @@ module "spark" {
   redis_url_secret_arn    = module.online.url_secret_arn
   scheduled_views         = var.scheduled_views
   log_group_name          = module.observability.jobs_log_group
+  materialize_schedule    = "rate(1 hour)"
   max_vcpu                = 16
   max_memory_gb           = 64
 }
