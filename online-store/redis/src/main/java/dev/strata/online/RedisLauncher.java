@@ -60,6 +60,11 @@ public final class RedisLauncher implements AutoCloseable {
     return start(false, password, true);
   }
 
+  /** As {@link #tls}, a cluster of three masters: TLS for clients and for the cluster bus. */
+  public static RedisLauncher clusterTls(String password) {
+    return start(true, password, true);
+  }
+
   private static RedisLauncher start(boolean cluster, String password) {
     return start(cluster, password, false);
   }
@@ -94,10 +99,11 @@ public final class RedisLauncher implements AutoCloseable {
    */
   public String url() {
     if (tls) {
-      return "rediss://"
+      List<String> nodes = new ArrayList<>();
+      ports.forEach(p -> nodes.add("127.0.0.1:" + p));
+      return (cluster ? "rediss-cluster://" : "rediss://")
           + (password == null ? "" : ":" + password + "@")
-          + "127.0.0.1:"
-          + ports.get(0)
+          + String.join(",", nodes)
           + "?cacert="
           + caCert();
     }
@@ -293,6 +299,9 @@ public final class RedisLauncher implements AutoCloseable {
               "--tls-key-file", dir.resolve("server.key").toString(),
               "--tls-ca-cert-file", caCert().toString(),
               "--tls-auth-clients", "no"));
+      if (cluster) {
+        cmd.addAll(List.of("--tls-cluster", "yes"));
+      }
     }
     Process p =
         new ProcessBuilder(cmd)
@@ -303,10 +312,7 @@ public final class RedisLauncher implements AutoCloseable {
     ports.add(port);
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
-      try (Jedis j = tls ? tlsClient(port) : new Jedis("127.0.0.1", port)) {
-        if (password != null) {
-          j.auth(password);
-        }
+      try (Jedis j = client(port)) {
         if ("PONG".equals(j.ping())) {
           return;
         }
@@ -324,19 +330,19 @@ public final class RedisLauncher implements AutoCloseable {
     }
   }
 
-  private Jedis tlsClient(int port) {
-    return new Jedis(
-        new redis.clients.jedis.HostAndPort("127.0.0.1", port),
-        redis.clients.jedis.DefaultJedisClientConfig.builder()
-            .ssl(true)
-            .sslSocketFactory(RedisTls.trusting(caCert()))
-            .build());
+  /** A connection to one node, over TLS and authenticated where the servers want it. */
+  private Jedis client(int port) {
+    var config = redis.clients.jedis.DefaultJedisClientConfig.builder().password(password);
+    if (tls) {
+      config = config.ssl(true).sslSocketFactory(RedisTls.trusting(caCert()));
+    }
+    return new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port), config.build());
   }
 
   private void formCluster() throws IOException {
     int[][] ranges = {{0, 5460}, {5461, 10922}, {10923, 16383}};
     for (int i = 0; i < 3; i++) {
-      try (Jedis j = new Jedis("127.0.0.1", ports.get(i))) {
+      try (Jedis j = client(ports.get(i))) {
         // ADDSLOTS, not ADDSLOTSRANGE: the bundled Redis is 6.2
         j.clusterAddSlots(
             java.util.stream.IntStream.rangeClosed(ranges[i][0], ranges[i][1]).toArray());
@@ -348,7 +354,7 @@ public final class RedisLauncher implements AutoCloseable {
     long deadline = System.currentTimeMillis() + 20_000;
     for (int port : ports) {
       while (true) {
-        try (Jedis j = new Jedis("127.0.0.1", port)) {
+        try (Jedis j = client(port)) {
           String info = j.clusterInfo();
           if (info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")) {
             break;

@@ -147,8 +147,13 @@ public final class RedisOnlineStore implements AutoCloseable {
     pool.setMaxIdle(poolSize);
     pool.setBlockWhenExhausted(true);
     if (endpoint.cluster()) {
-      return new RedisOnlineStore(
-          new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool), endpoint, millis);
+      JedisCluster cluster;
+      try {
+        cluster = new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool);
+      } catch (redis.clients.jedis.exceptions.JedisClusterOperationException e) {
+        throw clusterRefused(endpoint, e);
+      }
+      return new RedisOnlineStore(cluster, endpoint, millis);
     }
     return new RedisOnlineStore(
         new JedisPooled(pool, endpoint.nodes().get(0), config), endpoint, millis);
@@ -474,6 +479,40 @@ public final class RedisOnlineStore implements AutoCloseable {
       throw new UnavailableException(
           "Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why a cluster's nodes did not let the client in (JedisCluster connects in its constructor, and
+   * keeps each node's answer as a suppressed exception): the credentials, or no node reachable.
+   */
+  private static RuntimeException clusterRefused(RedisEndpoint endpoint, RuntimeException e) {
+    for (Throwable s : e.getSuppressed()) {
+      if (s instanceof JedisDataException d) {
+        switch (failure(d)) {
+          case NO_PASSWORD -> {
+            return new InvalidInputException(
+                "Redis at "
+                    + endpoint.masked()
+                    + " needs a password: give it in the URL,"
+                    + " rediss-cluster://:PASSWORD@host:port,...",
+                e);
+          }
+          case WRONG_CREDENTIALS -> {
+            return new InvalidInputException(
+                "Redis at "
+                    + endpoint.masked()
+                    + " refused the credentials of the URL: "
+                    + d.getMessage(),
+                e);
+          }
+          default -> {
+            // another node may say more
+          }
+        }
+      }
+    }
+    return new UnavailableException(
+        "Redis at " + endpoint.masked() + " cannot be reached: " + e.getMessage(), e);
   }
 
   @Override

@@ -103,6 +103,39 @@ class RedisEndpointTest {
   }
 
   @Test
+  void tlsToAClusterWithAnAuthToken() {
+    try (RedisLauncher redis = RedisLauncher.clusterTls("cluster-token")) {
+      String url = redis.url();
+      assertThat(url).startsWith("rediss-cluster://:cluster-token@127.0.0.1:");
+      FeatureView view = RedisOnlineStoreTest.view("tls_cluster_view", Duration.ZERO);
+      Object[] values = new Object[view.features().size()];
+      List<List<Object>> keys = new java.util.ArrayList<>();
+      List<RedisOnlineStore.OnlineRow> rows = new java.util.ArrayList<>();
+      for (long k = 0; k < 50; k++) { // spread over the three masters' slots
+        keys.add(List.of(k, "K" + k));
+        rows.add(new RedisOnlineStore.OnlineRow(List.of(k, "K" + k), 1_000_000L, values));
+      }
+      try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
+        store.check();
+        assertThat(store.url()).doesNotContain("cluster-token");
+        store.write(view, 1, rows);
+        assertThat(store.read(view, 1, keys, Instant.ofEpochSecond(1)))
+            .hasSize(50)
+            .allSatisfy(v -> assertThat(v.status()).isEqualTo(RedisOnlineStore.Status.PRESENT));
+      }
+      // a cluster client connects to its nodes at once: a wrong token fails there, clearly
+      assertThatThrownBy(
+              () ->
+                  RedisOnlineStore.connect(
+                      RedisEndpoint.parse(url.replace("cluster-token", "not-it")),
+                      Duration.ofSeconds(2),
+                      2))
+          .hasMessageContaining("refused the credentials")
+          .hasMessageNotContaining("not-it");
+    }
+  }
+
+  @Test
   void honoursThePasswordAndSaysWhenItIsWrong() {
     try (RedisLauncher redis = RedisLauncher.single("right-pw")) {
       FeatureView view = RedisOnlineStoreTest.view("pw_view", Duration.ZERO);
