@@ -4,9 +4,8 @@ variable "region" {
 }
 
 variable "name" {
-  description = "Prefix of every resource name"
+  description = "Prefix of every resource name, e.g. strata-dev or strata-prod"
   type        = string
-  default     = "strata-dev"
 }
 
 variable "owner" {

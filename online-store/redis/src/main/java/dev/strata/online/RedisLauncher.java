@@ -334,7 +334,7 @@ public final class RedisLauncher implements AutoCloseable {
   private Jedis client(int port) {
     var config = redis.clients.jedis.DefaultJedisClientConfig.builder().password(password);
     if (tls) {
-      config = config.ssl(true).sslSocketFactory(RedisTls.trusting(caCert()));
+      config = config.ssl(true).sslSocketFactory(RedisClients.trusting(caCert()));
     }
     return new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port), config.build());
   }

@@ -6,7 +6,6 @@ import dev.strata.dsl.ValueType;
 import dev.strata.errors.InvalidInputException;
 import dev.strata.errors.UnavailableException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -123,24 +122,7 @@ public final class RedisOnlineStore implements AutoCloseable {
    */
   public static RedisOnlineStore connect(RedisEndpoint endpoint, Duration timeout, int poolSize) {
     int millis = (int) Math.max(1, timeout.toMillis());
-    DefaultJedisClientConfig.Builder builder =
-        DefaultJedisClientConfig.builder()
-            .connectionTimeoutMillis(millis)
-            .socketTimeoutMillis(millis)
-            .user(endpoint.user())
-            .password(endpoint.password())
-            .database(endpoint.database())
-            .ssl(endpoint.tls());
-    if (endpoint.tls()) {
-      // the server's certificate must name the host connected to (Jedis checks only the chain)
-      javax.net.ssl.SSLParameters tls = new javax.net.ssl.SSLParameters();
-      tls.setEndpointIdentificationAlgorithm("HTTPS");
-      builder = builder.sslParameters(tls);
-    }
-    if (endpoint.caCert() != null) {
-      builder = builder.sslSocketFactory(RedisTls.trusting(Path.of(endpoint.caCert())));
-    }
-    DefaultJedisClientConfig config = builder.build();
+    DefaultJedisClientConfig config = RedisClients.config(endpoint, millis);
     ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxWait(Duration.ofMillis(millis));
     pool.setMaxTotal(poolSize);
@@ -151,7 +133,7 @@ public final class RedisOnlineStore implements AutoCloseable {
       try {
         cluster = new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool);
       } catch (redis.clients.jedis.exceptions.JedisClusterOperationException e) {
-        throw clusterRefused(endpoint, e);
+        throw RedisClients.clusterRefused(endpoint, e);
       }
       return new RedisOnlineStore(cluster, endpoint, millis);
     }
@@ -463,56 +445,12 @@ public final class RedisOnlineStore implements AutoCloseable {
         jedis.ping();
       }
     } catch (JedisDataException e) {
-      switch (failure(e)) {
-        case NO_PASSWORD ->
-            throw new InvalidInputException(
-                "Redis at "
-                    + url()
-                    + " needs a password: give it in the URL, redis://:PASSWORD@host:port",
-                e);
-        case WRONG_CREDENTIALS ->
-            throw new InvalidInputException(
-                "Redis at " + url() + " refused the credentials of the URL: " + e.getMessage(), e);
-        default -> throw e;
-      }
+      RuntimeException refused = RedisClients.credentialsRefused(url(), e, e);
+      throw refused != null ? refused : e;
     } catch (JedisException e) {
       throw new UnavailableException(
           "Redis at " + url() + " cannot be reached: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * Why a cluster's nodes did not let the client in (JedisCluster connects in its constructor, and
-   * keeps each node's answer as a suppressed exception): the credentials, or no node reachable.
-   */
-  private static RuntimeException clusterRefused(RedisEndpoint endpoint, RuntimeException e) {
-    for (Throwable s : e.getSuppressed()) {
-      if (s instanceof JedisDataException d) {
-        switch (failure(d)) {
-          case NO_PASSWORD -> {
-            return new InvalidInputException(
-                "Redis at "
-                    + endpoint.masked()
-                    + " needs a password: give it in the URL,"
-                    + " rediss-cluster://:PASSWORD@host:port,...",
-                e);
-          }
-          case WRONG_CREDENTIALS -> {
-            return new InvalidInputException(
-                "Redis at "
-                    + endpoint.masked()
-                    + " refused the credentials of the URL: "
-                    + d.getMessage(),
-                e);
-          }
-          default -> {
-            // another node may say more
-          }
-        }
-      }
-    }
-    return new UnavailableException(
-        "Redis at " + endpoint.masked() + " cannot be reached: " + e.getMessage(), e);
   }
 
   @Override
