@@ -53,8 +53,7 @@ public final class RedisLauncher implements AutoCloseable {
 
   /**
    * A single server that speaks TLS only, with a certificate for 127.0.0.1 signed by a CA made here
-   * with {@code openssl} ({@link #caCert()}), and requires {@code password}. It runs the system's
-   * {@code redis-server}, built with TLS.
+   * with the JDK's keytool ({@link #caCert()}), and requires {@code password}.
    */
   public static RedisLauncher tls(String password) {
     return start(false, password, true);
@@ -75,7 +74,7 @@ public final class RedisLauncher implements AutoCloseable {
       if (tls) {
         l.certificates();
       }
-      Path binary = tls ? l.systemBinary() : l.binary();
+      Path binary = l.binary();
       for (int i = 0; i < (cluster ? 3 : 1); i++) {
         l.startNode(binary);
       }
@@ -165,7 +164,7 @@ public final class RedisLauncher implements AutoCloseable {
     try {
       int port = ports.remove(0);
       processes.clear();
-      startNode(tls ? systemBinary() : binary(), port);
+      startNode(binary(), port);
     } catch (IOException e) {
       throw new IllegalStateException("Cannot restart redis-server: " + e.getMessage(), e);
     }
@@ -184,10 +183,6 @@ public final class RedisLauncher implements AutoCloseable {
         }
       }
     }
-    return systemBinary();
-  }
-
-  private Path systemBinary() throws IOException {
     for (String p : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       Path candidate = Path.of(p, "redis-server");
       if (Files.isExecutable(candidate)) {
@@ -198,53 +193,107 @@ public final class RedisLauncher implements AutoCloseable {
         "no redis-server: neither the bundled one (Linux x86-64) nor one on PATH");
   }
 
-  /** A CA and a certificate for 127.0.0.1 it signed, made with openssl in this launcher's dir. */
+  /**
+   * A CA and a certificate for 127.0.0.1 it signed, made with the JDK's keytool in this launcher's
+   * dir (nothing but the JDK is needed); the server's key is written out as PKCS#8 PEM for Redis.
+   */
   private void certificates() throws IOException {
-    Files.writeString(dir.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    String pass = "strata-test";
+    List<String> store = List.of("-storetype", "PKCS12", "-storepass", pass);
     run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "ca",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=strata-test-ca",
+        "-ext",
+        "bc:c",
+        "-validity",
         "2",
-        "-subj",
-        "/CN=strata-test-ca");
+        "-keystore",
+        "ca.p12",
+        store.get(0),
+        store.get(1),
+        store.get(2),
+        store.get(3));
     run(
-        "openssl",
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1");
+        keytool,
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "ca",
+        "-keystore",
+        "ca.p12",
+        "-storepass",
+        pass,
+        "-file",
+        "ca.pem");
     run(
-        "openssl",
-        "x509",
-        "-req",
-        "-in",
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "server",
+        "-keyalg",
+        "RSA",
+        "-keysize",
+        "2048",
+        "-dname",
+        "CN=127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        "server.p12",
+        store.get(0),
+        store.get(1),
+        store.get(2),
+        store.get(3));
+    run(
+        keytool,
+        "-certreq",
+        "-alias",
+        "server",
+        "-keystore",
+        "server.p12",
+        "-storepass",
+        pass,
+        "-file",
+        "server.csr");
+    run(
+        keytool,
+        "-gencert",
+        "-alias",
+        "ca",
+        "-keystore",
+        "ca.p12",
+        "-storepass",
+        pass,
+        "-infile",
         "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
+        "-outfile",
         "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "san.cnf");
+        "-rfc",
+        "-ext",
+        "san=ip:127.0.0.1,dns:localhost",
+        "-validity",
+        "2");
+    try (InputStream in = Files.newInputStream(dir.resolve("server.p12"))) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(in, pass.toCharArray());
+      byte[] key = ks.getKey("server", pass.toCharArray()).getEncoded();
+      Files.writeString(
+          dir.resolve("server.key"),
+          "-----BEGIN PRIVATE KEY-----\n"
+              + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key)
+              + "\n-----END PRIVATE KEY-----\n");
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot read the test server's key: " + e.getMessage(), e);
+    }
   }
 
   private void run(String... command) throws IOException {
@@ -252,12 +301,12 @@ public final class RedisLauncher implements AutoCloseable {
         new ProcessBuilder(command)
             .directory(dir.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .redirectOutput(dir.resolve("keytool.log").toFile())
             .start();
     try {
       if (p.waitFor() != 0) {
         throw new IOException(
-            String.join(" ", command) + " failed: " + Files.readString(dir.resolve("openssl.log")));
+            String.join(" ", command) + " failed: " + Files.readString(dir.resolve("keytool.log")));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
