@@ -47,26 +47,29 @@ class RedisEndpointTest {
     assertThatThrownBy(() -> RedisEndpoint.parse("")).hasMessageContaining("empty");
   }
 
+  /** A row written to {@code store} reads back as present. */
+  static void assertWritesAndReads(RedisOnlineStore store, String viewName) {
+    FeatureView view = RedisOnlineStoreTest.view(viewName, Duration.ZERO);
+    Object[] values = new Object[view.features().size()];
+    store.write(
+        view, 1, List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
+    assertThat(
+            store
+                .read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1))
+                .get(0)
+                .status())
+        .isEqualTo(RedisOnlineStore.Status.PRESENT);
+  }
+
   @Test
   void tlsWithAnAuthTokenAgainstARealTlsServer() throws Exception {
     try (RedisLauncher redis = RedisLauncher.tls("the-auth-token")) {
       String url = redis.url();
       assertThat(url).startsWith("rediss://:the-auth-token@127.0.0.1:").contains("?cacert=");
-      FeatureView view = RedisOnlineStoreTest.view("tls_view", Duration.ZERO);
-      Object[] values = new Object[view.features().size()];
       try (RedisOnlineStore store = RedisOnlineStore.connect(url)) {
         store.check();
         assertThat(store.url()).doesNotContain("the-auth-token").startsWith("rediss://:***@");
-        store.write(
-            view,
-            1,
-            List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
-        assertThat(
-                store
-                    .read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1))
-                    .get(0)
-                    .status())
-            .isEqualTo(RedisOnlineStore.Status.PRESENT);
+        assertWritesAndReads(store, "tls_view");
       }
       String tail = url.substring(url.indexOf('@') + 1);
       // a wrong token: refused, and said so
@@ -138,21 +141,10 @@ class RedisEndpointTest {
   @Test
   void honoursThePasswordAndSaysWhenItIsWrong() {
     try (RedisLauncher redis = RedisLauncher.single("right-pw")) {
-      FeatureView view = RedisOnlineStoreTest.view("pw_view", Duration.ZERO);
-      Object[] values = new Object[view.features().size()];
       try (RedisOnlineStore store = RedisOnlineStore.connect(redis.url())) {
         store.check();
         assertThat(store.url()).doesNotContain("right-pw").contains(":***@");
-        store.write(
-            view,
-            1,
-            List.of(new RedisOnlineStore.OnlineRow(List.of(1L, "ATL"), 1_000_000L, values)));
-        assertThat(
-                store
-                    .read(view, 1, List.of(List.of(1L, "ATL")), Instant.ofEpochSecond(1))
-                    .get(0)
-                    .status())
-            .isEqualTo(RedisOnlineStore.Status.PRESENT);
+        assertWritesAndReads(store, "pw_view");
       }
       String port = redis.url().substring(redis.url().lastIndexOf(':') + 1);
       try (RedisOnlineStore wrong =

@@ -157,12 +157,7 @@ class StandaloneClusterTest {
             warehouse.toString());
     assertThat(log).contains("Backfilled origin_delays v1 for 2001-01-08..2001-01-09");
 
-    SparkSession spark =
-        StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .getOrCreate();
+    SparkSession spark = localSpark();
     try (RegistryStore registry = JdbcRegistryStore.open(registryUrl)) {
       RunRecord run =
           registry.runs(RunQuery.job(JobKind.BACKFILL)).stream().findFirst().orElseThrow();
@@ -234,12 +229,7 @@ class StandaloneClusterTest {
   void streamSubmittedToTheClusterWritesTheBackfillsRows() throws Exception {
     Instant day = Instant.parse("2001-01-02T00:00:00Z");
     Duration lateness = Duration.ofMinutes(30);
-    SparkSession spark =
-        StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .getOrCreate();
+    SparkSession spark = localSpark();
     String slice = dir.resolve("day.parquet").toString();
     spark
         .read()
@@ -307,6 +297,15 @@ class StandaloneClusterTest {
         assertThat(StreamKillTest.canonical(streamed)).hasSize(want.size()).isEqualTo(want);
       }
     }
+  }
+
+  /** The test's own local session, for the reference computations. */
+  private static SparkSession localSpark() {
+    return StrataSpark.configure(SparkSession.builder(), dir.resolve("local-warehouse"))
+        .master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate();
   }
 
   private static Process start(String name, List<String> args) throws IOException {
