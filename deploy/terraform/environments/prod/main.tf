@@ -11,90 +11,32 @@ locals {
   }
 }
 
-module "network" {
-  source             = "../../modules/network"
-  name               = var.name
-  tags               = local.tags
-  availability_zones = var.availability_zones
-  client_cidrs       = var.client_cidrs
-}
-
-module "storage" {
-  source          = "../../modules/storage"
-  name            = var.name
-  tags            = local.tags
-  bucket_name     = var.bucket_name
-  noncurrent_days = 30
-}
-
-module "registry" {
-  source                = "../../modules/registry"
-  name                  = var.name
-  tags                  = local.tags
-  subnet_ids            = module.network.private_subnet_ids
-  security_group_id     = module.network.registry_security_group_id
-  instance_class        = "db.r6g.large"
-  allocated_storage_gb  = 100
-  multi_az              = true
-  backup_retention_days = 14
-}
-
-module "online" {
-  source             = "../../modules/online"
-  name               = var.name
-  tags               = local.tags
-  subnet_ids         = module.network.private_subnet_ids
-  security_group_id  = module.network.redis_security_group_id
-  node_type          = "cache.r7g.large"
-  shards             = 2
-  replicas_per_shard = 1
-}
-
-module "spark" {
-  source                  = "../../modules/spark"
-  name                    = var.name
-  tags                    = local.tags
-  subnet_ids              = module.network.private_subnet_ids
-  security_group_id       = module.network.jobs_security_group_id
-  bucket_arn              = module.storage.bucket_arn
-  kms_key_arn             = module.storage.kms_key_arn
-  jobs_jar_uri            = var.jobs_jar_uri
-  warehouse_uri           = module.storage.warehouse_uri
-  registry_url_secret_arn = module.registry.url_secret_arn
-  redis_url_secret_arn    = module.online.url_secret_arn
-  scheduled_views         = var.scheduled_views
-  log_group_name          = module.observability.jobs_log_group
-  max_vcpu                = 400
-  max_memory_gb           = 1600
-}
-
-module "observability" {
-  source                     = "../../modules/observability"
-  name                       = var.name
-  tags                       = local.tags
-  log_retention_days         = 90
-  alarm_email                = var.alarm_email
-  load_balancer_arn_suffix   = module.server.load_balancer_arn_suffix
-  target_group_arn_suffix    = module.server.target_group_arn_suffix
-  redis_replication_group_id = module.online.replication_group_id
-  emr_application_id         = module.spark.application_id
-}
-
-module "server" {
-  source                          = "../../modules/server"
-  name                            = var.name
-  tags                            = local.tags
-  vpc_id                          = module.network.vpc_id
-  subnet_ids                      = module.network.private_subnet_ids
-  server_security_group_id        = module.network.server_security_group_id
-  load_balancer_security_group_id = module.network.load_balancer_security_group_id
-  image                           = var.server_image
-  certificate_arn                 = var.certificate_arn
-  registry_url_secret_arn         = module.registry.url_secret_arn
-  redis_url_secret_arn            = module.online.url_secret_arn
-  log_group_name                  = module.observability.server_log_group
-  cpu                             = 2048
-  memory_mb                       = 4096
-  min_tasks                       = 3
-  max_tasks                       = 30
+module "strata" {
+  source                   = "../../modules/stack"
+  name                     = var.name
+  tags                     = local.tags
+  availability_zones       = var.availability_zones
+  client_cidrs             = var.client_cidrs
+  bucket_name              = var.bucket_name
+  noncurrent_days          = 30
+  registry_instance_class  = "db.r6g.large"
+  registry_storage_gb      = 100
+  registry_multi_az        = true
+  registry_backup_days     = 14
+  redis_node_type          = "cache.r7g.large"
+  redis_shards             = 2
+  redis_replicas_per_shard = 1
+  jobs_jar_uri             = var.jobs_jar_uri
+  scheduled_views          = var.scheduled_views
+  materialize_schedule     = "rate(15 minutes)"
+  jobs_max_vcpu            = 400
+  jobs_max_memory_gb       = 1600
+  log_retention_days       = 90
+  alarm_email              = var.alarm_email
+  server_image             = var.server_image
+  certificate_arn          = var.certificate_arn
+  server_cpu               = 2048
+  server_memory_mb         = 4096
+  server_min_tasks         = 3
+  server_max_tasks         = 30
 }

@@ -36,7 +36,8 @@ class TerraformTest {
             "modules/online",
             "modules/spark",
             "modules/server",
-            "modules/observability");
+            "modules/observability",
+            "modules/stack");
     assertThat(tree.problems()).isEmpty();
     // not vacuous: the checks saw what they check
     long resources =
@@ -66,19 +67,21 @@ class TerraformTest {
         Arguments.of(
             "a module call without a required variable",
             "environments/prod/main.tf",
-            (Function<String, String>) s -> s.replace("  bucket_name     = var.bucket_name\n", ""),
+            (Function<String, String>)
+                s -> s.replace("  bucket_name              = var.bucket_name\n", ""),
             (Function<TerraformTree, List<String>>) TerraformTree::moduleCallsComplete,
-            "environments/prod/main.tf: module \"storage\" does not pass the required variable"
+            "environments/prod/main.tf: module \"strata\" does not pass the required variable"
                 + " bucket_name"),
         Arguments.of(
             "a module call with a variable the module lacks",
-            "environments/dev/main.tf",
+            "modules/stack/main.tf",
             (Function<String, String>)
                 s ->
                     s.replace(
-                        "  shards             = 1\n", "  shards             = 1\n  size = 3\n"),
+                        "  shards             = var.redis_shards\n",
+                        "  shards             = var.redis_shards\n  size = 3\n"),
             (Function<TerraformTree, List<String>>) TerraformTree::moduleCallsComplete,
-            "environments/dev/main.tf: module \"online\" passes size, which the module does not"
+            "modules/stack/main.tf: module \"online\" passes size, which the module does not"
                 + " declare"),
         Arguments.of(
             "a resource without the common tags",
