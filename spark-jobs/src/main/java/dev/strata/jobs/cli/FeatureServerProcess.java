@@ -53,6 +53,25 @@ public final class FeatureServerProcess implements AutoCloseable {
    */
   public static FeatureServerProcess start(
       String redisUrl, String registryUrl, Path log, List<String> settings) throws Exception {
+    List<String> all =
+        new ArrayList<>(
+            List.of("--strata.redis-url=" + redisUrl, "--strata.registry-url=" + registryUrl));
+    all.addAll(settings);
+    return launch(all, java.util.Map.of(), log);
+  }
+
+  /**
+   * Starts the server configured by its environment alone, as a deployment does (Spring's names:
+   * {@code STRATA_REDISURL}, {@code STRATA_REGISTRYURL}, ...), so that no URL with a password
+   * stands on its command line.
+   */
+  public static FeatureServerProcess startWithEnvironment(
+      java.util.Map<String, String> environment, Path log) throws Exception {
+    return launch(List.of(), environment, log);
+  }
+
+  private static FeatureServerProcess launch(
+      List<String> settings, java.util.Map<String, String> environment, Path log) throws Exception {
     Path jar = jar();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -74,12 +93,12 @@ public final class FeatureServerProcess implements AutoCloseable {
                 "-jar",
                 jar.toString(),
                 "--server.port=" + port,
-                "--server.address=127.0.0.1",
-                "--strata.redis-url=" + redisUrl,
-                "--strata.registry-url=" + registryUrl));
+                "--server.address=127.0.0.1"));
     command.addAll(settings);
-    Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     FeatureServerProcess server = new FeatureServerProcess(p, "http://127.0.0.1:" + port, log);
     try {
       server.awaitHealthy(Duration.ofSeconds(120));
@@ -88,6 +107,11 @@ public final class FeatureServerProcess implements AutoCloseable {
       throw e;
     }
     return server;
+  }
+
+  /** The server's JVM. */
+  public Process process() {
+    return process;
   }
 
   /** {@code http://127.0.0.1:PORT}. */

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The online store over TLS with an auth token, as ElastiCache runs it: a real redis-server with
  * TLS only (a test-made CA) and requirepass. {@code strata materialize} loads it through a {@code
- * rediss://} URL, the server jar serves from it exactly the offline table's newest values, and a
- * wrong token gets a clear one-line error that does not echo it.
+ * rediss://} URL, the server jar (configured by its environment alone, as deploy/terraform runs it)
+ * serves from it exactly the offline table's newest values, and a wrong token gets a clear one-line
+ * error that does not echo it.
  */
 class RedisTlsCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -103,8 +104,13 @@ class RedisTlsCliTest {
                 .collectAsList();
       }
       assertThat(newest).hasSize(3);
+      // configured as the deployment does it: by environment variables, nothing on its command line
       try (FeatureServerProcess server =
-          FeatureServerProcess.start(good, registry, dir.resolve("server.log"))) {
+          FeatureServerProcess.startWithEnvironment(
+              java.util.Map.of("STRATA_REDISURL", good, "STRATA_REGISTRYURL", registry),
+              dir.resolve("server.log"))) {
+        assertThat(server.process().info().commandLine().orElse(""))
+            .doesNotContain("tls-auth-token");
         for (Row want : newest) {
           ObjectNode body = JSON.createObjectNode();
           body.putArray("features")
