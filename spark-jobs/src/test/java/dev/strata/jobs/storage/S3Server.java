@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * stores map keys to directories (they turn S3A's directory markers into folders and hang deleting
  * them).
  */
-final class S3Server implements AutoCloseable {
-  static final String ACCESS_KEY = "strata-test";
-  static final String SECRET_KEY = "strata-test-secret";
+public final class S3Server implements AutoCloseable {
+  public static final String ACCESS_KEY = "strata-test";
+  public static final String SECRET_KEY = "strata-test-secret";
 
   private final Process process;
   private final int port;
@@ -34,7 +34,7 @@ final class S3Server implements AutoCloseable {
     this.port = port;
   }
 
-  static S3Server start(Path dir, String... buckets) throws Exception {
+  public static S3Server start(Path dir, String... buckets) throws Exception {
     String jar = System.getProperty("strata.s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException(
@@ -112,21 +112,30 @@ final class S3Server implements AutoCloseable {
     }
   }
 
-  String endpoint() {
+  public String endpoint() {
     return "http://127.0.0.1:" + port;
   }
 
   /** Hadoop's s3a settings for this server, as Spark confs ({@code spark.hadoop.fs.s3a.*}). */
-  Map<String, String> sparkConf() {
-    Map<String, String> c = new TreeMap<>();
-    c.put("spark.hadoop.fs.s3a.endpoint", endpoint());
-    c.put("spark.hadoop.fs.s3a.path.style.access", "true");
-    c.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
+  public Map<String, String> sparkConf() {
+    Map<String, String> c = endpointConf();
     c.put("spark.hadoop.fs.s3a.access.key", ACCESS_KEY);
     c.put("spark.hadoop.fs.s3a.secret.key", SECRET_KEY);
     c.put(
         "spark.hadoop.fs.s3a.aws.credentials.provider",
         "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    return c;
+  }
+
+  /**
+   * Where this server is and how it answers, without credentials: the s3a connector then takes them
+   * from its default chain (environment, then the instance's or the container's role).
+   */
+  public Map<String, String> endpointConf() {
+    Map<String, String> c = new TreeMap<>();
+    c.put("spark.hadoop.fs.s3a.endpoint", endpoint());
+    c.put("spark.hadoop.fs.s3a.path.style.access", "true");
+    c.put("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
     c.put("spark.hadoop.fs.s3a.change.detection.mode", "none");
     // keep directory markers: no bulk delete of parent markers after every write
     c.put("spark.hadoop.fs.s3a.directory.marker.retention", "keep");
