@@ -27,6 +27,7 @@ module "strata" {
   redis_shards                 = 1
   redis_replicas_per_shard     = 0
   jobs_jar_uri                 = var.jobs_jar_uri
+  jobs_image_uri               = var.jobs_image_uri
   scheduled_views              = var.scheduled_views
   materialize_schedule         = "rate(1 hour)"
   jobs_max_vcpu                = 16

@@ -20,6 +20,13 @@ resource "aws_emrserverless_application" "this" {
     subnet_ids         = var.subnet_ids
     security_group_ids = [var.security_group_id]
   }
+  # the jobs image: EMR's runtime with the jobs jar inside (deploy/images/jobs/Dockerfile)
+  dynamic "image_configuration" {
+    for_each = var.jobs_image_uri == null ? [] : [var.jobs_image_uri]
+    content {
+      image_uri = image_configuration.value
+    }
+  }
   tags = var.tags
 }
 
@@ -113,6 +120,8 @@ locals {
     "--conf spark.emr-serverless.driverEnv.STRATA_REGISTRY_URL=EMR.secret@${var.registry_url_secret_arn}",
     "--conf spark.emr-serverless.driverEnv.STRATA_REDIS_URL=EMR.secret@${var.redis_url_secret_arn}",
   ])
+  # the jar inside the jobs image, or the one in the bucket
+  entry_point   = var.jobs_image_uri == null ? var.jobs_jar_uri : "local:///usr/lib/strata/strata-spark-jobs-all.jar"
   start_job_run = "arn:${data.aws_partition.current.partition}:scheduler:::aws-sdk:emrserverless:startJobRun"
 }
 
@@ -135,7 +144,7 @@ resource "aws_scheduler_schedule" "backfill" {
       ClientToken      = "<aws.scheduler.execution-id>"
       JobDriver = {
         SparkSubmit = {
-          EntryPoint            = var.jobs_jar_uri
+          EntryPoint            = local.entry_point
           EntryPointArguments   = ["backfill", each.value, "--start", "yesterday", "--end", "yesterday", "--warehouse", var.warehouse_uri]
           SparkSubmitParameters = local.submit_parameters
         }
@@ -170,7 +179,7 @@ resource "aws_scheduler_schedule" "materialize" {
       ClientToken      = "<aws.scheduler.execution-id>"
       JobDriver = {
         SparkSubmit = {
-          EntryPoint            = var.jobs_jar_uri
+          EntryPoint            = local.entry_point
           EntryPointArguments   = ["materialize-incremental", each.value, "--warehouse", var.warehouse_uri]
           SparkSubmitParameters = local.submit_parameters
         }

@@ -33,6 +33,12 @@ variable "jobs_jar_uri" {
   type        = string
 }
 
+variable "jobs_image_uri" {
+  description = "ECR URI of the jobs image (deploy/images/jobs); when set, the jobs run the jar inside it instead of jobs_jar_uri"
+  type        = string
+  default     = null
+}
+
 variable "warehouse_uri" {
   description = "Warehouse root of the jobs, e.g. s3a://bucket/warehouse"
   type        = string

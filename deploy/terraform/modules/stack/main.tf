@@ -51,6 +51,7 @@ module "spark" {
   bucket_arn              = module.storage.bucket_arn
   kms_key_arn             = module.storage.kms_key_arn
   jobs_jar_uri            = var.jobs_jar_uri
+  jobs_image_uri          = var.jobs_image_uri
   warehouse_uri           = module.storage.warehouse_uri
   registry_url_secret_arn = module.registry.url_secret_arn
   redis_url_secret_arn    = module.online.url_secret_arn

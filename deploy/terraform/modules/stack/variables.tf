@@ -81,6 +81,12 @@ variable "jobs_jar_uri" {
   type        = string
 }
 
+variable "jobs_image_uri" {
+  description = "ECR URI of the jobs image; null runs jobs_jar_uri on EMR's own image"
+  type        = string
+  default     = null
+}
+
 variable "scheduled_views" {
   description = "Feature views backfilled nightly and materialized incrementally"
   type        = list(string)
