@@ -3,18 +3,15 @@ package dev.strata.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.strata.dsl.FeatureView;
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.jobs.storage.S3Server;
+import dev.strata.materialization.OnlineReference;
 import dev.strata.offline.OfflineStore;
-import dev.strata.offline.PointInTime;
-import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
-import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.JobKind;
 import dev.strata.registry.OfflineTable;
@@ -224,16 +221,7 @@ class JobsJarTest {
             .doesNotContain("jobs-redis-token");
       }
 
-      SparkSession.Builder b =
-          StrataSpark.configure(SparkSession.builder(), Warehouse.of(warehouse))
-              .master("local[2]")
-              .config("spark.ui.enabled", "false")
-              .config("spark.driver.host", "127.0.0.1")
-              .config("spark.sql.shuffle.partitions", "4");
-      for (Map.Entry<String, String> e : s3.sparkConf().entrySet()) {
-        b = b.config(e.getKey(), e.getValue());
-      }
-      SparkSession spark = b.getOrCreate();
+      SparkSession spark = s3.session(Warehouse.of(warehouse));
       try (RegistryStore registry = JdbcRegistryStore.open(registryUrl);
           RedisOnlineStore online = RedisOnlineStore.connect(redis.url())) {
         RunRecord run =
@@ -254,31 +242,12 @@ class JobsJarTest {
         assertThat(submitted.exceptAll(reference).count()).isZero();
         assertThat(reference.exceptAll(submitted).count()).isZero();
 
-        // Redis holds each airport's newest row in [start, end], counted here by a loop
-        Map<String, Row> newest = new TreeMap<>();
-        for (Row r : reference.collectAsList()) {
-          Instant t = r.getTimestamp(r.fieldIndex(PointInTime.FEATURE_TIMESTAMP)).toInstant();
-          String key = r.getString(r.fieldIndex("origin"));
-          Row seen = newest.get(key);
-          if (!t.isBefore(start)
-              && !t.isAfter(end)
-              && (seen == null
-                  || t.isAfter(
-                      seen.getTimestamp(seen.fieldIndex(PointInTime.FEATURE_TIMESTAMP))
-                          .toInstant()))) {
-            newest.put(key, r);
-          }
-        }
+        // Redis holds each airport's newest row in [start, end], found by a loop
+        Map<String, Row> newest =
+            OnlineReference.latest(reference.collectAsList(), "origin", start, end);
         assertThat(newest).hasSizeGreaterThan(10);
-        FeatureView view = registry.featureView("origin_delays").orElseThrow();
-        List<String> keys = new ArrayList<>(newest.keySet());
-        List<OnlineValue> values = online.read(view, 1, keys.stream().map(List::of).toList(), end);
-        for (int i = 0; i < keys.size(); i++) {
-          Row r = newest.get(keys.get(i));
-          Object[] expected =
-              view.features().stream().map(f -> r.get(r.fieldIndex(f.name()))).toArray();
-          assertThat(values.get(i).values()).as(keys.get(i)).containsExactly(expected);
-        }
+        OnlineReference.assertRedisHolds(
+            online, registry.featureView("origin_delays").orElseThrow(), 1, newest, end);
       } finally {
         spark.stop();
       }

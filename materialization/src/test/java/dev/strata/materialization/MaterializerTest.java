@@ -25,7 +25,6 @@ import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
-import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.FeatureStatistics;
 import dev.strata.registry.RegistryStore;
@@ -39,7 +38,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,38 +138,18 @@ class MaterializerTest {
     return rows;
   }
 
-  /** Per key, the offline row with the greatest time in [from, end]: the plain-loop reference. */
+  /**
+   * Per airport, the offline row with the greatest time in [from, end]: the plain-loop reference.
+   */
   static Map<String, Row> latest(
       SparkSession spark, TableLocation location, Instant from, Instant end) {
-    Map<String, Row> out = new HashMap<>();
-    for (Row r : Tables.read(spark, location, Optional.empty()).collectAsList()) {
-      Instant t = r.getTimestamp(r.fieldIndex("feature_timestamp")).toInstant();
-      if (t.isBefore(from) || t.isAfter(end)) {
-        continue;
-      }
-      Row best = out.get(r.getString(0));
-      if (best == null
-          || best.getTimestamp(best.fieldIndex("feature_timestamp")).toInstant().isBefore(t)) {
-        out.put(r.getString(0), r);
-      }
-    }
-    return out;
+    return OnlineReference.latest(
+        Tables.read(spark, location, Optional.empty()).collectAsList(), "airport", from, end);
   }
 
   static void assertRedisHolds(
       RedisOnlineStore store, FeatureView view, Map<String, Row> expected, Instant now) {
-    List<List<String>> keys = new ArrayList<>();
-    expected.keySet().forEach(k -> keys.add(List.of(k)));
-    List<OnlineValue> got = store.read(view, 1, keys, now);
-    for (int i = 0; i < keys.size(); i++) {
-      Row e = expected.get(keys.get(i).get(0));
-      OnlineValue v = got.get(i);
-      assertThat(v.status()).as(keys.get(i).toString()).isEqualTo(RedisOnlineStore.Status.PRESENT);
-      assertThat(v.eventMicros())
-          .isEqualTo(Materializer.micros(e.getTimestamp(e.fieldIndex("feature_timestamp"))));
-      assertThat(v.values())
-          .containsExactly(e.get(e.fieldIndex("c6h")), e.get(e.fieldIndex("s1d")));
-    }
+    OnlineReference.assertRedisHolds(store, view, 1, expected, now);
   }
 
   @Test

@@ -13,16 +13,14 @@ import dev.strata.dsl.TableLocation;
 import dev.strata.examples.flights.FlightsRepository;
 import dev.strata.jobs.cli.CliProcess;
 import dev.strata.materialization.Materializer;
+import dev.strata.materialization.OnlineReference;
 import dev.strata.offline.HadoopFs;
 import dev.strata.offline.OfflineStore;
-import dev.strata.offline.PointInTime;
-import dev.strata.offline.StrataSpark;
 import dev.strata.offline.TableFormat;
 import dev.strata.offline.Tables;
 import dev.strata.offline.Warehouse;
 import dev.strata.online.RedisLauncher;
 import dev.strata.online.RedisOnlineStore;
-import dev.strata.online.RedisOnlineStore.OnlineValue;
 import dev.strata.registry.ApplyOptions;
 import dev.strata.registry.ModelVersion;
 import dev.strata.registry.RegistryStore;
@@ -39,7 +37,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,16 +80,7 @@ class ObjectStorageTest {
   static void start() throws Exception {
     s3 = S3Server.start(dir.resolve("s3"), BUCKET);
     warehouse = Warehouse.of("s3a://" + BUCKET + "/warehouse");
-    SparkSession.Builder b =
-        StrataSpark.configure(SparkSession.builder(), warehouse)
-            .master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", "4");
-    for (Map.Entry<String, String> e : s3.sparkConf().entrySet()) {
-      b = b.config(e.getKey(), e.getValue());
-    }
-    spark = b.getOrCreate();
+    spark = s3.session(warehouse);
     // the source itself lives in the bucket: four days of the flights sample, as a Delta table
     flights = "s3a://" + BUCKET + "/sources/flights";
     Tables.write(
@@ -217,29 +205,14 @@ class ObjectStorageTest {
           view.ttl().isZero() || start.isAfter(end.minus(view.ttl()))
               ? start
               : end.minus(view.ttl());
-      Map<String, Row> latest = new HashMap<>();
-      for (Row r : Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList()) {
-        Instant t = r.getTimestamp(r.fieldIndex(PointInTime.FEATURE_TIMESTAMP)).toInstant();
-        String key = r.getString(r.fieldIndex("origin"));
-        Row seen = latest.get(key);
-        if (!t.isBefore(from)
-            && !t.isAfter(end)
-            && (seen == null
-                || t.isAfter(
-                    seen.getTimestamp(seen.fieldIndex(PointInTime.FEATURE_TIMESTAMP))
-                        .toInstant()))) {
-          latest.put(key, r);
-        }
-      }
+      Map<String, Row> latest =
+          OnlineReference.latest(
+              Tables.read(spark, b.table(), Optional.of(b.snapshot())).collectAsList(),
+              "origin",
+              from,
+              end);
       assertThat(m.rows()).isEqualTo(latest.size()).isGreaterThan(10);
-      List<String> keys = new ArrayList<>(latest.keySet());
-      List<OnlineValue> values = online.read(view, 1, keys.stream().map(List::of).toList(), end);
-      for (int i = 0; i < keys.size(); i++) {
-        Row r = latest.get(keys.get(i));
-        Object[] expected =
-            view.features().stream().map(f -> r.get(r.fieldIndex(f.name()))).toArray();
-        assertThat(values.get(i).values()).as(keys.get(i)).containsExactly(expected);
-      }
+      OnlineReference.assertRedisHolds(online, view, 1, latest, end);
 
       // a training set stored in the bucket, rebuilt from its record, and a model saved there
       TrainingSets sets = new TrainingSets(spark, registry, warehouse);

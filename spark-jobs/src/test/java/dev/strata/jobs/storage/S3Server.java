@@ -5,6 +5,8 @@ import com.amazonaws.auth.BasicAWSCredentials;
 import com.amazonaws.client.builder.AwsClientBuilder;
 import com.amazonaws.services.s3.AmazonS3;
 import com.amazonaws.services.s3.AmazonS3ClientBuilder;
+import dev.strata.offline.StrataSpark;
+import dev.strata.offline.Warehouse;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * A real S3-protocol server for tests: S3Proxy (its self-contained jar, copied by the build) in a
@@ -114,6 +117,20 @@ public final class S3Server implements AutoCloseable {
 
   public String endpoint() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** A local session (2 threads) whose warehouse is {@code warehouse}, on this server. */
+  public SparkSession session(Warehouse warehouse) {
+    SparkSession.Builder b =
+        StrataSpark.configure(SparkSession.builder(), warehouse)
+            .master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "4");
+    for (Map.Entry<String, String> e : sparkConf().entrySet()) {
+      b = b.config(e.getKey(), e.getValue());
+    }
+    return b.getOrCreate();
   }
 
   /** Hadoop's s3a settings for this server, as Spark confs ({@code spark.hadoop.fs.s3a.*}). */
