@@ -84,6 +84,34 @@ class TerraformTest {
             "modules/stack/main.tf: module \"online\" passes size, which the module does not"
                 + " declare"),
         Arguments.of(
+            "a module output that does not exist",
+            "modules/stack/main.tf",
+            (Function<String, String>)
+                s -> s.replace("module.storage.warehouse_uri", "module.storage.warehouse_url"),
+            (Function<TerraformTree, List<String>>) TerraformTree::referencesResolve,
+            "modules/stack/main.tf: module.storage.warehouse_url: module storage has no such"
+                + " output"),
+        Arguments.of(
+            "a local that is not declared",
+            "modules/spark/main.tf",
+            (Function<String, String>)
+                s ->
+                    s.replace(
+                        "SparkSubmitParameters = local.submit_parameters",
+                        "SparkSubmitParameters = local.submit_params"),
+            (Function<TerraformTree, List<String>>) TerraformTree::referencesResolve,
+            "modules/spark/main.tf: local.submit_params is not a local here"),
+        Arguments.of(
+            "a resource that is not declared",
+            "modules/spark/main.tf",
+            (Function<String, String>)
+                s ->
+                    s.replace(
+                        "role_arn = aws_iam_role.scheduler.arn",
+                        "role_arn = aws_iam_role.schedule.arn"),
+            (Function<TerraformTree, List<String>>) TerraformTree::referencesResolve,
+            "modules/spark/main.tf: aws_iam_role.schedule is not a resource here"),
+        Arguments.of(
             "a resource without the common tags",
             "modules/registry/main.tf",
             (Function<String, String>)

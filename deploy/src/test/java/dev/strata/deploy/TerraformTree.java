@@ -330,11 +330,85 @@ final class TerraformTree {
     return f.intValue() <= port && port <= t.intValue();
   }
 
+  private static final Pattern MODULE_REF =
+      Pattern.compile("\\bmodule\\.([A-Za-z_][\\w-]*)\\.([A-Za-z_][\\w-]*)");
+  private static final Pattern LOCAL_REF = Pattern.compile("\\blocal\\.([A-Za-z_][\\w-]*)");
+  private static final Pattern DATA_REF =
+      Pattern.compile("\\bdata\\.([a-z][a-z0-9_]*)\\.([A-Za-z_][\\w-]*)");
+  private static final Pattern RESOURCE_REF =
+      Pattern.compile("(?<![\\w.])((?:aws|random)_[a-z0-9_]+)\\.([A-Za-z_][\\w-]*)");
+
+  /**
+   * Every reference resolves, as {@code terraform validate} would check: {@code module.M.O} to a
+   * module call M whose module declares the output O, {@code local.L} to a local, and a resource's
+   * or a data source's address to one declared in the same directory.
+   */
+  List<String> referencesResolve() {
+    List<String> problems = new ArrayList<>();
+    for (Dir d : dirs.values()) {
+      Map<String, Set<String>> outputs = new TreeMap<>();
+      Set<String> locals = new TreeSet<>();
+      Set<String> resources = new TreeSet<>();
+      Set<String> data = new TreeSet<>();
+      for (Map<String, Object> f : d.parsed().values()) {
+        for (var call : map(f.get("module")).entrySet()) {
+          Dir target =
+              dirs.get(
+                  d.path().resolve(String.valueOf(map(call.getValue()).get("source"))).normalize());
+          Set<String> declared = new TreeSet<>();
+          if (target != null) {
+            target.parsed().values().forEach(t -> declared.addAll(map(t.get("output")).keySet()));
+          }
+          outputs.put(call.getKey(), declared);
+        }
+        locals.addAll(map(f.get("locals")).keySet());
+        map(f.get("resource"))
+            .forEach(
+                (type, named) -> map(named).keySet().forEach(n -> resources.add(type + "." + n)));
+        map(f.get("data"))
+            .forEach((type, named) -> map(named).keySet().forEach(n -> data.add(type + "." + n)));
+      }
+      for (var file : d.text().entrySet()) {
+        String code = code(file.getValue());
+        String where = rel(file.getKey()) + ": ";
+        Matcher m = MODULE_REF.matcher(code);
+        while (m.find()) {
+          Set<String> declared = outputs.get(m.group(1));
+          if (declared == null) {
+            problems.add(where + m.group() + " names no module call here");
+          } else if (!declared.contains(m.group(2))) {
+            problems.add(where + m.group() + ": module " + m.group(1) + " has no such output");
+          }
+        }
+        m = LOCAL_REF.matcher(code);
+        while (m.find()) {
+          if (!locals.contains(m.group(1))) {
+            problems.add(where + m.group() + " is not a local here");
+          }
+        }
+        m = DATA_REF.matcher(code);
+        while (m.find()) {
+          if (!data.contains(m.group(1) + "." + m.group(2))) {
+            problems.add(where + m.group() + " is not a data source here");
+          }
+        }
+        m = RESOURCE_REF.matcher(code);
+        while (m.find()) {
+          if (!resources.contains(m.group(1) + "." + m.group(2))) {
+            problems.add(where + m.group() + " is not a resource here");
+          }
+        }
+      }
+    }
+    return problems;
+  }
+
   /** All checks' problems. */
   List<String> problems() {
     List<String> all = new ArrayList<>();
     all.addAll(variablesDeclaredAndUsed());
     all.addAll(moduleCallsComplete());
+    all.addAll(referencesResolve());
     all.addAll(resourcesTagged());
     all.addAll(noLiteralSecrets());
     all.addAll(dataPortsClosedToTheWorld());
