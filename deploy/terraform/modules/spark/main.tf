@@ -123,13 +123,22 @@ locals {
   # the jar inside the jobs image, or the one in the bucket
   entry_point   = var.jobs_image_uri == null ? var.jobs_jar_uri : "local:///usr/lib/strata/strata-spark-jobs-all.jar"
   start_job_run = "arn:${data.aws_partition.current.partition}:scheduler:::aws-sdk:emrserverless:startJobRun"
+  # each view's two scheduled jobs, as "KIND/VIEW"
+  scheduled_jobs = toset(concat(
+    formatlist("backfill/%s", var.scheduled_views),
+    formatlist("materialize/%s", var.scheduled_views)
+  ))
+  # backfill: each night, the views' features of yesterday (UTC), recomputed into the offline tables;
+  # materialize: every few minutes, what the offline tables gained since the last run, into Redis
+  job_schedule = { backfill = var.backfill_schedule, materialize = var.materialize_schedule }
+  job_command  = { backfill = "backfill", materialize = "materialize-incremental" }
+  job_options  = { backfill = ["--start", "yesterday", "--end", "yesterday"], materialize = [] }
 }
 
-# Each night: the views' features of yesterday (UTC), recomputed into the offline tables
-resource "aws_scheduler_schedule" "backfill" {
-  for_each                     = toset(var.scheduled_views)
-  name                         = "${var.name}-backfill-${each.value}"
-  schedule_expression          = var.backfill_schedule
+resource "aws_scheduler_schedule" "job" {
+  for_each                     = local.scheduled_jobs
+  name                         = "${var.name}-${replace(each.value, "/", "-")}"
+  schedule_expression          = local.job_schedule[dirname(each.value)]
   schedule_expression_timezone = "UTC"
   flexible_time_window {
     mode = "OFF"
@@ -140,47 +149,16 @@ resource "aws_scheduler_schedule" "backfill" {
     input = jsonencode({
       ApplicationId    = aws_emrserverless_application.this.id
       ExecutionRoleArn = aws_iam_role.jobs.arn
-      Name             = "backfill-${each.value}"
+      Name             = replace(each.value, "/", "-")
       ClientToken      = "<aws.scheduler.execution-id>"
       JobDriver = {
         SparkSubmit = {
-          EntryPoint            = local.entry_point
-          EntryPointArguments   = ["backfill", each.value, "--start", "yesterday", "--end", "yesterday", "--warehouse", var.warehouse_uri]
-          SparkSubmitParameters = local.submit_parameters
-        }
-      }
-      ConfigurationOverrides = {
-        MonitoringConfiguration = {
-          CloudWatchLoggingConfiguration = { Enabled = true, LogGroupName = var.log_group_name }
-        }
-      }
-      Tags = var.tags
-    })
-  }
-}
-
-# Every few minutes: what the offline tables gained since the last run, into Redis
-# (materialize-incremental)
-resource "aws_scheduler_schedule" "materialize" {
-  for_each                     = toset(var.scheduled_views)
-  name                         = "${var.name}-materialize-${each.value}"
-  schedule_expression          = var.materialize_schedule
-  schedule_expression_timezone = "UTC"
-  flexible_time_window {
-    mode = "OFF"
-  }
-  target {
-    arn      = local.start_job_run
-    role_arn = aws_iam_role.scheduler.arn
-    input = jsonencode({
-      ApplicationId    = aws_emrserverless_application.this.id
-      ExecutionRoleArn = aws_iam_role.jobs.arn
-      Name             = "materialize-${each.value}"
-      ClientToken      = "<aws.scheduler.execution-id>"
-      JobDriver = {
-        SparkSubmit = {
-          EntryPoint            = local.entry_point
-          EntryPointArguments   = ["materialize-incremental", each.value, "--warehouse", var.warehouse_uri]
+          EntryPoint = local.entry_point
+          EntryPointArguments = concat(
+            [local.job_command[dirname(each.value)], basename(each.value)],
+            local.job_options[dirname(each.value)],
+            ["--warehouse", var.warehouse_uri]
+          )
           SparkSubmitParameters = local.submit_parameters
         }
       }

@@ -7,5 +7,5 @@ output "jobs_role_arn" {
 }
 
 output "schedules" {
-  value = concat(values(aws_scheduler_schedule.backfill)[*].name, values(aws_scheduler_schedule.materialize)[*].name)
+  value = sort(values(aws_scheduler_schedule.job)[*].name)
 }
