@@ -1,5 +1,6 @@
 package dev.strata.streaming;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -28,6 +29,26 @@ public final class StreamBackground {
             },
             "strata-stream-" + view);
     thread.start();
+  }
+
+  /**
+   * Waits until the stream's query runs and waits for data (its first trigger done), at most {@code
+   * timeout}; false when it did not within it, or failed. A producer started after it finds its
+   * events read in micro-batches as they come, not all in the query's first one.
+   */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && thread.isAlive()) {
+      for (StreamingQuery q : spark.streams().active()) {
+        if (q.name() != null
+            && q.name().startsWith(prefix)
+            && (q.lastProgress() != null || q.status().message().startsWith("Waiting"))) {
+          return true;
+        }
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 
   /** Why the stream failed, once it has. */

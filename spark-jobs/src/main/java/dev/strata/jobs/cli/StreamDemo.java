@@ -43,6 +43,9 @@ import org.apache.spark.sql.SparkSession;
  * quickstart's state is untouched.
  */
 final class StreamDemo {
+  /** Polls in a row the server may answer 503 before the demo gives up: 5 s. */
+  static final int UNAVAILABLE_POLLS = 20;
+
   static final Instant DAY = Instant.parse("2001-01-02T00:00:00Z");
   static final Duration LATENESS = Duration.ofMinutes(30);
   static final String AIRPORT = "ATL";
@@ -142,6 +145,8 @@ final class StreamDemo {
     StreamBackground stream =
         new FeatureStream(spark, store, sparkOptions.warehouse, url)
             .start("origin_delays", StreamOptions.of(bootstrap, TOPIC).lateness(LATENESS));
+    // the replay starts once the query waits for data, so that the day arrives batch by batch
+    stream.awaitRunning(Duration.ofMinutes(2));
     long started = System.nanoTime();
     Thread producer =
         new Thread(() -> produce(bootstrap, replay, started, failed), "strata-replay");
@@ -155,6 +160,7 @@ final class StreamDemo {
     Instant lastPoint = DAY.plus(Duration.ofHours(23));
     long deadline = started + Duration.ofMinutes(10).toNanos();
     FeatureStream.Result done;
+    int unavailable = 0;
     try {
       while (failed.get() == null && stream.failure().isEmpty() && System.nanoTime() < deadline) {
         // as of the replay's clock: the values the replayed day's present would serve
@@ -168,10 +174,17 @@ final class StreamDemo {
                     + "\"]},\"as_of\":\""
                     + clock
                     + "\"}");
+        // 503 is the server's "try again shortly" (Redis missed the request's deadline, as on a
+        // loaded laptop while Spark runs): the next poll tries again, for up to 5 s in a row
+        if (r.statusCode() == 503 && ++unavailable < UNAVAILABLE_POLLS) {
+          Thread.sleep(250);
+          continue;
+        }
         if (r.statusCode() != 200) {
           throw new IllegalStateException(
               "the feature server answered " + r.statusCode() + ": " + r.body());
         }
+        unavailable = 0;
         JsonNode row = JSON.readTree(r.body()).path("rows").path(0);
         String at = row.path("event_timestamps").path(0).asText(null);
         if (at != null && !at.equals(last)) {
